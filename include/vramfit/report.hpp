@@ -1,0 +1,124 @@
+#pragma once
+
+// The main job: for a model, a set of quantizations, GPUs and contexts, what
+// each configuration needs on the device and whether it fits. The CLI calls
+// build_report() once and renders the result; nothing here prints.
+
+#include "vramfit/bytes.hpp"
+#include "vramfit/catalog.hpp"
+#include "vramfit/device.hpp"
+#include "vramfit/estimate.hpp"
+#include "vramfit/kv_cache.hpp"
+#include "vramfit/model.hpp"
+#include "vramfit/quantize.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vramfit {
+
+/// Where a row's weight bytes come from.
+enum class WeightsSource : std::uint8_t {
+  published,  ///< a real file's size from the catalog
+  predicted,  ///< the llama.cpp recipe applied to the architecture's tensors
+  gguf,       ///< the tensor sizes of a GGUF file read from disk
+};
+
+/// "published", "predicted" or "gguf".
+std::string_view name(WeightsSource source) noexcept;
+
+/// What the device holds for one configuration. All bytes.
+struct MemoryBreakdown {
+  Bytes weights_bytes = 0;          ///< weights resident on the device
+  Bytes kv_cache_bytes = 0;         ///< exact
+  Bytes recurrent_state_bytes = 0;  ///< exact
+  Bytes compute_buffer_bytes = 0;   ///< estimate
+  Bytes overhead_bytes = 0;         ///< estimate
+
+  /// Sum of the parts (checked).
+  Bytes total_bytes() const;
+};
+
+/// One quantization of the model, independent of GPU and context.
+struct QuantResult {
+  std::string id;                ///< "Q4_K_M", "UD-Q4_K_XL"
+  std::string description;
+  WeightsSource source = WeightsSource::predicted;
+  std::string recipe;            ///< the llama.cpp file type the prediction uses
+  bool follows_recipe = true;    ///< false for published-only families: the prediction is of `recipe`, not of this file
+  Bytes file_predicted_bytes = 0;  ///< predicted GGUF size: tensor data + metadata estimate
+  std::optional<Bytes> file_published_bytes;
+  std::string published_file;    ///< repo/file of the published size
+  Bytes metadata_bytes = 0;      ///< the metadata estimate inside file_predicted_bytes
+  Bytes device_weights_bytes = 0;  ///< weights on the GPU at full offload
+  Bytes host_weights_bytes = 0;    ///< weights llama.cpp keeps in host memory (token_embd)
+  WeightsBreakdown predicted;      ///< the recipe's per-type breakdown
+};
+
+/// One context length, independent of quantization and GPU.
+struct ContextResult {
+  std::uint64_t context_tokens = 0;  ///< requested tokens (the native context resolved)
+  bool native = false;               ///< it is the model's native context
+  ContextLayout layout;
+  KvCacheSize kv;
+  RecurrentStateSize state;
+};
+
+/// One configuration: quant x GPU x context.
+struct FitRow {
+  std::size_t quant = 0;    ///< index into Report::quants
+  std::size_t gpu = 0;      ///< index into Report::gpus
+  std::size_t context = 0;  ///< index into Report::contexts
+  MemoryBreakdown memory;
+  ComputeEstimate estimate;
+  ByteDelta headroom_bytes = 0;  ///< usable - total
+  bool fits = false;             ///< headroom >= 0
+  bool marginal = false;         ///< the verdict could flip within the estimate's range
+};
+
+/// A row of the context ladder: what the context adds, and the largest
+/// quantization that still fits on each GPU.
+struct LadderRow {
+  ContextResult context;
+  std::vector<std::optional<std::size_t>> best_quant;  ///< per GPU, index into Report::quants
+};
+
+/// What to evaluate.
+struct Request {
+  std::string model;                    ///< catalog id or alias
+  std::vector<std::string> gpus;        ///< catalog ids or aliases, at least one
+  std::vector<std::string> quants;      ///< empty: every listed quant that applies
+  bool all_quants = false;              ///< with quants empty: every quant that applies, listed or not
+  std::vector<std::uint64_t> contexts;  ///< tokens; 0 = native; empty = the settings' context
+  RunSettings settings;
+  std::vector<std::uint64_t> ladder;    ///< ladder contexts; empty = 8K, 16K, 32K and native
+  bool with_ladder = true;
+};
+
+/// The finished report.
+struct Report {
+  const CatalogModel* model = nullptr;
+  std::string engine = "llama.cpp";
+  RunSettings settings;
+  std::vector<GpuSpec> gpus;
+  std::vector<DeviceBudget> budgets;  ///< index-aligned with gpus
+  std::vector<QuantResult> quants;    ///< largest file first
+  std::vector<ContextResult> contexts;
+  std::vector<FitRow> rows;           ///< quant-major, then GPU, then context
+  std::vector<LadderRow> ladder;
+
+  /// The row for (quant, gpu, context) indices.
+  const FitRow& row(std::size_t quant, std::size_t gpu, std::size_t context) const;
+};
+
+/// Evaluates `request` against `catalog`. Throws UsageError for unknown ids or
+/// impossible settings, InputError for a model that cannot be built.
+Report build_report(const Catalog& catalog, const Request& request);
+
+/// The default ladder: 8K, 16K, 32K and the native context (smaller ones only
+/// when the native context is smaller).
+std::vector<std::uint64_t> default_ladder(const ModelSpec& spec);
+
+} // namespace vramfit

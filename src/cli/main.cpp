@@ -1,0 +1,129 @@
+// vramfit: parse the command line, load the catalog, call the library once,
+// render, and map the outcome to an exit code.
+
+#include "options.hpp"
+#include "render.hpp"
+
+#include "vramfit/catalog.hpp"
+#include "vramfit/error.hpp"
+#include "vramfit/report.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace {
+
+enum class ExitCode : int { ok = 0, does_not_fit = 1, input_error = 2, internal_error = 3 };
+
+constexpr std::streamsize k_max_catalog_bytes = 16 * 1024 * 1024;
+
+std::string read_catalog_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw vramfit::InputError(path + ": cannot open catalog file");
+  }
+  std::string text;
+  std::vector<char> buffer(64 * 1024);
+  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
+    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+    if (static_cast<std::streamsize>(text.size()) > k_max_catalog_bytes) {
+      throw vramfit::InputError(path + ": catalog file is larger than 16 MiB");
+    }
+  }
+  if (in.bad()) {
+    throw vramfit::InputError(path + ": cannot read catalog file");
+  }
+  return text;
+}
+
+std::vector<std::string> catalog_paths(const vramfit::cli::Options& options) {
+  std::vector<std::string> paths;
+  if (const char* env = std::getenv("VRAMFIT_CATALOG"); env != nullptr && *env != '\0') {
+    std::stringstream list(env);
+    for (std::string item; std::getline(list, item, ':');) {
+      if (!item.empty()) {
+        paths.push_back(item);
+      }
+    }
+  }
+  paths.insert(paths.end(), options.catalogs.begin(), options.catalogs.end());
+  return paths;
+}
+
+void print_error(const std::string& message) {
+  std::istringstream lines(message);
+  for (std::string line; std::getline(lines, line);) {
+    std::cerr << "vramfit: error: " << line << '\n';
+  }
+}
+
+ExitCode run(int argc, const char* const* argv) {
+  using namespace vramfit;
+  const auto parsed = cli::parse_command_line(argc, argv);
+  if (parsed.finished) {
+    std::cout << parsed.output;
+    return ExitCode::ok;
+  }
+  const auto& options = parsed.options;
+
+  const auto paths = catalog_paths(options);
+  std::vector<std::string> texts;  // owns the text the CatalogTexts point into
+  texts.reserve(paths.size());
+  std::vector<CatalogText> documents;
+  if (options.builtin_catalog) {
+    documents.assign(embedded_catalog_texts().begin(), embedded_catalog_texts().end());
+  }
+  for (const auto& path : paths) {
+    texts.push_back(read_catalog_file(path));
+    documents.push_back(CatalogText{path, texts.back()});
+  }
+  const Catalog catalog = load_catalog(documents);
+
+  cli::RenderContext ctx;
+  ctx.format = options.format;
+  ctx.units = options.units;
+  ctx.color = options.format == cli::Format::table && isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
+  ctx.catalog_origin = !options.builtin_catalog ? "user" : paths.empty() ? "embedded" : "embedded+user";
+  ctx.catalog_version = catalog.version;
+  ctx.catalog_files = paths;
+
+  switch (options.command) {
+    case cli::Command::list:
+      std::cout << cli::render_list(catalog, options.list_what, ctx);
+      return ExitCode::ok;
+    case cli::Command::check: {
+      auto request = options.request;
+      request.with_ladder = false;
+      const Report report = build_report(catalog, request);
+      std::cout << cli::render_check(report, ctx);
+      const bool all_fit =
+          std::all_of(report.rows.begin(), report.rows.end(), [](const FitRow& row) { return row.fits; });
+      return all_fit ? ExitCode::ok : ExitCode::does_not_fit;
+    }
+    case cli::Command::fit: {
+      const Report report = build_report(catalog, options.request);
+      std::cout << cli::render_fit(report, ctx);
+      return ExitCode::ok;
+    }
+  }
+  return ExitCode::internal_error;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return static_cast<int>(run(argc, argv));
+  } catch (const vramfit::Error& e) {
+    print_error(e.what());
+    return static_cast<int>(ExitCode::input_error);
+  } catch (const std::exception& e) {
+    std::cerr << "vramfit: internal error: " << e.what() << '\n';
+    return static_cast<int>(ExitCode::internal_error);
+  }
+}

@@ -1,0 +1,534 @@
+#include "render.hpp"
+
+#include "text_table.hpp"
+
+#include "vramfit/file_type.hpp"
+#include "vramfit/ggml_type.hpp"
+#include "vramfit/version.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+namespace vramfit::cli {
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+constexpr int k_schema_version = 1;
+
+// --- numbers for humans -------------------------------------------------------
+
+long double unit_divisor(SizeUnit u) { return u == SizeUnit::binary ? 1073741824.0L : 1e9L; }
+const char* unit_label(SizeUnit u) { return u == SizeUnit::binary ? "GiB" : "GB"; }
+
+std::string fixed(Bytes b, SizeUnit u) { return fmt::format("{:.2f}", static_cast<long double>(b) / unit_divisor(u)); }
+
+std::string signed_fixed(ByteDelta d, SizeUnit u) {
+  return fmt::format("{:+.2f}", static_cast<long double>(d) / unit_divisor(u));
+}
+
+// About three significant digits with the largest fitting prefix (as bloaty's SiPrint).
+std::string human(Bytes b, SizeUnit u) {
+  const bool bin = u == SizeUnit::binary;
+  const long double base = bin ? 1024.0L : 1000.0L;
+  const char* const prefixes_bin[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+  const char* const prefixes_dec[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+  long double v = static_cast<long double>(b);
+  std::size_t i = 0;
+  while (v >= base && i < 5) {
+    v /= base;
+    ++i;
+  }
+  const char* prefix = bin ? prefixes_bin[i] : prefixes_dec[i];
+  if (i == 0) {
+    return fmt::format("{} {}", b, prefix);
+  }
+  if (v >= 100) {
+    return fmt::format("{:.0f} {}", v, prefix);
+  }
+  return v >= 10 ? fmt::format("{:.1f} {}", v, prefix) : fmt::format("{:.2f} {}", v, prefix);
+}
+
+std::string with_commas(std::uint64_t n) {
+  std::string digits = std::to_string(n);
+  std::string out;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) {
+      out += ',';
+    }
+    out += digits[i];
+  }
+  return out;
+}
+
+std::string context_label(const ContextResult& c) {
+  return with_commas(c.context_tokens) + (c.native ? " (native)" : "");
+}
+
+std::string cache_label(const RunSettings& s) {
+  return s.type_k == s.type_v ? lower_name(s.type_k) : "K " + lower_name(s.type_k) + " / V " + lower_name(s.type_v);
+}
+
+std::string sequences_label(const RunSettings& s) {
+  return s.n_seq == 1 ? "1 sequence" : fmt::format("{} sequences{}", s.n_seq, s.kv_unified ? " (unified KV)" : "");
+}
+
+Cell verdict_cell(const FitRow& row, bool with_headroom, SizeUnit u) {
+  std::string text = row.fits ? "fits" : "OVER";
+  if (with_headroom) {
+    text += " " + signed_fixed(row.headroom_bytes, u);
+  }
+  return {text, row.fits ? Color::green : Color::red};
+}
+
+std::string render_table(const TextTable& t, const RenderContext& ctx) {
+  return ctx.format == Format::markdown ? t.render_markdown() : t.render_plain(ctx.color);
+}
+
+std::string heading(const std::string& text, const RenderContext& ctx) {
+  return ctx.format == Format::markdown ? "**" + text + "**\n\n" : text + "\n";
+}
+
+// --- the human-readable report -------------------------------------------------
+
+std::string header_lines(const Report& r, const RenderContext& ctx) {
+  const auto& m = r.model->spec;
+  const auto& s = r.settings;
+  const char* br = ctx.format == Format::markdown ? "  \n" : "\n";
+  std::string out;
+  out += fmt::format("{} ({}): {}; native context {}{}", m.name, m.arch, describe_layers(m), with_commas(m.n_ctx_train),
+                     r.model->params.empty() ? "" : "; " + r.model->params);
+  out += br;
+  for (std::size_t g = 0; g < r.gpus.size(); ++g) {
+    const auto& b = r.budgets[g];
+    out += fmt::format("GPU {}: {}, {} {}; usable {} {} ({}){}", r.gpus[g].id, r.gpus[g].name,
+                       fixed(b.capacity_bytes, ctx.units), unit_label(ctx.units), fixed(b.usable_bytes, ctx.units),
+                       unit_label(ctx.units), b.basis, br);
+  }
+  out += fmt::format("Engine: {} defaults: cache {}, flash attention {}, n_ubatch {}, {}", r.engine, cache_label(s),
+                     s.flash_attn ? "on" : "off", s.n_ubatch, sequences_label(s));
+  out += "\n\n";
+  return out;
+}
+
+std::string footnotes(const Report& r, bool matrix, const RenderContext& ctx) {
+  const char* br = ctx.format == Format::markdown ? "  \n" : "\n";
+  std::string out;
+  out += fmt::format("* estimate: compute buffer plus backend scratch (+-25%); weights, KV cache and state are exact.{}",
+                     br);
+  if (matrix) {
+    out += fmt::format("  file: the published file's size where the catalog has one, else the prediction.{}", br);
+  } else if (std::any_of(r.quants.begin(), r.quants.end(), [](const QuantResult& q) { return q.file_published_bytes; })) {
+    out += fmt::format("  file pub: the published file's size; file pred: llama.cpp's recipe plus a metadata "
+                       "estimate. Rows with a published file use its size.{}",
+                       br);
+  }
+  // token_embd's size at a mid-range quant, as an example of what stays on the host.
+  const auto example = std::find_if(r.quants.begin(), r.quants.end(), [](const QuantResult& q) { return q.id == "Q4_K_M"; });
+  const QuantResult& q = example != r.quants.end() ? *example : r.quants.back();
+  out += fmt::format("  weights on the GPU exclude token_embd, which llama.cpp keeps in host memory ({} at {}).\n",
+                     human(q.host_weights_bytes, ctx.units), q.id);
+  return out;
+}
+
+std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) {
+  const bool many_contexts = r.contexts.size() > 1;
+  std::vector<Column> cols{{"quant", Align::left}};
+  if (many_contexts) {
+    cols.push_back({"context"});
+  }
+  for (const char* h : {"file pub", "file pred", "weights", "KV+state", "compute*", "total", "headroom"}) {
+    cols.push_back({h});
+  }
+  cols.push_back({"fit", Align::left});
+  TextTable t(cols);
+  for (std::size_t q = 0; q < r.quants.size(); ++q) {
+    for (std::size_t c = 0; c < r.contexts.size(); ++c) {
+      const auto& row = r.row(q, g, c);
+      const auto& qr = r.quants[q];
+      std::vector<Cell> cells{qr.id};
+      if (many_contexts) {
+        cells.emplace_back(with_commas(r.contexts[c].context_tokens));
+      }
+      cells.emplace_back(qr.file_published_bytes ? fixed(*qr.file_published_bytes, ctx.units) : "-");
+      cells.emplace_back(qr.follows_recipe ? fixed(qr.file_predicted_bytes, ctx.units) : "-");
+      cells.emplace_back(fixed(row.memory.weights_bytes, ctx.units));
+      cells.emplace_back(fixed(row.memory.kv_cache_bytes + row.memory.recurrent_state_bytes, ctx.units));
+      cells.emplace_back(fixed(row.memory.compute_buffer_bytes + row.memory.overhead_bytes, ctx.units));
+      cells.emplace_back(fixed(row.memory.total_bytes(), ctx.units));
+      cells.emplace_back(signed_fixed(row.headroom_bytes, ctx.units));
+      cells.push_back(verdict_cell(row, false, ctx.units));
+      t.add_row(std::move(cells));
+    }
+  }
+  const std::string title =
+      many_contexts
+          ? fmt::format("Fit on {} ({})", r.gpus[g].name, unit_label(ctx.units))
+          : fmt::format("Fit on {} at {} tokens ({})", r.gpus[g].name, with_commas(r.contexts.front().context_tokens),
+                        unit_label(ctx.units));
+  return heading(title, ctx) + render_table(t, ctx);
+}
+
+std::string gpu_matrix(const Report& r, const RenderContext& ctx) {
+  const bool many_contexts = r.contexts.size() > 1;
+  std::vector<Column> cols{{"quant", Align::left}};
+  if (many_contexts) {
+    cols.push_back({"context"});
+  }
+  cols.push_back({"file"});
+  cols.push_back({"weights"});
+  for (const auto& g : r.gpus) {
+    cols.push_back({g.id, Align::left});
+  }
+  TextTable t(cols);
+  for (std::size_t q = 0; q < r.quants.size(); ++q) {
+    for (std::size_t c = 0; c < r.contexts.size(); ++c) {
+      const auto& qr = r.quants[q];
+      std::vector<Cell> cells{qr.id};
+      if (many_contexts) {
+        cells.emplace_back(with_commas(r.contexts[c].context_tokens));
+      }
+      cells.emplace_back(fixed(qr.file_published_bytes.value_or(qr.file_predicted_bytes), ctx.units));
+      cells.emplace_back(fixed(r.row(q, 0, c).memory.weights_bytes, ctx.units));
+      for (std::size_t g = 0; g < r.gpus.size(); ++g) {
+        cells.push_back(verdict_cell(r.row(q, g, c), true, ctx.units));
+      }
+      t.add_row(std::move(cells));
+    }
+  }
+  const std::string title =
+      many_contexts ? fmt::format("GPU matrix: fit and headroom ({})", unit_label(ctx.units))
+                    : fmt::format("GPU matrix at {} tokens: fit and headroom ({})",
+                                  with_commas(r.contexts.front().context_tokens), unit_label(ctx.units));
+  return heading(title, ctx) + render_table(t, ctx);
+}
+
+std::string ladder_table(const Report& r, const RenderContext& ctx) {
+  std::vector<Column> cols{{"context", Align::left}, {"KV cache"}, {"state"}, {"KV+state"}};
+  for (const auto& g : r.gpus) {
+    cols.push_back({r.gpus.size() == 1 ? "largest fit on " + g.id : g.id, Align::left});
+  }
+  TextTable t(cols);
+  for (const auto& l : r.ladder) {
+    std::vector<Cell> cells{context_label(l.context), human(l.context.kv.total_bytes(), ctx.units),
+                            human(l.context.state.total_bytes(), ctx.units),
+                            human(l.context.kv.total_bytes() + l.context.state.total_bytes(), ctx.units)};
+    for (const auto& best : l.best_quant) {
+      cells.push_back(best ? Cell{r.quants[*best].id, Color::green} : Cell{"none", Color::red});
+    }
+    t.add_row(std::move(cells));
+  }
+  const auto& s = r.settings;
+  const auto& m = r.model->spec;
+  std::string what = fmt::format("KV cache by context (cache {}, {})", cache_label(s), sequences_label(s));
+  if (m.count(LayerKind::recurrent) > 0) {
+    what = fmt::format("KV cache and recurrent state by context (cache {}, state F32, {})", cache_label(s),
+                       sequences_label(s));
+  }
+  std::string note;
+  const auto full = m.count(LayerKind::attention);
+  if (full < m.n_layer) {
+    note = fmt::format("only the {} full-attention layers grow with the context", full);
+    if (m.count(LayerKind::sliding_attention) > 0) {
+      note += fmt::format("; sliding-window layers hold {} cells", with_commas(r.ladder.empty() ? 0 : r.ladder.front().context.kv.swa_cells));
+    }
+    note += "\n";
+  }
+  return heading(what, ctx) + render_table(t, ctx) + note;
+}
+
+// --- machine formats -------------------------------------------------------------
+
+ojson catalog_json(const RenderContext& ctx) {
+  ojson c;
+  c["origin"] = ctx.catalog_origin;
+  c["version"] = ctx.catalog_version;
+  if (!ctx.catalog_files.empty()) {
+    c["files"] = ctx.catalog_files;
+  }
+  return c;
+}
+
+ojson settings_json(const Report& r) {
+  const auto& s = r.settings;
+  ojson j;
+  j["engine"] = r.engine;
+  j["parallel"] = s.n_seq;
+  j["n_batch"] = s.n_batch;
+  j["n_ubatch"] = s.n_ubatch;
+  j["cache_type_k"] = lower_name(s.type_k);
+  j["cache_type_v"] = lower_name(s.type_v);
+  j["flash_attn"] = s.flash_attn;
+  j["kv_unified"] = s.kv_unified;
+  j["swa_full"] = s.swa_full;
+  return j;
+}
+
+ojson result_json(const Report& r, const FitRow& row) {
+  const auto& q = r.quants[row.quant];
+  const auto& c = r.contexts[row.context];
+  const auto& g = r.gpus[row.gpu];
+  const auto& b = r.budgets[row.gpu];
+  const auto& s = r.settings;
+  ojson j;
+  j["model"] = r.model->spec.id;
+  j["gpu"] = g.id;
+  j["quant"] = q.id;
+  j["engine"] = r.engine;
+  j["context_tokens"] = c.context_tokens;
+  j["parallel"] = s.n_seq;
+  j["cache_type_k"] = lower_name(s.type_k);
+  j["cache_type_v"] = lower_name(s.type_v);
+  j["flash_attn"] = s.flash_attn;
+  j["memory"] = {{"weights_bytes", row.memory.weights_bytes},
+                 {"kv_cache_bytes", row.memory.kv_cache_bytes},
+                 {"recurrent_state_bytes", row.memory.recurrent_state_bytes},
+                 {"compute_buffer_bytes", row.memory.compute_buffer_bytes},
+                 {"overhead_bytes", row.memory.overhead_bytes},
+                 {"total_bytes", row.memory.total_bytes()}};
+  j["weights_source"] = std::string(name(q.source));
+  j["file"] = {{"predicted_bytes", q.file_predicted_bytes},
+               {"published_bytes", q.file_published_bytes ? ojson(*q.file_published_bytes) : ojson(nullptr)},
+               {"published_file", q.published_file.empty() ? ojson(nullptr) : ojson(q.published_file)},
+               {"metadata_estimate_bytes", q.metadata_bytes},
+               {"recipe", q.recipe},
+               {"follows_recipe", q.follows_recipe}};
+  j["host"] = {{"weights_bytes", q.host_weights_bytes}};
+  j["device"] = {{"capacity_bytes", b.capacity_bytes},
+                 {"usable_bytes", b.usable_bytes},
+                 {"total_bytes", b.total_bytes},
+                 {"reserve_bytes", b.reserve_bytes},
+                 {"basis", b.basis}};
+  j["headroom_bytes"] = row.headroom_bytes;
+  j["fits"] = row.fits;
+  j["marginal"] = row.marginal;
+  j["kv_cache"] = {{"k_bytes", c.kv.k_bytes},
+                   {"v_bytes", c.kv.v_bytes},
+                   {"full_attention_layers", c.kv.full_layers},
+                   {"full_attention_cells", c.kv.full_cells},
+                   {"sliding_window_layers", c.kv.swa_layers},
+                   {"sliding_window_cells", c.kv.swa_cells},
+                   {"n_ctx", c.layout.n_ctx}};
+  j["recurrent_state"] = {{"conv_bytes", c.state.r_bytes},
+                          {"ssm_bytes", c.state.s_bytes},
+                          {"layers", c.state.layers},
+                          {"slots", c.state.slots}};
+  j["estimate"] = {{"compute_buffer_low_bytes", row.estimate.compute_buffer.low},
+                   {"compute_buffer_high_bytes", row.estimate.compute_buffer.high},
+                   {"overhead_low_bytes", row.estimate.overhead.low},
+                   {"overhead_high_bytes", row.estimate.overhead.high}};
+  return j;
+}
+
+ojson document_json(const Report& r, const RenderContext& ctx, const char* command) {
+  ojson doc;
+  doc["schema_version"] = k_schema_version;
+  doc["vramfit_version"] = std::string(version());
+  doc["command"] = command;
+  doc["catalog"] = catalog_json(ctx);
+  const auto& m = r.model->spec;
+  doc["model"] = {{"id", m.id},
+                  {"name", m.name},
+                  {"arch", m.arch},
+                  {"layers", m.n_layer},
+                  {"full_attention_layers", m.count(LayerKind::attention)},
+                  {"sliding_window_layers", m.count(LayerKind::sliding_attention)},
+                  {"recurrent_layers", m.count(LayerKind::recurrent)},
+                  {"native_context_tokens", m.n_ctx_train},
+                  {"source", r.model->source}};
+  doc["settings"] = settings_json(r);
+  ojson results = ojson::array();
+  for (const auto& row : r.rows) {
+    results.push_back(result_json(r, row));
+  }
+  doc["results"] = results;
+  if (!r.ladder.empty()) {
+    ojson ladder = ojson::array();
+    for (const auto& l : r.ladder) {
+      ojson best = ojson::object();
+      for (std::size_t g = 0; g < r.gpus.size(); ++g) {
+        best[r.gpus[g].id] = l.best_quant[g] ? ojson(r.quants[*l.best_quant[g]].id) : ojson(nullptr);
+      }
+      ladder.push_back({{"context_tokens", l.context.context_tokens},
+                        {"native", l.context.native},
+                        {"kv_cache_bytes", l.context.kv.total_bytes()},
+                        {"recurrent_state_bytes", l.context.state.total_bytes()},
+                        {"largest_fit", best}});
+    }
+    doc["context_ladder"] = ladder;
+  }
+  return doc;
+}
+
+std::string csv_escape(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) {
+    return s;
+  }
+  std::string out = "\"";
+  for (const char c : s) {
+    out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  }
+  return out + "\"";
+}
+
+std::string results_csv(const Report& r) {
+  std::string out =
+      "model,gpu,quant,context_tokens,cache_type_k,cache_type_v,flash_attn,parallel,weights_source,"
+      "file_predicted_bytes,file_published_bytes,weights_bytes,kv_cache_bytes,recurrent_state_bytes,"
+      "compute_buffer_bytes,overhead_bytes,total_bytes,host_weights_bytes,capacity_bytes,usable_bytes,"
+      "headroom_bytes,fits\n";
+  for (const auto& row : r.rows) {
+    const auto& q = r.quants[row.quant];
+    const auto& b = r.budgets[row.gpu];
+    const auto& s = r.settings;
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                       csv_escape(r.model->spec.id), csv_escape(r.gpus[row.gpu].id), csv_escape(q.id),
+                       r.contexts[row.context].context_tokens, lower_name(s.type_k), lower_name(s.type_v),
+                       s.flash_attn ? "true" : "false", s.n_seq, name(q.source), q.file_predicted_bytes,
+                       q.file_published_bytes ? std::to_string(*q.file_published_bytes) : std::string{},
+                       row.memory.weights_bytes, row.memory.kv_cache_bytes, row.memory.recurrent_state_bytes,
+                       row.memory.compute_buffer_bytes, row.memory.overhead_bytes, row.memory.total_bytes(),
+                       q.host_weights_bytes, b.capacity_bytes, b.usable_bytes, row.headroom_bytes,
+                       row.fits ? "true" : "false");
+  }
+  return out;
+}
+
+} // namespace
+
+std::string render_fit(const Report& r, const RenderContext& ctx) {
+  switch (ctx.format) {
+    case Format::json:
+      return document_json(r, ctx, "fit").dump(2) + "\n";
+    case Format::csv:
+      return results_csv(r);
+    case Format::table:
+    case Format::markdown: {
+      std::string out = header_lines(r, ctx);
+      if (r.gpus.size() == 1) {
+        out += fit_table(r, 0, ctx);
+      } else {
+        out += gpu_matrix(r, ctx);
+      }
+      out += footnotes(r, r.gpus.size() > 1, ctx);
+      if (!r.ladder.empty()) {
+        out += "\n" + ladder_table(r, ctx);
+      }
+      return out;
+    }
+  }
+  return {};
+}
+
+std::string render_check(const Report& r, const RenderContext& ctx) {
+  switch (ctx.format) {
+    case Format::json: {
+      auto doc = document_json(r, ctx, "check");
+      doc["fits"] = std::all_of(r.rows.begin(), r.rows.end(), [](const FitRow& row) { return row.fits; });
+      return doc.dump(2) + "\n";
+    }
+    case Format::csv:
+      return results_csv(r);
+    case Format::markdown:
+      return header_lines(r, ctx) + fit_table(r, 0, ctx);
+    case Format::table: {
+      std::string out;
+      for (const auto& row : r.rows) {
+        const auto& q = r.quants[row.quant];
+        const auto& b = r.budgets[row.gpu];
+        const std::string verdict = row.fits ? "fits" : "does not fit";
+        std::string line = fmt::format(
+            "{}: {} {} on {} at {} tokens (cache {}): needs {} of {} usable {}, headroom {} {}", verdict,
+            r.model->spec.id, q.id, r.gpus[row.gpu].id, with_commas(r.contexts[row.context].context_tokens),
+            cache_label(r.settings), fixed(row.memory.total_bytes(), ctx.units), fixed(b.usable_bytes, ctx.units),
+            unit_label(ctx.units), signed_fixed(row.headroom_bytes, ctx.units), unit_label(ctx.units));
+        if (ctx.color) {
+          line = (row.fits ? "\033[32m" : "\033[31m") + line + "\033[0m";
+        }
+        out += line + "\n";
+      }
+      return out;
+    }
+  }
+  return {};
+}
+
+std::string render_list(const Catalog& catalog, const std::string& what, const RenderContext& ctx) {
+  std::vector<Column> cols;
+  std::vector<std::vector<std::string>> rows;
+  if (what == "models") {
+    cols = {{"id", Align::left}, {"name", Align::left}, {"arch", Align::left}, {"layers"}, {"context"},
+            {"params", Align::left}};
+    for (const auto& m : catalog.models) {
+      rows.push_back({m.spec.id, m.spec.name, m.spec.arch, std::to_string(m.spec.n_layer),
+                      std::to_string(m.spec.n_ctx_train), m.params});
+    }
+  } else if (what == "gpus") {
+    cols = {{"id", Align::left}, {"name", Align::left}, {"backend", Align::left}, {"memory_bytes"},
+            {"usable_bytes"}, {"bandwidth_gbps"}};
+    for (const auto& g : catalog.gpus) {
+      const auto b = device_budget(g);
+      rows.push_back({g.id, g.name, std::string(name(g.backend)), std::to_string(g.memory_bytes),
+                      std::to_string(b.usable_bytes), fmt::format("{:g}", g.bandwidth_gbps)});
+    }
+  } else if (what == "quants") {
+    cols = {{"id", Align::left}, {"kind", Align::left}, {"recipe", Align::left}, {"listed", Align::left},
+            {"description", Align::left}};
+    for (const auto& q : catalog.quants) {
+      const bool recipe = q.kind == QuantKind::recipe;
+      rows.push_back({q.id, recipe ? "recipe" : "published", recipe ? std::string(name(*q.file_type)) : q.nearest,
+                      q.listed ? "yes" : "no", q.description});
+    }
+  } else {
+    cols = {{"cache_type", Align::left}, {"block_size"}, {"bytes_per_block"}};
+    for (const auto t : kv_cache_types()) {
+      rows.push_back({lower_name(t), std::to_string(traits(t).block_size), std::to_string(traits(t).type_size)});
+    }
+  }
+  switch (ctx.format) {
+    case Format::json: {
+      ojson doc;
+      doc["schema_version"] = k_schema_version;
+      doc["vramfit_version"] = std::string(version());
+      doc["catalog"] = catalog_json(ctx);
+      ojson items = ojson::array();
+      for (const auto& row : rows) {
+        ojson item;
+        for (std::size_t c = 0; c < cols.size(); ++c) {
+          const bool numeric = cols[c].align == Align::right;
+          item[cols[c].header] = numeric ? ojson::parse(row[c]) : ojson(row[c]);
+        }
+        items.push_back(item);
+      }
+      doc[what] = items;
+      return doc.dump(2) + "\n";
+    }
+    case Format::csv: {
+      std::string out;
+      for (std::size_t c = 0; c < cols.size(); ++c) {
+        out += (c > 0 ? "," : "") + cols[c].header;
+      }
+      out += "\n";
+      for (const auto& row : rows) {
+        for (std::size_t c = 0; c < row.size(); ++c) {
+          out += (c > 0 ? "," : "") + csv_escape(row[c]);
+        }
+        out += "\n";
+      }
+      return out;
+    }
+    case Format::table:
+    case Format::markdown: {
+      TextTable t(cols);
+      for (const auto& row : rows) {
+        t.add_row(std::vector<Cell>(row.begin(), row.end()));
+      }
+      return render_table(t, ctx);
+    }
+  }
+  return {};
+}
+
+} // namespace vramfit::cli
