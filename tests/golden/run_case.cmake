@@ -1,0 +1,37 @@
+# Runs one golden case: the binary with the case's arguments, in tests/data,
+# with a clean environment; compares stdout, stderr and the exit code.
+# Inputs: VRAMFIT (binary), CASE_DIR, DATA_DIR. VRAMFIT_UPDATE_GOLDEN=1 rewrites.
+file(STRINGS "${CASE_DIR}/args" args ENCODING UTF-8)
+set(update "$ENV{VRAMFIT_UPDATE_GOLDEN}")
+execute_process(
+  COMMAND ${CMAKE_COMMAND} -E env --unset=VRAMFIT_CATALOG NO_COLOR=1 LC_ALL=C COLUMNS=80
+          ${VRAMFIT} ${args}
+  WORKING_DIRECTORY "${DATA_DIR}"
+  OUTPUT_VARIABLE out
+  ERROR_VARIABLE err
+  RESULT_VARIABLE code
+  TIMEOUT 60)
+if(update STREQUAL "1")
+  file(WRITE "${CASE_DIR}/stdout" "${out}")
+  file(WRITE "${CASE_DIR}/stderr" "${err}")
+  file(WRITE "${CASE_DIR}/exit_code" "${code}\n")
+  message(STATUS "updated ${CASE_DIR}")
+  return()
+endif()
+file(READ "${CASE_DIR}/stdout" want_out)
+file(READ "${CASE_DIR}/stderr" want_err)
+file(STRINGS "${CASE_DIR}/exit_code" want_code)
+set(failed FALSE)
+if(NOT code STREQUAL want_code)
+  message(SEND_ERROR "exit code ${code}, expected ${want_code}")
+  set(failed TRUE)
+endif()
+foreach(stream out err)
+  if(NOT "${${stream}}" STREQUAL "${want_${stream}}")
+    message(SEND_ERROR "std${stream} differs from ${CASE_DIR}/std${stream}:\n--- actual ---\n${${stream}}")
+    set(failed TRUE)
+  endif()
+endforeach()
+if(failed)
+  message(FATAL_ERROR "golden case failed: ${CASE_DIR} (args: ${args})")
+endif()

@@ -1,0 +1,156 @@
+#include "catch.hpp"
+#include "test_support.hpp"
+
+#include "options.hpp"
+#include "render.hpp"
+
+#include "vramfit/error.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <iterator>
+#include <sstream>
+
+using namespace vramfit;
+
+namespace {
+
+Report sample_report() {
+  Request req;
+  req.model = "qwen3.6-35b-a3b";
+  req.gpus = {"rtx3090", "m4-pro-24gb"};
+  req.contexts = {8192, 32768};
+  req.settings.type_k = req.settings.type_v = GgmlType::q8_0;
+  return build_report(test::embedded(), req);
+}
+
+std::vector<std::vector<std::string>> parse_csv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> cells;
+    std::istringstream l(line);
+    for (std::string cell; std::getline(l, cell, ',');) {
+      cells.push_back(cell);
+    }
+    if (!line.empty() && line.back() == ',') {
+      cells.emplace_back();
+    }
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+cli::RenderContext context(cli::Format f) {
+  cli::RenderContext c;
+  c.format = f;
+  c.catalog_origin = "embedded";
+  return c;
+}
+
+} // namespace
+
+TEST_CASE("csv and json carry the same numbers for every row", "[cli]") {
+  const auto report = sample_report();
+  const auto json = nlohmann::json::parse(cli::render_fit(report, context(cli::Format::json)));
+  const auto csv = parse_csv(cli::render_fit(report, context(cli::Format::csv)));
+  REQUIRE(json.at("results").size() == report.rows.size());
+  REQUIRE(csv.size() == report.rows.size() + 1);
+  const auto& header = csv[0];
+  const auto column = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  for (std::size_t i = 0; i < report.rows.size(); ++i) {
+    const auto& j = json["results"][i];
+    const auto& c = csv[i + 1];
+    CAPTURE(i);
+    for (const char* key : {"weights_bytes", "kv_cache_bytes", "recurrent_state_bytes", "compute_buffer_bytes",
+                            "overhead_bytes", "total_bytes"}) {
+      CHECK(c.at(column(key)) == std::to_string(j["memory"][key].get<std::uint64_t>()));
+    }
+    CHECK(c.at(column("headroom_bytes")) == std::to_string(j["headroom_bytes"].get<std::int64_t>()));
+    CHECK(c.at(column("usable_bytes")) == std::to_string(j["device"]["usable_bytes"].get<std::uint64_t>()));
+    CHECK(c.at(column("quant")) == j["quant"].get<std::string>());
+    CHECK(c.at(column("gpu")) == j["gpu"].get<std::string>());
+    CHECK(c.at(column("fits")) == (j["fits"].get<bool>() ? "true" : "false"));
+    const auto total = j["memory"]["total_bytes"].get<std::uint64_t>();
+    std::uint64_t sum = 0;
+    for (const auto& [key, value] : j["memory"].items()) {
+      sum += key == "total_bytes" ? 0 : value.get<std::uint64_t>();
+    }
+    CHECK(sum == total);
+    CHECK(j["headroom_bytes"].get<std::int64_t>() ==
+          static_cast<std::int64_t>(j["device"]["usable_bytes"].get<std::uint64_t>()) - static_cast<std::int64_t>(total));
+  }
+}
+
+TEST_CASE("the json document follows the contract", "[cli]") {
+  const auto j = nlohmann::json::parse(cli::render_fit(sample_report(), context(cli::Format::json)));
+  CHECK(j["schema_version"] == 1);
+  CHECK(j.contains("vramfit_version"));
+  CHECK(j["catalog"]["origin"] == "embedded");
+  const auto& r = j["results"][0];
+  for (const char* key : {"model", "gpu", "quant", "engine", "context_tokens", "parallel", "cache_type_k",
+                          "cache_type_v", "flash_attn", "memory", "weights_source", "file", "host", "device",
+                          "headroom_bytes", "fits"}) {
+    CAPTURE(key);
+    CHECK(r.contains(key));
+  }
+  CHECK(r["file"].contains("predicted_bytes"));
+  CHECK(r["file"].contains("published_bytes"));
+  CHECK(r["host"].contains("weights_bytes"));
+  CHECK(r["device"].contains("capacity_bytes"));
+  CHECK(r["device"].contains("usable_bytes"));
+  CHECK(r["engine"] == "llama.cpp");
+  CHECK(r["cache_type_k"] == "q8_0");
+}
+
+TEST_CASE("the table shows each row's numbers as the json has them", "[cli]") {
+  Request req;
+  req.model = "qwen3-8b";
+  req.gpus = {"rtx3090"};
+  const auto report = build_report(test::embedded(), req);
+  const auto table = cli::render_fit(report, context(cli::Format::table));
+  const auto json = nlohmann::json::parse(cli::render_fit(report, context(cli::Format::json)));
+  for (const auto& r : json["results"]) {
+    const auto total = r["memory"]["total_bytes"].get<std::uint64_t>();
+    const auto headroom = r["headroom_bytes"].get<std::int64_t>();
+    const std::vector<std::string> expect{
+        fmt::format("{:.2f}", static_cast<long double>(total) / 1073741824.0L),
+        fmt::format("{:+.2f}", static_cast<long double>(headroom) / 1073741824.0L),
+        r["fits"].get<bool>() ? "fits" : "OVER"};
+    CAPTURE(r["quant"].get<std::string>());
+    // The row whose first word is the quant ends with total, headroom and verdict.
+    bool found = false;
+    std::istringstream lines(table);
+    for (std::string line; std::getline(lines, line);) {
+      std::istringstream words(line);
+      std::vector<std::string> w{std::istream_iterator<std::string>(words), std::istream_iterator<std::string>()};
+      if (!w.empty() && w.front() == r["quant"].get<std::string>()) {
+        found = w.size() >= 3 && std::vector<std::string>(w.end() - 3, w.end()) == expect;
+        break;
+      }
+    }
+    CHECK(found);
+  }
+}
+
+TEST_CASE("command-line errors are usage errors, help and version finish", "[cli]") {
+  const auto parse = [](std::vector<const char*> args) {
+    args.insert(args.begin(), "vramfit");
+    return cli::parse_command_line(static_cast<int>(args.size()), args.data());
+  };
+  CHECK(parse({"--help"}).finished);
+  CHECK(parse({"--version"}).output.rfind("vramfit ", 0) == 0);
+  CHECK_THROWS_AS(parse({"--bogus"}), UsageError);
+  CHECK_THROWS_AS(parse({"--model", "x"}), UsageError);  // no --gpu
+  CHECK_THROWS_AS(parse({"check", "--model", "x", "--gpu", "y"}), UsageError);  // no --quant
+  CHECK_THROWS_AS(parse({"--model", "x", "--gpu", "y", "--format", "xml"}), UsageError);
+  CHECK_THROWS_AS(parse({"--model", "x", "--gpu", "y", "--cache-type-v", "q8_0", "--flash-attn", "off"}), UsageError);
+  const auto ok = parse({"--model", "m", "--gpu", "a,b", "--gpu", "c", "-c", "8k,32k", "--cache-type", "q8_0"});
+  CHECK(ok.options.request.gpus == std::vector<std::string>{"a", "b", "c"});
+  CHECK(ok.options.request.contexts == std::vector<std::uint64_t>{8192, 32768});
+  CHECK(ok.options.request.settings.type_k == GgmlType::q8_0);
+  CHECK(parse({"list", "gpus"}).options.command == cli::Command::list);
+}
