@@ -2,6 +2,7 @@
 
 #include "vramfit/error.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <initializer_list>
@@ -139,16 +140,35 @@ private:
   std::vector<TensorSpec> m_out;
 };
 
-// llama, mistral and the Qwen 2/3 dense and MoE families share one layout;
-// `variant` selects Q/K biases (qwen2) or per-head Q/K norms (qwen3).
-enum class LlamaVariant { llama, qwen2, qwen3 };
+// Routed experts plus the optional routing bias and shared experts of an MoE layer.
+void moe_ffn(Builder& b, const ModelSpec& s, std::uint32_t il, bool gated_shared) {
+  b.routed_experts(il, GgmlType::f16, false);
+  if (s.moe->expert_bias) {
+    b.add(Builder::blk(il, "exp_probs_b.bias"), {s.moe->n_expert});
+  }
+  b.shared_experts(il, gated_shared);
+}
 
-std::vector<TensorSpec> llama_like(const ModelSpec& s, LlamaVariant variant) {
+// MTP (NextN) block extras, stored after the main blocks.
+void nextn_extras(Builder& b, const ModelSpec& s, std::uint32_t il) {
+  if (il < s.n_layer) {
+    return;
+  }
+  b.add(Builder::blk(il, "nextn.eh_proj.weight"), {2 * s.n_embd, s.n_embd});
+  b.add(Builder::blk(il, "nextn.enorm.weight"), {s.n_embd});
+  b.add(Builder::blk(il, "nextn.hnorm.weight"), {s.n_embd});
+  b.add(Builder::blk(il, "nextn.shared_head_norm.weight"), {s.n_embd});
+}
+
+// llama, mistral and the Qwen 2/3 dense and MoE families share one layout;
+// Qwen2 adds Q/K/V biases, Qwen3 per-head Q/K norms.
+std::vector<TensorSpec> llama_like(const ModelSpec& s) {
   Builder b(s);
   b.embeddings();
   if (s.rope_freqs) {
     b.add("rope_freqs.weight", {s.n_embd_head_k / 2});
   }
+  const bool qwen3 = s.arch == "qwen3" || s.arch == "qwen3moe";
   for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
     b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
     const auto q = s.n_head * s.n_embd_head_k;
@@ -157,18 +177,17 @@ std::vector<TensorSpec> llama_like(const ModelSpec& s, LlamaVariant variant) {
     b.add(Builder::blk(il, "attn_k.weight"), {s.n_embd, kv * s.n_embd_head_k});
     b.add(Builder::blk(il, "attn_v.weight"), {s.n_embd, kv * s.n_embd_head_v});
     b.add(Builder::blk(il, "attn_output.weight"), {q, s.n_embd});
-    if (variant == LlamaVariant::qwen2) {
+    if (s.attention_bias) {
       b.add(Builder::blk(il, "attn_q.bias"), {q});
       b.add(Builder::blk(il, "attn_k.bias"), {kv * s.n_embd_head_k});
       b.add(Builder::blk(il, "attn_v.bias"), {kv * s.n_embd_head_v});
     }
-    if (variant == LlamaVariant::qwen3) {
+    if (qwen3 || s.qk_norm) {
       b.qk_norm(il);
     }
     b.add(Builder::blk(il, "ffn_norm.weight"), {s.n_embd});
     if (s.is_moe_layer(il)) {
-      b.routed_experts(il, GgmlType::f16, false);
-      b.shared_experts(il, true);
+      moe_ffn(b, s, il, true);
     } else {
       b.dense_ffn(il, s.n_ff);
     }
@@ -176,58 +195,64 @@ std::vector<TensorSpec> llama_like(const ModelSpec& s, LlamaVariant variant) {
   return b.take();
 }
 
-// Qwen3.5 / Qwen3.6 (qwen35, qwen35moe): every 4th block is gated full
-// attention, the others Gated DeltaNet; MTP blocks are full attention.
-std::vector<TensorSpec> qwen35(const ModelSpec& s) {
-  Builder b(s);
-  b.embeddings();
+// Gated DeltaNet tensors of a linear-attention layer (Qwen3-Next, Qwen3.5/3.6).
+// Qwen3-Next stores beta and alpha fused (ssm_ba), Qwen3.5 separately.
+void gated_delta_net(Builder& b, const ModelSpec& s, std::uint32_t il, bool fused_beta_alpha) {
   const auto& ssm = *s.ssm;
   const auto key_dim = ssm.d_state * ssm.n_group;
   const auto value_dim = ssm.d_inner;
   const auto head_v_dim = ssm.dt_rank == 0 ? 0 : ssm.d_inner / ssm.dt_rank;
+  b.add(Builder::blk(il, "attn_qkv.weight"), {s.n_embd, key_dim * 2 + value_dim});
+  b.add(Builder::blk(il, "attn_gate.weight"), {s.n_embd, value_dim});
+  b.add(Builder::blk(il, "ssm_conv1d.weight"), {ssm.d_conv, key_dim * 2 + value_dim});
+  b.add(Builder::blk(il, "ssm_dt.bias"), {ssm.dt_rank});
+  b.add(Builder::blk(il, "ssm_a"), {ssm.dt_rank});
+  if (fused_beta_alpha) {
+    b.add(Builder::blk(il, "ssm_ba.weight"), {s.n_embd, 2 * ssm.dt_rank});
+  } else {
+    b.add(Builder::blk(il, "ssm_beta.weight"), {s.n_embd, ssm.dt_rank});
+    b.add(Builder::blk(il, "ssm_alpha.weight"), {s.n_embd, ssm.dt_rank});
+  }
+  b.add(Builder::blk(il, "ssm_norm.weight"), {head_v_dim});
+  b.add(Builder::blk(il, "ssm_out.weight"), {value_dim, s.n_embd});
+}
+
+// Qwen3-Next and Qwen3.5/3.6 (qwen3next, qwen35, qwen35moe): every 4th block is
+// gated full attention, the others Gated DeltaNet; MTP blocks are full attention.
+std::vector<TensorSpec> qwen_hybrid(const ModelSpec& s) {
+  Builder b(s);
+  b.embeddings();
   for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
     b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
     b.add(Builder::blk(il, "post_attention_norm.weight"), {s.n_embd});
     if (s.kind(il) == LayerKind::recurrent && il < s.n_layer) {
-      b.add(Builder::blk(il, "attn_qkv.weight"), {s.n_embd, key_dim * 2 + value_dim});
-      b.add(Builder::blk(il, "attn_gate.weight"), {s.n_embd, value_dim});
-      b.add(Builder::blk(il, "ssm_conv1d.weight"), {ssm.d_conv, key_dim * 2 + value_dim});
-      b.add(Builder::blk(il, "ssm_dt.bias"), {ssm.dt_rank});
-      b.add(Builder::blk(il, "ssm_a"), {ssm.dt_rank});
-      b.add(Builder::blk(il, "ssm_beta.weight"), {s.n_embd, ssm.dt_rank});
-      b.add(Builder::blk(il, "ssm_alpha.weight"), {s.n_embd, ssm.dt_rank});
-      b.add(Builder::blk(il, "ssm_norm.weight"), {head_v_dim});
-      b.add(Builder::blk(il, "ssm_out.weight"), {value_dim, s.n_embd});
+      gated_delta_net(b, s, il, s.arch == "qwen3next");
     } else {
       b.attention(il, s.n_head * s.n_embd_head_k * 2, false);
       b.qk_norm(il);
     }
     if (s.is_moe_layer(il)) {
-      b.routed_experts(il, GgmlType::f16, false);
-      b.shared_experts(il, true);
+      moe_ffn(b, s, il, true);
     } else {
       b.dense_ffn(il, s.n_ff);
     }
-    if (il >= s.n_layer) {
-      b.add(Builder::blk(il, "nextn.eh_proj.weight"), {2 * s.n_embd, s.n_embd});
-      b.add(Builder::blk(il, "nextn.enorm.weight"), {s.n_embd});
-      b.add(Builder::blk(il, "nextn.hnorm.weight"), {s.n_embd});
-      b.add(Builder::blk(il, "nextn.shared_head_norm.weight"), {s.n_embd});
-    }
+    nextn_extras(b, s, il);
   }
   return b.take();
 }
 
-// Gemma 3: tied embeddings, sandwich norms, per-head Q/K norms.
-std::vector<TensorSpec> gemma3(const ModelSpec& s) {
+// Gemma 2 and 3: tied embeddings, sandwich norms; Gemma 3 adds per-head Q/K norms.
+std::vector<TensorSpec> gemma(const ModelSpec& s) {
   Builder b(s);
   b.embeddings();
   for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
     b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
     b.attention(il, s.n_head * s.n_embd_head_k, false);
     b.add(Builder::blk(il, "post_attention_norm.weight"), {s.n_embd});
-    b.add(Builder::blk(il, "attn_k_norm.weight"), {s.n_embd_head_k});
-    b.add(Builder::blk(il, "attn_q_norm.weight"), {s.n_embd_head_k});
+    if (s.arch == "gemma3") {
+      b.add(Builder::blk(il, "attn_k_norm.weight"), {s.n_embd_head_k});
+      b.add(Builder::blk(il, "attn_q_norm.weight"), {s.n_embd_head_k});
+    }
     b.add(Builder::blk(il, "ffn_norm.weight"), {s.n_embd});
     b.dense_ffn(il, s.n_ff);
     b.add(Builder::blk(il, "post_ffw_norm.weight"), {s.n_embd});
@@ -249,17 +274,149 @@ std::vector<TensorSpec> gpt_oss(const ModelSpec& s) {
   return b.take();
 }
 
+// Phi-3 / Phi-4: fused QKV and fused gate+up projections.
+std::vector<TensorSpec> phi3(const ModelSpec& s) {
+  Builder b(s);
+  b.embeddings();
+  for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
+    const auto kv = s.head_count_kv(il);
+    const auto q = s.n_head * s.n_embd_head_k;
+    b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
+    b.add(Builder::blk(il, "attn_qkv.weight"), {s.n_embd, q + kv * (s.n_embd_head_k + s.n_embd_head_v)});
+    b.add(Builder::blk(il, "attn_output.weight"), {q, s.n_embd});
+    b.add(Builder::blk(il, "ffn_norm.weight"), {s.n_embd});
+    b.add(Builder::blk(il, "ffn_down.weight"), {s.n_ff, s.n_embd});
+    b.add(Builder::blk(il, "ffn_up.weight"), {s.n_embd, 2 * s.n_ff});
+  }
+  return b.take();
+}
+
+// DeepSeek V2/V3, Kimi K2 (deepseek2): multi-head latent attention with the
+// K/V up-projections stored per head (attn_k_b, attn_v_b), dense leading
+// layers, routed plus shared experts.
+std::vector<TensorSpec> deepseek2(const ModelSpec& s) {
+  Builder b(s);
+  b.embeddings();
+  const auto& mla = *s.mla;
+  const auto head_k = mla.qk_nope_head_dim + mla.qk_rope_head_dim;
+  for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
+    b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
+    if (mla.q_lora_rank > 0) {
+      b.add(Builder::blk(il, "attn_q_a_norm.weight"), {mla.q_lora_rank});
+    }
+    b.add(Builder::blk(il, "attn_kv_a_norm.weight"), {mla.kv_lora_rank});
+    if (mla.q_lora_rank > 0) {
+      b.add(Builder::blk(il, "attn_q_a.weight"), {s.n_embd, mla.q_lora_rank});
+      b.add(Builder::blk(il, "attn_q_b.weight"), {mla.q_lora_rank, s.n_head * head_k});
+    } else {
+      b.add(Builder::blk(il, "attn_q.weight"), {s.n_embd, s.n_head * head_k});
+    }
+    b.add(Builder::blk(il, "attn_kv_a_mqa.weight"), {s.n_embd, mla.kv_lora_rank + mla.qk_rope_head_dim});
+    b.add(Builder::blk(il, "attn_k_b.weight"), {mla.qk_nope_head_dim, mla.kv_lora_rank, s.n_head});
+    b.add(Builder::blk(il, "attn_v_b.weight"), {mla.kv_lora_rank, mla.v_head_dim, s.n_head});
+    b.add(Builder::blk(il, "attn_output.weight"), {s.n_head * mla.v_head_dim, s.n_embd});
+    b.add(Builder::blk(il, "ffn_norm.weight"), {s.n_embd});
+    if (s.is_moe_layer(il)) {
+      moe_ffn(b, s, il, false);
+    } else {
+      b.dense_ffn(il, s.n_ff);
+    }
+    nextn_extras(b, s, il);
+  }
+  return b.take();
+}
+
+// GLM-4.5 (glm4moe): biased Q/K/V, the FFN pre-norm stored as post_attention_norm,
+// dense leading layers, sigmoid-routed experts with one shared expert.
+std::vector<TensorSpec> glm4moe(const ModelSpec& s) {
+  Builder b(s);
+  b.embeddings();
+  for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
+    b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
+    const auto q = s.n_head * s.n_embd_head_k;
+    const auto kv = s.head_count_kv(il);
+    b.add(Builder::blk(il, "attn_q.weight"), {s.n_embd, q});
+    b.add(Builder::blk(il, "attn_k.weight"), {s.n_embd, kv * s.n_embd_head_k});
+    b.add(Builder::blk(il, "attn_v.weight"), {s.n_embd, kv * s.n_embd_head_v});
+    if (s.attention_bias) {
+      b.add(Builder::blk(il, "attn_q.bias"), {q});
+      b.add(Builder::blk(il, "attn_k.bias"), {kv * s.n_embd_head_k});
+      b.add(Builder::blk(il, "attn_v.bias"), {kv * s.n_embd_head_v});
+    }
+    b.add(Builder::blk(il, "attn_output.weight"), {q, s.n_embd});
+    if (s.qk_norm) {
+      b.qk_norm(il);
+    }
+    b.add(Builder::blk(il, "post_attention_norm.weight"), {s.n_embd});
+    if (s.is_moe_layer(il)) {
+      moe_ffn(b, s, il, false);
+    } else {
+      b.dense_ffn(il, s.n_ff);
+    }
+    nextn_extras(b, s, il);
+  }
+  return b.take();
+}
+
+// Mamba-2 mixer tensors of one layer (mamba2, granitehybrid).
+void mamba2_mixer(Builder& b, const ModelSpec& s, std::uint32_t il) {
+  const auto& ssm = *s.ssm;
+  const auto conv_dim = ssm.d_inner + 2 * ssm.n_group * ssm.d_state;
+  const auto d_in_proj = ssm.d_inner + conv_dim + ssm.dt_rank;
+  const auto n_group = std::max<std::uint64_t>(1, ssm.n_group);
+  b.add(Builder::blk(il, "ssm_in.weight"), {s.n_embd, d_in_proj});
+  b.add(Builder::blk(il, "ssm_conv1d.weight"), {ssm.d_conv, conv_dim});
+  b.add(Builder::blk(il, "ssm_conv1d.bias"), {conv_dim});
+  b.add(Builder::blk(il, "ssm_dt.bias"), {ssm.dt_rank});
+  b.add_typed(Builder::blk(il, "ssm_a"), {1, ssm.dt_rank}, GgmlType::f32);
+  b.add_typed(Builder::blk(il, "ssm_d"), {1, ssm.dt_rank}, GgmlType::f32);
+  b.add_typed(Builder::blk(il, "ssm_norm.weight"), {ssm.d_inner / n_group, n_group}, GgmlType::f32);
+  b.add(Builder::blk(il, "ssm_out.weight"), {ssm.d_inner, s.n_embd});
+}
+
+// Pure Mamba-2: every layer is an SSM mixer, no attention and no FFN.
+std::vector<TensorSpec> mamba2(const ModelSpec& s) {
+  Builder b(s);
+  b.embeddings();
+  for (std::uint32_t il = 0; il < s.n_layer; ++il) {
+    b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
+    mamba2_mixer(b, s, il);
+  }
+  return b.take();
+}
+
+// Granite 4.0 hybrid: each layer is a Mamba-2 mixer or attention (per-layer
+// head_count_kv 0 marks the mixers), followed by a dense or MoE FFN.
+std::vector<TensorSpec> granite_hybrid(const ModelSpec& s) {
+  Builder b(s);
+  b.embeddings();
+  for (std::uint32_t il = 0; il < s.n_layer; ++il) {
+    b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
+    if (s.kind(il) == LayerKind::recurrent) {
+      mamba2_mixer(b, s, il);
+    } else {
+      b.attention(il, s.n_head * s.n_embd_head_k, false);
+    }
+    b.add(Builder::blk(il, "ffn_norm.weight"), {s.n_embd});
+    if (s.is_moe_layer(il)) {
+      moe_ffn(b, s, il, false);
+    } else {
+      b.dense_ffn(il, s.n_ff);
+    }
+  }
+  return b.take();
+}
+
 using InventoryFn = std::function<std::vector<TensorSpec>(const ModelSpec&)>;
 
 const std::map<std::string_view, InventoryFn>& builders() {
   static const std::map<std::string_view, InventoryFn> k_builders{
-      {"llama", [](const ModelSpec& s) { return llama_like(s, LlamaVariant::llama); }},
-      {"qwen3", [](const ModelSpec& s) { return llama_like(s, LlamaVariant::qwen3); }},
-      {"qwen3moe", [](const ModelSpec& s) { return llama_like(s, LlamaVariant::qwen3); }},
-      {"qwen35", qwen35},
-      {"qwen35moe", qwen35},
-      {"gemma3", gemma3},
-      {"gpt-oss", gpt_oss},
+      {"llama", llama_like},       {"qwen2", llama_like},      {"qwen2moe", llama_like},
+      {"qwen3", llama_like},       {"qwen3moe", llama_like},   {"qwen3next", qwen_hybrid},
+      {"qwen35", qwen_hybrid},     {"qwen35moe", qwen_hybrid}, {"gemma2", gemma},
+      {"gemma3", gemma},           {"gpt-oss", gpt_oss},       {"phi3", phi3},
+      {"deepseek2", deepseek2},    {"glm4moe", glm4moe},       {"mamba2", mamba2},
+      {"granitehybrid", granite_hybrid},
   };
   return k_builders;
 }
@@ -300,11 +457,21 @@ std::vector<TensorSpec> build_inventory(const ModelSpec& spec) {
     throw InputError("model '" + spec.id + "': architecture '" + spec.arch +
                      "' cannot be built from hyper-parameters (supported: " + list + ")");
   }
-  if ((spec.arch == "qwen35" || spec.arch == "qwen35moe") && !spec.ssm) {
-    throw InputError("model '" + spec.id + "': architecture '" + spec.arch + "' needs ssm parameters");
+  const auto needs = [&](bool present, const char* what) {
+    if (!present) {
+      throw InputError("model '" + spec.id + "': architecture '" + spec.arch + "' needs " + what + " parameters");
+    }
+  };
+  const std::string_view a = spec.arch;
+  if (a == "qwen3next" || a == "qwen35" || a == "qwen35moe" || a == "mamba2" || a == "granitehybrid") {
+    needs(spec.ssm.has_value(), "ssm");
   }
-  if ((spec.arch == "qwen3moe" || spec.arch == "qwen35moe" || spec.arch == "gpt-oss") && !spec.moe) {
-    throw InputError("model '" + spec.id + "': architecture '" + spec.arch + "' needs moe parameters");
+  if (a == "qwen3moe" || a == "qwen2moe" || a == "qwen3next" || a == "qwen35moe" || a == "gpt-oss" ||
+      a == "glm4moe") {
+    needs(spec.moe.has_value(), "moe");
+  }
+  if (a == "deepseek2") {
+    needs(spec.mla.has_value(), "mla");
   }
   return it->second(spec);
 }

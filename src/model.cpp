@@ -77,7 +77,8 @@ void validate(const ModelSpec& s, std::string_view origin) {
   if (s.n_vocab == 0) {
     invalid(origin, "vocab_size", "must be positive");
   }
-  if (s.n_head == 0) {
+  const bool any_attention = s.count(LayerKind::recurrent) < s.n_layer || s.n_layer_nextn > 0;
+  if (s.n_head == 0 && any_attention) {
     invalid(origin, "attention.head_count", "must be positive");
   }
   if (s.n_head_kv.size() != 1 && s.n_head_kv.size() != s.n_layer_all()) {
@@ -93,8 +94,11 @@ void validate(const ModelSpec& s, std::string_view origin) {
                   " KV heads do not divide " + std::to_string(s.n_head) + " heads");
     }
   }
-  if (!s.mla && (s.n_embd_head_k == 0 || s.n_embd_head_v == 0)) {
+  if (any_attention && !s.mla && (s.n_embd_head_k == 0 || s.n_embd_head_v == 0)) {
     invalid(origin, "attention.key_length", "head dimensions must be positive");
+  }
+  if (s.n_ctx_train > (std::uint64_t{1} << 32)) {
+    invalid(origin, "context_length", "exceeds llama.cpp's 32-bit context");
   }
   if (s.layers.size() != s.n_layer) {
     invalid(origin, "layers",

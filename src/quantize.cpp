@@ -422,11 +422,11 @@ std::vector<GgmlType> recipe_types(const std::vector<TensorSpec>& inventory, con
 
 Bytes WeightsBreakdown::device_bytes() const {
   // The tied output matrix is token_embd loaded a second time, onto the GPU.
-  return total_bytes - token_embd_bytes + (tied_output ? output_bytes : 0);
+  return total_bytes - token_embd_bytes - mtp_bytes + (tied_output ? output_bytes : 0);
 }
 
 WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory,
-                                   const std::vector<GgmlType>& types) {
+                                   const std::vector<GgmlType>& types, std::uint32_t n_layer) {
   WeightsBreakdown w;
   bool tied = true;
   for (std::size_t i = 0; i < inventory.size(); ++i) {
@@ -439,6 +439,9 @@ WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory,
     w.bytes_by_type[type] += bytes;
     w.count_by_type[type] += 1;
     ++w.n_tensors;
+    if (t.layer >= 0 && static_cast<std::uint32_t>(t.layer) >= n_layer) {
+      w.mtp_bytes = checked_add(w.mtp_bytes, bytes, "MTP weights");
+    }
     if (t.name == "token_embd.weight") {
       w.token_embd_bytes = bytes;
     } else if (t.name == "output.weight") {

@@ -33,7 +33,7 @@ Prediction predict(const ModelSpec& spec, const std::vector<TensorSpec>& invento
   options.imatrix = recipe.imatrix;
   const auto types = recipe_types(inventory, spec, ftype, options);
   Prediction p;
-  p.weights = summarize_weights(inventory, types);
+  p.weights = summarize_weights(inventory, types, spec.n_layer);
   p.metadata_bytes = estimate_gguf_metadata_bytes(spec, inventory);
   p.file_bytes = checked_add(gguf_tensor_data_bytes(inventory, types), p.metadata_bytes, "file size");
   return p;
@@ -69,6 +69,49 @@ QuantResult evaluate_quant(const Catalog& catalog, const CatalogModel& model,
   } else if (q.kind == QuantKind::published) {
     throw UsageError("quant '" + q.id + "' is known only by published files, and the catalog has none for '" +
                      model.spec.id + "'");
+  }
+  return r;
+}
+
+// A real file: its tensors are the truth; the recipe prediction of its file
+// type (when the architecture can be built) is shown beside it.
+QuantResult evaluate_file(const Catalog& catalog, const CatalogModel& model, const FileWeights& file) {
+  QuantResult r;
+  r.id = file.label;
+  r.description = file.path;
+  r.source = WeightsSource::gguf;
+  std::vector<GgmlType> types;
+  types.reserve(file.tensors.size());
+  for (const auto& t : file.tensors) {
+    types.push_back(t.type);
+  }
+  const auto actual = summarize_weights(file.tensors, types, model.spec.n_layer);
+  r.predicted = actual;
+  r.device_weights_bytes = actual.device_bytes();
+  r.host_weights_bytes = actual.token_embd_bytes;
+  r.file_published_bytes = file.file_bytes;
+  r.published_file = file.path;
+  r.metadata_bytes = file.file_bytes > actual.total_bytes ? file.file_bytes - actual.total_bytes : 0;
+  r.file_predicted_bytes = file.file_bytes;
+  r.follows_recipe = false;
+  r.recipe = file.label;
+  if (file.file_type) {
+    const auto it = std::find_if(catalog.quants.begin(), catalog.quants.end(), [&](const QuantSpec& q) {
+      return q.kind == QuantKind::recipe && q.file_type == file.file_type;
+    });
+    const auto& supported = supported_architectures();
+    if (it != catalog.quants.end() &&
+        std::find(supported.begin(), supported.end(), model.spec.arch) != supported.end()) {
+      try {
+        const auto inventory = build_inventory(model.spec);
+        r.file_predicted_bytes = predict(model.spec, inventory, *it).file_bytes;
+        r.follows_recipe = true;
+        r.recipe = it->id;
+      } catch (const InputError&) {
+        // The hyper-parameters do not describe a buildable inventory (an
+        // unusual variant of the architecture): the file's own size stands.
+      }
+    }
   }
   return r;
 }
@@ -149,9 +192,9 @@ Report build_report(const Catalog& catalog, const Request& request) {
   }
   validate(request.settings);
   Report report;
-  report.model = &catalog.find_model(request.model);
+  report.model = request.model_spec ? *request.model_spec : catalog.find_model(request.model);
   report.settings = request.settings;
-  const CatalogModel& model = *report.model;
+  const CatalogModel& model = report.model;
   const ModelSpec& spec = model.spec;
 
   for (const auto& id : request.gpus) {
@@ -163,7 +206,9 @@ Report build_report(const Catalog& catalog, const Request& request) {
   }
 
   std::vector<const QuantSpec*> quants;
-  if (request.quants.empty()) {
+  if (request.file) {
+    report.quants.push_back(evaluate_file(catalog, model, *request.file));
+  } else if (request.quants.empty()) {
     for (const auto& q : catalog.quants) {
       if ((q.listed || request.all_quants) && applies(q, model)) {
         quants.push_back(&q);
@@ -181,13 +226,14 @@ Report build_report(const Catalog& catalog, const Request& request) {
       }
     }
   }
-  if (quants.empty()) {
+  if (quants.empty() && !request.file) {
     throw UsageError("no quantization applies to '" + spec.id + "'");
   }
-
-  const auto inventory = build_inventory(spec);
-  for (const auto* q : quants) {
-    report.quants.push_back(evaluate_quant(catalog, model, inventory, *q));
+  if (!quants.empty()) {
+    const auto inventory = build_inventory(spec);
+    for (const auto* q : quants) {
+      report.quants.push_back(evaluate_quant(catalog, model, inventory, *q));
+    }
   }
   // Largest file first: the order of quality a guide lists them in.
   const auto file_size = [](const QuantResult& q) { return q.file_published_bytes.value_or(q.file_predicted_bytes); };

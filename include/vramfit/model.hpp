@@ -30,6 +30,7 @@ struct MoeParams {
   std::uint32_t n_expert_shared = 0;     ///< shared (always active) experts
   std::uint64_t n_ff_shexp = 0;          ///< FFN width of the shared-expert block (all shared experts)
   std::uint32_t n_layer_dense_lead = 0;  ///< leading layers with a dense FFN instead (DeepSeek's first_k_dense)
+  bool expert_bias = false;  ///< a per-expert routing bias (exp_probs_b) is stored: sigmoid gating (DeepSeek V3, GLM-4.5)
 };
 
 /// State-space / linear-attention hyper-parameters, in llama.cpp's ssm_* terms.
@@ -84,6 +85,8 @@ struct ModelSpec {
   std::optional<SsmParams> ssm;
   std::optional<MlaParams> mla;
   TokenizerInfo tokenizer;
+  bool attention_bias = false;  ///< Q/K/V projections carry biases (Qwen2, GLM-4.5)
+  bool qk_norm = false;         ///< per-head Q/K RMS norms are stored (GLM-4.5 355B; implied by the arch elsewhere)
 
   std::vector<LayerKind> layers;  ///< per main block (n_layer entries)
 

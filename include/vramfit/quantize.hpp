@@ -44,19 +44,21 @@ struct WeightsBreakdown {
   Bytes token_embd_bytes = 0;  ///< token_embd.weight: llama.cpp keeps it in host memory
   Bytes output_bytes = 0;      ///< output.weight, or token_embd again when tied (it is duplicated on the GPU)
   bool tied_output = false;    ///< no output.weight: llama.cpp loads token_embd a second time as the output
+  Bytes mtp_bytes = 0;         ///< tensors of MTP (NextN) blocks: in the file, skipped when llama.cpp loads the model
   std::uint64_t n_tensors = 0;
   std::uint64_t n_elements = 0;                ///< parameters
   std::map<GgmlType, Bytes> bytes_by_type;     ///< bytes per ggml type
   std::map<GgmlType, std::uint64_t> count_by_type;  ///< tensors per ggml type
 
-  /// Bytes llama.cpp puts on the GPU at full offload: everything but token_embd,
-  /// plus the duplicated output matrix of a tied model.
+  /// Bytes llama.cpp puts on the GPU at full offload: everything but token_embd
+  /// and the MTP blocks, plus the duplicated output matrix of a tied model.
   Bytes device_bytes() const;
 };
 
-/// Sums `inventory` typed by `types` (index-aligned). Checked arithmetic.
+/// Sums `inventory` typed by `types` (index-aligned); tensors of blocks at or
+/// beyond `n_layer` count as MTP blocks. Checked arithmetic.
 WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory,
-                                   const std::vector<GgmlType>& types);
+                                   const std::vector<GgmlType>& types, std::uint32_t n_layer);
 
 /// Tensor data bytes in a GGUF file: each tensor padded to the 32-byte alignment.
 Bytes gguf_tensor_data_bytes(const std::vector<TensorSpec>& inventory,

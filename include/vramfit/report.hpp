@@ -85,9 +85,21 @@ struct LadderRow {
   std::vector<std::optional<std::size_t>> best_quant;  ///< per GPU, index into Report::quants
 };
 
+/// The weights of one real model file (a GGUF header read from disk): its own
+/// tensor types replace the quantization list.
+struct FileWeights {
+  std::string label;                 ///< file type name ("Q4_K_M") or "file"
+  std::string path;                  ///< the file (first part of a split file)
+  std::vector<TensorSpec> tensors;   ///< every tensor, typed as stored
+  Bytes file_bytes = 0;              ///< the file's size (all parts)
+  std::optional<FileType> file_type; ///< general.file_type, when it names a llama.cpp file type
+};
+
 /// What to evaluate.
 struct Request {
-  std::string model;                    ///< catalog id or alias
+  std::string model;                    ///< catalog id or alias (ignored when model_spec is set)
+  std::optional<CatalogModel> model_spec;  ///< a model that is not in the catalog (HF config, GGUF header)
+  std::optional<FileWeights> file;      ///< the weights of a real file instead of predicted quants
   std::vector<std::string> gpus;        ///< catalog ids or aliases, at least one
   std::vector<std::string> quants;      ///< empty: every listed quant that applies
   bool all_quants = false;              ///< with quants empty: every quant that applies, listed or not
@@ -99,7 +111,8 @@ struct Request {
 
 /// The finished report.
 struct Report {
-  const CatalogModel* model = nullptr;
+  CatalogModel model;                 ///< the model evaluated (a copy of the catalog entry, or the file's)
+  std::vector<std::string> notes;     ///< caveats to print with the result (assumptions the input forced)
   std::string engine = "llama.cpp";
   RunSettings settings;
   std::vector<GpuSpec> gpus;

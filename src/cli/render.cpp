@@ -94,12 +94,12 @@ std::string heading(const std::string& text, const RenderContext& ctx) {
 // --- the human-readable report -------------------------------------------------
 
 std::string header_lines(const Report& r, const RenderContext& ctx) {
-  const auto& m = r.model->spec;
+  const auto& m = r.model.spec;
   const auto& s = r.settings;
   const char* br = ctx.format == Format::markdown ? "  \n" : "\n";
   std::string out;
   out += fmt::format("{} ({}): {}; native context {}{}", m.name, m.arch, describe_layers(m), with_commas(m.n_ctx_train),
-                     r.model->params.empty() ? "" : "; " + r.model->params);
+                     r.model.params.empty() ? "" : "; " + r.model.params);
   out += br;
   for (std::size_t g = 0; g < r.gpus.size(); ++g) {
     const auto& b = r.budgets[g];
@@ -221,7 +221,7 @@ std::string ladder_table(const Report& r, const RenderContext& ctx) {
     t.add_row(std::move(cells));
   }
   const auto& s = r.settings;
-  const auto& m = r.model->spec;
+  const auto& m = r.model.spec;
   std::string what = fmt::format("KV cache by context (cache {}, {})", cache_label(s), sequences_label(s));
   if (m.count(LayerKind::recurrent) > 0) {
     what = fmt::format("KV cache and recurrent state by context (cache {}, state F32, {})", cache_label(s),
@@ -273,7 +273,7 @@ ojson result_json(const Report& r, const FitRow& row) {
   const auto& b = r.budgets[row.gpu];
   const auto& s = r.settings;
   ojson j;
-  j["model"] = r.model->spec.id;
+  j["model"] = r.model.spec.id;
   j["gpu"] = g.id;
   j["quant"] = q.id;
   j["engine"] = r.engine;
@@ -328,7 +328,7 @@ ojson document_json(const Report& r, const RenderContext& ctx, const char* comma
   doc["vramfit_version"] = std::string(version());
   doc["command"] = command;
   doc["catalog"] = catalog_json(ctx);
-  const auto& m = r.model->spec;
+  const auto& m = r.model.spec;
   doc["model"] = {{"id", m.id},
                   {"name", m.name},
                   {"arch", m.arch},
@@ -337,7 +337,7 @@ ojson document_json(const Report& r, const RenderContext& ctx, const char* comma
                   {"sliding_window_layers", m.count(LayerKind::sliding_attention)},
                   {"recurrent_layers", m.count(LayerKind::recurrent)},
                   {"native_context_tokens", m.n_ctx_train},
-                  {"source", r.model->source}};
+                  {"source", r.model.source}};
   doc["settings"] = settings_json(r);
   ojson results = ojson::array();
   for (const auto& row : r.rows) {
@@ -384,7 +384,7 @@ std::string results_csv(const Report& r) {
     const auto& b = r.budgets[row.gpu];
     const auto& s = r.settings;
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
-                       csv_escape(r.model->spec.id), csv_escape(r.gpus[row.gpu].id), csv_escape(q.id),
+                       csv_escape(r.model.spec.id), csv_escape(r.gpus[row.gpu].id), csv_escape(q.id),
                        r.contexts[row.context].context_tokens, lower_name(s.type_k), lower_name(s.type_v),
                        s.flash_attn ? "true" : "false", s.n_seq, name(q.source), q.file_predicted_bytes,
                        q.file_published_bytes ? std::to_string(*q.file_published_bytes) : std::string{},
@@ -441,7 +441,7 @@ std::string render_check(const Report& r, const RenderContext& ctx) {
         const std::string verdict = row.fits ? "fits" : "does not fit";
         std::string line = fmt::format(
             "{}: {} {} on {} at {} tokens (cache {}): needs {} of {} usable {}, headroom {} {}", verdict,
-            r.model->spec.id, q.id, r.gpus[row.gpu].id, with_commas(r.contexts[row.context].context_tokens),
+            r.model.spec.id, q.id, r.gpus[row.gpu].id, with_commas(r.contexts[row.context].context_tokens),
             cache_label(r.settings), fixed(row.memory.total_bytes(), ctx.units), fixed(b.usable_bytes, ctx.units),
             unit_label(ctx.units), signed_fixed(row.headroom_bytes, ctx.units), unit_label(ctx.units));
         if (ctx.color) {

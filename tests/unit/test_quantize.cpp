@@ -87,7 +87,7 @@ TEST_CASE("MXFP4_MOE puts experts in MXFP4 and the rest in Q8_0", "[quantize]") 
 TEST_CASE("tied embeddings are quantized like the output matrix", "[quantize]") {
   const auto t = typed("gemma-3-27b", FileType::q4_k_m);
   CHECK(t.by_name.at("token_embd.weight") == GgmlType::q6_k);
-  const auto w = summarize_weights(t.inventory, t.types);
+  const auto w = summarize_weights(t.inventory, t.types, 62);
   CHECK(w.tied_output);
   CHECK(w.device_bytes() == w.total_bytes);  // token_embd on the host, its duplicate on the GPU
 }
