@@ -7,3 +7,12 @@ if(VRAMFIT_SANITIZE)
     -fsanitize=${_vramfit_sanitizers} -fno-omit-frame-pointer -fno-sanitize-recover=all)
   target_link_options(vramfit_sanitizers INTERFACE -fsanitize=${_vramfit_sanitizers})
 endif()
+
+# Fuzzing instruments every target for coverage; the fuzz executables add the
+# libFuzzer driver themselves.
+if(VRAMFIT_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "VRAMFIT_FUZZ needs clang (libFuzzer); configure with -DCMAKE_CXX_COMPILER=clang++")
+  endif()
+  target_compile_options(vramfit_sanitizers INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -3,14 +3,14 @@
 # builds vramfit in ./build. Safe to run again: it installs only what is
 # missing and rebuilds incrementally.
 #
-#   scripts/bootstrap.sh            release-style build (RelWithDebInfo)
-#   BUILD_DIR=... CMAKE_ARGS=... scripts/bootstrap.sh
+#   scripts/bootstrap.sh            release-style build (RelWithDebInfo) in ./build
+#   BUILD_DIR=... CMAKE_ARGS=... EXTRA_PACKAGES=... scripts/bootstrap.sh
 set -eu
 
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 
-packages="build-essential cmake libcli11-dev nlohmann-json3-dev libfmt-dev catch2"
+packages="build-essential cmake libcli11-dev nlohmann-json3-dev libfmt-dev catch2 ${EXTRA_PACKAGES:-}"
 missing=""
 for p in $packages; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

@@ -229,7 +229,6 @@ std::optional<std::string> read_id(Reader& r, const json& obj, const std::string
   return id;
 }
 
-constexpr std::uint64_t k_u32 = std::numeric_limits<std::uint32_t>::max();
 constexpr std::uint64_t k_max_width = std::uint64_t{1} << 24;   // a row of 16M elements
 constexpr std::uint64_t k_max_tokens = std::uint64_t{1} << 32;  // llama.cpp's n_ctx is 32-bit
 
@@ -267,7 +266,8 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
   r.check_keys(m, p,
                {"id", "name", "aliases", "hf_repo", "params", "source", "notes", "arch", "context_length",
                 "embedding_length", "block_count", "vocab_size", "tied_embeddings", "feed_forward_length",
-                "nextn_layers", "rope_freqs", "attention", "layers", "moe", "ssm", "mla", "tokenizer", "files"});
+                "nextn_layers", "rope_freqs", "attention_bias", "qk_norm", "attention", "layers", "moe", "ssm", "mla",
+                "tokenizer", "files"});
   const std::size_t errors_before = r.errors().size();
   CatalogModel out;
   out.origin = r.origin();
@@ -288,6 +288,8 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
   s.n_ff = r.integer(m, p, "feed_forward_length", false, 0, k_max_width).value_or(0);
   s.n_layer_nextn = static_cast<std::uint32_t>(r.integer(m, p, "nextn_layers", false, 0, 64).value_or(0));
   s.rope_freqs = r.boolean(m, p, "rope_freqs").value_or(false);
+  s.attention_bias = r.boolean(m, p, "attention_bias").value_or(false);
+  s.qk_norm = r.boolean(m, p, "qk_norm").value_or(false);
 
   std::uint32_t full_attention_interval = 0;
   std::uint32_t swa_pattern = 0;
@@ -336,7 +338,7 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
     const auto ep = Reader::child(p, "moe");
     r.check_keys(*e, ep,
                  {"expert_count", "expert_used_count", "expert_feed_forward_length", "expert_shared_count",
-                  "expert_shared_feed_forward_length", "leading_dense_block_count"});
+                  "expert_shared_feed_forward_length", "leading_dense_block_count", "expert_bias"});
     MoeParams moe;
     moe.n_expert = static_cast<std::uint32_t>(r.integer(*e, ep, "expert_count", true, 1, 65536).value_or(0));
     moe.n_expert_used = static_cast<std::uint32_t>(r.integer(*e, ep, "expert_used_count", true, 1, 65536).value_or(0));
@@ -345,6 +347,7 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
     moe.n_ff_shexp = r.integer(*e, ep, "expert_shared_feed_forward_length", false, 0, k_max_width).value_or(0);
     moe.n_layer_dense_lead =
         static_cast<std::uint32_t>(r.integer(*e, ep, "leading_dense_block_count", false, 0, 4096).value_or(0));
+    moe.expert_bias = r.boolean(*e, ep, "expert_bias").value_or(false);
     s.moe = moe;
   }
   if (const json* e = r.object(m, p, "ssm", false)) {

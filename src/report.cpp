@@ -194,6 +194,7 @@ Report build_report(const Catalog& catalog, const Request& request) {
   Report report;
   report.model = request.model_spec ? *request.model_spec : catalog.find_model(request.model);
   report.settings = request.settings;
+  report.notes = request.notes;
   const CatalogModel& model = report.model;
   const ModelSpec& spec = model.spec;
 

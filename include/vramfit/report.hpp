@@ -100,6 +100,7 @@ struct Request {
   std::string model;                    ///< catalog id or alias (ignored when model_spec is set)
   std::optional<CatalogModel> model_spec;  ///< a model that is not in the catalog (HF config, GGUF header)
   std::optional<FileWeights> file;      ///< the weights of a real file instead of predicted quants
+  std::vector<std::string> notes;       ///< caveats from reading the input, carried into the report
   std::vector<std::string> gpus;        ///< catalog ids or aliases, at least one
   std::vector<std::string> quants;      ///< empty: every listed quant that applies
   bool all_quants = false;              ///< with quants empty: every quant that applies, listed or not

@@ -1,11 +1,13 @@
 // vramfit: parse the command line, load the catalog, call the library once,
 // render, and map the outcome to an exit code.
 
+#include "file_source.hpp"
 #include "options.hpp"
 #include "render.hpp"
 
 #include "vramfit/catalog.hpp"
 #include "vramfit/error.hpp"
+#include "vramfit/hf_config.hpp"
 #include "vramfit/report.hpp"
 
 #include <unistd.h>
@@ -19,27 +21,6 @@
 namespace {
 
 enum class ExitCode : int { ok = 0, does_not_fit = 1, input_error = 2, internal_error = 3 };
-
-constexpr std::streamsize k_max_catalog_bytes = 16 * 1024 * 1024;
-
-std::string read_catalog_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw vramfit::InputError(path + ": cannot open catalog file");
-  }
-  std::string text;
-  std::vector<char> buffer(64 * 1024);
-  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0) {
-    text.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
-    if (static_cast<std::streamsize>(text.size()) > k_max_catalog_bytes) {
-      throw vramfit::InputError(path + ": catalog file is larger than 16 MiB");
-    }
-  }
-  if (in.bad()) {
-    throw vramfit::InputError(path + ": cannot read catalog file");
-  }
-  return text;
-}
 
 std::vector<std::string> catalog_paths(const vramfit::cli::Options& options) {
   std::vector<std::string> paths;
@@ -79,8 +60,18 @@ ExitCode run(int argc, const char* const* argv) {
     documents.assign(embedded_catalog_texts().begin(), embedded_catalog_texts().end());
   }
   for (const auto& path : paths) {
-    texts.push_back(read_catalog_file(path));
+    texts.push_back(cli::read_text_file(path, "catalog file"));
     documents.push_back(CatalogText{path, texts.back()});
+  }
+  if (options.command == cli::Command::catalog_validate) {
+    for (const auto& path : options.validate_files) {
+      texts.push_back(cli::read_text_file(path, "catalog file"));
+      documents.push_back(CatalogText{path, texts.back()});
+    }
+    const Catalog checked = load_catalog(documents);
+    std::cout << "ok: " << checked.models.size() << " models, " << checked.quants.size() << " quants, "
+              << checked.gpus.size() << " GPUs in " << checked.origins.size() << " documents\n";
+    return ExitCode::ok;
   }
   const Catalog catalog = load_catalog(documents);
 
@@ -92,12 +83,40 @@ ExitCode run(int argc, const char* const* argv) {
   ctx.catalog_version = catalog.version;
   ctx.catalog_files = paths;
 
+  auto request = options.request;
+  if (!options.hf_config_path.empty()) {
+    std::vector<std::string> notes;
+    const auto text = cli::read_text_file(options.hf_config_path, "config");
+    request.model_spec = model_from_hf_config(text, options.hf_config_path, notes);
+    request.notes.insert(request.notes.end(), notes.begin(), notes.end());
+  }
+  std::optional<GgufModel> gguf;
+  if (!options.gguf_path.empty()) {
+    gguf = cli::load_gguf_model(options.gguf_path);
+    request.model_spec = gguf->model;
+    request.notes.insert(request.notes.end(), gguf->notes.begin(), gguf->notes.end());
+    FileWeights file;
+    file.label = gguf->file_type ? std::string(name(*gguf->file_type)) : std::string("file");
+    file.path = options.gguf_path;
+    file.tensors = gguf->tensors;
+    file.file_bytes = gguf->file_bytes;
+    file.file_type = gguf->file_type;
+    request.file = std::move(file);
+  }
+
   switch (options.command) {
+    case cli::Command::catalog_validate:
+      return ExitCode::ok;
+    case cli::Command::catalog_add:
+      std::cout << catalog_entry_json(*request.model_spec);
+      return ExitCode::ok;
+    case cli::Command::inspect:
+      std::cout << cli::render_inspect(*gguf, ctx);
+      return ExitCode::ok;
     case cli::Command::list:
       std::cout << cli::render_list(catalog, options.list_what, ctx);
       return ExitCode::ok;
     case cli::Command::check: {
-      auto request = options.request;
       request.with_ladder = false;
       const Report report = build_report(catalog, request);
       std::cout << cli::render_check(report, ctx);
@@ -106,7 +125,7 @@ ExitCode run(int argc, const char* const* argv) {
       return all_fit ? ExitCode::ok : ExitCode::does_not_fit;
     }
     case cli::Command::fit: {
-      const Report report = build_report(catalog, options.request);
+      const Report report = build_report(catalog, request);
       std::cout << cli::render_fit(report, ctx);
       return ExitCode::ok;
     }

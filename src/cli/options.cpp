@@ -18,6 +18,10 @@ constexpr const char* k_footer = R"(Examples:
   vramfit --model qwen3.6-35b-a3b --gpu rtx3090
   vramfit --model qwen3.6-35b-a3b --gpu rtx4090,rtx3090,m4-pro-24gb --cache-type q8_0
   vramfit check --model qwen3-8b --gpu rtx3060-12gb --quant Q4_K_M --context 32k
+  vramfit --gguf Qwen3-8B-Q4_K_M.gguf --gpu rtx4060ti-16gb --context 32k
+  vramfit --hf-config config.json --quant Q4_K_M --gpu rtx3090
+  vramfit inspect model-00001-of-00003.gguf
+  vramfit catalog add --from-hf-config config.json > my-models.json
   vramfit list gpus
 
 Sizes: weights, KV cache and recurrent state are exact (ggml arithmetic);
@@ -55,10 +59,18 @@ struct Raw {
   std::vector<std::string> catalogs;
   bool no_builtin_catalog = false;
   std::string list_what;
+  std::string gguf;
+  std::string hf_config;
+  std::string inspect_file;
+  std::string from_gguf;
+  std::string from_hf_config;
+  std::vector<std::string> validate_files;
 };
 
 void add_run_options(CLI::App& app, Raw& raw) {
   app.add_option("-m,--model", raw.model, "Catalog model id (vramfit list models)");
+  app.add_option("--gguf", raw.gguf, "A GGUF model file (any part of a split file): its own tensors and metadata");
+  app.add_option("--hf-config", raw.hf_config, "A Hugging Face config.json: the architecture, sized per --quant");
   app.add_option("-g,--gpu", raw.gpus, "GPU id; repeat or comma-separate for a matrix (vramfit list gpus)");
   app.add_option("-q,--quant", raw.quants, "Quantizations to show (default: the standard set)");
   app.add_option("-c,--context", raw.contexts, "Context tokens: 8192, 8k, 32K, native; lists allowed (default 8k)");
@@ -108,6 +120,9 @@ Options finish(const Raw& raw, Command command) {
   Options o;
   o.command = command;
   o.list_what = raw.list_what;
+  o.gguf_path = command == Command::inspect ? raw.inspect_file : command == Command::catalog_add ? raw.from_gguf : raw.gguf;
+  o.hf_config_path = command == Command::catalog_add ? raw.from_hf_config : raw.hf_config;
+  o.validate_files = raw.validate_files;
   o.catalogs = raw.catalogs;
   o.builtin_catalog = !raw.no_builtin_catalog;
   if (!o.builtin_catalog && raw.catalogs.empty()) {
@@ -176,15 +191,25 @@ Options finish(const Raw& raw, Command command) {
   s.kv_unified = raw.kv_unified;
   s.swa_full = raw.swa_full;
 
-  if (command != Command::list) {
-    if (r.model.empty()) {
-      throw UsageError("--model is required ('vramfit list models' shows the catalog)");
+  if (command == Command::fit || command == Command::check) {
+    const int sources = (r.model.empty() ? 0 : 1) + (raw.gguf.empty() ? 0 : 1) + (raw.hf_config.empty() ? 0 : 1);
+    if (sources == 0) {
+      throw UsageError("--model, --gguf or --hf-config is required ('vramfit list models' shows the catalog)");
+    }
+    if (sources > 1) {
+      throw UsageError("give one of --model, --gguf and --hf-config");
+    }
+    if (!raw.gguf.empty() && !r.quants.empty()) {
+      throw UsageError("--quant does not apply to --gguf: the file's own tensor types are used");
     }
     if (r.gpus.empty()) {
       throw UsageError("--gpu is required ('vramfit list gpus' shows the catalog)");
     }
   }
-  if (command == Command::check && r.quants.empty()) {
+  if (command == Command::catalog_add && (raw.from_gguf.empty() == raw.from_hf_config.empty())) {
+    throw UsageError("catalog add: give one of --from-gguf FILE and --from-hf-config FILE");
+  }
+  if (command == Command::check && r.quants.empty() && raw.gguf.empty()) {
     throw UsageError("check: --quant is required (one verdict needs one quantization)");
   }
   if (command == Command::list) {
@@ -213,6 +238,19 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   auto* list = app.add_subcommand("list", "What the catalog holds: models, gpus, quants or cache-types");
   list->fallthrough();
   list->add_option("what", raw.list_what, "models | gpus | quants | cache-types")->required();
+  auto* inspect = app.add_subcommand("inspect", "Summarize a GGUF file: architecture, tensor types, layer layout");
+  inspect->fallthrough();
+  inspect->add_option("file", raw.inspect_file, "GGUF file (any part of a split file)")->required();
+  auto* catalog = app.add_subcommand("catalog", "Catalog tools: add an entry from a file, validate catalogs");
+  catalog->require_subcommand(1);
+  auto* add = catalog->add_subcommand("add", "Print a catalog entry for a GGUF file or a config.json");
+  add->add_option("--from-gguf", raw.from_gguf, "GGUF file to describe");
+  add->add_option("--from-hf-config", raw.from_hf_config, "Hugging Face config.json to describe");
+  auto* validate_cmd = catalog->add_subcommand("validate", "Check catalogs; list every problem (exit 2 on any)");
+  validate_cmd->add_option("files", raw.validate_files, "catalog files (default: the embedded catalog)");
+  add->fallthrough();
+  validate_cmd->fallthrough();
+  catalog->fallthrough();
   app.require_subcommand(0, 1);
 
   ParsedCommandLine out;
@@ -220,7 +258,13 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
     out.finished = true;
-    out.output = (check->parsed() ? check->help() : list->parsed() ? list->help() : app.help());
+    out.output = check->parsed()      ? check->help()
+                 : list->parsed()     ? list->help()
+                 : inspect->parsed()  ? inspect->help()
+                 : add->parsed()      ? add->help()
+                 : validate_cmd->parsed() ? validate_cmd->help()
+                 : catalog->parsed()  ? catalog->help()
+                                      : app.help();
     return out;
   } catch (const CLI::CallForAllHelp&) {
     out.finished = true;
@@ -240,7 +284,12 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     }
     throw UsageError(what + " (see vramfit --help)");
   }
-  const Command command = check->parsed() ? Command::check : list->parsed() ? Command::list : Command::fit;
+  const Command command = check->parsed()          ? Command::check
+                          : list->parsed()         ? Command::list
+                          : inspect->parsed()      ? Command::inspect
+                          : add->parsed()          ? Command::catalog_add
+                          : validate_cmd->parsed() ? Command::catalog_validate
+                                                   : Command::fit;
   out.options = finish(raw, command);
   return out;
 }

@@ -9,13 +9,16 @@
 
 namespace vramfit::cli {
 
-enum class Command { fit, check, list };
+enum class Command { fit, check, list, inspect, catalog_add, catalog_validate };
 enum class Format { table, markdown, csv, json };
 enum class SizeUnit { binary, decimal };  ///< GiB (2^30) or GB (10^9)
 
 struct Options {
   Command command = Command::fit;
   std::string list_what;              ///< list: models | gpus | quants | cache-types
+  std::string gguf_path;              ///< --gguf, or inspect's file, or catalog add --from-gguf
+  std::string hf_config_path;         ///< --hf-config, or catalog add --from-hf-config
+  std::vector<std::string> validate_files;  ///< catalog validate FILE...
   std::vector<std::string> catalogs;  ///< --catalog files, in order
   bool builtin_catalog = true;        ///< false: --no-builtin-catalog, only the given files
   Request request;

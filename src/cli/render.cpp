@@ -107,9 +107,13 @@ std::string header_lines(const Report& r, const RenderContext& ctx) {
                        fixed(b.capacity_bytes, ctx.units), unit_label(ctx.units), fixed(b.usable_bytes, ctx.units),
                        unit_label(ctx.units), b.basis, br);
   }
-  out += fmt::format("Engine: {} defaults: cache {}, flash attention {}, n_ubatch {}, {}", r.engine, cache_label(s),
+  out += fmt::format("Engine: {}; cache {}; flash attention {}; n_ubatch {}; {}", r.engine, cache_label(s),
                      s.flash_attn ? "on" : "off", s.n_ubatch, sequences_label(s));
-  out += "\n\n";
+  out += "\n";
+  for (const auto& note : r.notes) {
+    out += fmt::format("Note: {}{}", note, br);
+  }
+  out += "\n";
   return out;
 }
 
@@ -118,7 +122,12 @@ std::string footnotes(const Report& r, bool matrix, const RenderContext& ctx) {
   std::string out;
   out += fmt::format("* estimate: compute buffer plus backend scratch (+-25%); weights, KV cache and state are exact.{}",
                      br);
-  if (matrix) {
+  const bool from_file = !r.quants.empty() && r.quants.front().source == WeightsSource::gguf;
+  if (from_file) {
+    out += fmt::format("  file pub: the size of the file read; file pred: llama.cpp's recipe for its file type plus a "
+                       "metadata estimate. Weights are the file's own tensors.{}",
+                       br);
+  } else if (matrix) {
     out += fmt::format("  file: the published file's size where the catalog has one, else the prediction.{}", br);
   } else if (std::any_of(r.quants.begin(), r.quants.end(), [](const QuantResult& q) { return q.file_published_bytes; })) {
     out += fmt::format("  file pub: the published file's size; file pred: llama.cpp's recipe plus a metadata "
@@ -339,6 +348,7 @@ ojson document_json(const Report& r, const RenderContext& ctx, const char* comma
                   {"native_context_tokens", m.n_ctx_train},
                   {"source", r.model.source}};
   doc["settings"] = settings_json(r);
+  doc["notes"] = r.notes;
   ojson results = ojson::array();
   for (const auto& row : r.rows) {
     results.push_back(result_json(r, row));
@@ -453,6 +463,102 @@ std::string render_check(const Report& r, const RenderContext& ctx) {
     }
   }
   return {};
+}
+
+
+namespace {
+
+// Runs of consecutive layer indices, "0-2, 4, 6-9".
+std::string ranges(const std::vector<std::uint32_t>& layers) {
+  std::string out;
+  for (std::size_t i = 0; i < layers.size();) {
+    std::size_t j = i;
+    while (j + 1 < layers.size() && layers[j + 1] == layers[j] + 1) {
+      ++j;
+    }
+    out += (out.empty() ? "" : ", ") + std::to_string(layers[i]) + (j > i ? "-" + std::to_string(layers[j]) : "");
+    i = j + 1;
+  }
+  return out.empty() ? "none" : out;
+}
+
+} // namespace
+
+std::string render_inspect(const GgufModel& g, const RenderContext& ctx) {
+  const auto& s = g.model.spec;
+  std::vector<GgmlType> types;
+  for (const auto& t : g.tensors) {
+    types.push_back(t.type);
+  }
+  const auto w = summarize_weights(g.tensors, types, s.n_layer);
+  std::vector<std::uint32_t> full;
+  std::vector<std::uint32_t> swa;
+  std::vector<std::uint32_t> recurrent;
+  for (std::uint32_t il = 0; il < s.n_layer; ++il) {
+    (s.kind(il) == LayerKind::attention ? full : s.kind(il) == LayerKind::sliding_attention ? swa : recurrent).push_back(il);
+  }
+  std::vector<std::uint32_t> mtp;
+  for (std::uint32_t il = s.n_layer; il < s.n_layer_all(); ++il) {
+    mtp.push_back(il);
+  }
+  RunSettings one;
+  one.context_tokens = 256;
+  const Bytes kv_per_token = kv_cache_size(s, one).full_bytes / 256;
+  const std::string file_type = g.file_type ? std::string(name(*g.file_type)) : std::string("unknown");
+
+  if (ctx.format == Format::json) {
+    ojson doc;
+    doc["schema_version"] = k_schema_version;
+    doc["vramfit_version"] = std::string(version());
+    doc["file"] = {{"parts", g.parts}, {"gguf_version", g.version}, {"bytes", g.file_bytes},
+                   {"tensor_bytes", w.total_bytes}, {"metadata_bytes", g.metadata_bytes}};
+    doc["model"] = {{"name", s.name}, {"arch", s.arch}, {"file_type", file_type},
+                    {"parameters", w.n_elements}, {"tensors", w.n_tensors},
+                    {"native_context_tokens", s.n_ctx_train}, {"layers", s.n_layer}, {"mtp_layers", s.n_layer_nextn}};
+    ojson by_type = ojson::array();
+    for (const auto& [type, bytes] : w.bytes_by_type) {
+      by_type.push_back({{"type", std::string(name(type))}, {"tensors", w.count_by_type.at(type)}, {"bytes", bytes}});
+    }
+    doc["tensor_types"] = by_type;
+    doc["layer_layout"] = {{"full_attention", full}, {"sliding_window", swa}, {"recurrent", recurrent}, {"mtp", mtp},
+                           {"sliding_window_tokens", s.n_swa}};
+    doc["kv_cache_f16_bytes_per_token"] = kv_per_token;
+    doc["recurrent_state_f32_bytes_per_sequence"] = recurrent_state_size(s, one).total_bytes();
+    doc["notes"] = g.notes;
+    return doc.dump(2) + "\n";
+  }
+  const char* br = ctx.format == Format::markdown ? "  \n" : "\n";
+  std::string out;
+  out += fmt::format("File: {} ({} part{}, GGUF v{}, {} bytes){}", g.parts.front(), g.parts.size(),
+                     g.parts.size() == 1 ? "" : "s", g.version, with_commas(g.file_bytes), br);
+  out += fmt::format("Model: {} ({}), file type {}, {} parameters{}", s.name, s.arch, file_type,
+                     with_commas(w.n_elements), br);
+  out += fmt::format("Tensors: {} tensors, {} bytes of data, {} bytes of metadata{}", with_commas(w.n_tensors),
+                     with_commas(w.total_bytes), with_commas(g.metadata_bytes), br);
+  out += fmt::format("Layers: {}; native context {}{}", describe_layers(s), with_commas(s.n_ctx_train), br);
+  out += fmt::format("  full attention: {}{}", ranges(full), br);
+  if (!swa.empty()) {
+    out += fmt::format("  sliding window ({} tokens): {}{}", s.n_swa, ranges(swa), br);
+  }
+  if (!recurrent.empty()) {
+    out += fmt::format("  recurrent ({}): {}{}", recurrent_layer_name(s.arch), ranges(recurrent), br);
+  }
+  if (!mtp.empty()) {
+    out += fmt::format("  MTP (not loaded): {}{}", ranges(mtp), br);
+  }
+  out += fmt::format("KV cache per token (f16, full-attention layers): {} bytes; recurrent state per sequence: {} bytes{}",
+                     with_commas(kv_per_token), with_commas(recurrent_state_size(s, one).total_bytes()), br);
+  for (const auto& note : g.notes) {
+    out += fmt::format("Note: {}{}", note, br);
+  }
+  out += "\n";
+  TextTable t({{"type", Align::left}, {"tensors"}, {"bytes"}, {"share"}});
+  for (const auto& [type, bytes] : w.bytes_by_type) {
+    t.add_row({std::string(name(type)), std::to_string(w.count_by_type.at(type)), with_commas(bytes),
+               fmt::format("{:.1f}%", w.total_bytes == 0 ? 0.0 : 100.0 * static_cast<double>(bytes) /
+                                                                   static_cast<double>(w.total_bytes))});
+  }
+  return out + render_table(t, ctx);
 }
 
 std::string render_list(const Catalog& catalog, const std::string& what, const RenderContext& ctx) {

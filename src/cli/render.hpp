@@ -6,6 +6,7 @@
 #include "options.hpp"
 
 #include "vramfit/catalog.hpp"
+#include "vramfit/gguf_model.hpp"
 #include "vramfit/report.hpp"
 
 #include <string>
@@ -27,6 +28,9 @@ std::string render_fit(const Report& report, const RenderContext& ctx);
 /// check's output: one verdict line per GPU and context (table), or the same
 /// rows as render_fit in the machine formats.
 std::string render_check(const Report& report, const RenderContext& ctx);
+
+/// inspect's output: a GGUF file's architecture, tensor types and layer layout.
+std::string render_inspect(const GgufModel& model, const RenderContext& ctx);
 
 /// list's output for models, gpus, quants or cache-types.
 std::string render_list(const Catalog& catalog, const std::string& what, const RenderContext& ctx);

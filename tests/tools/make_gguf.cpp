@@ -1,0 +1,88 @@
+// Writes a GGUF file (sparse: header plus zero data) for a catalog model at a
+// llama.cpp file type, as llama-quantize would lay it out, optionally split in
+// parts. Test fixtures are generated with it instead of being checked in.
+//
+//   make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES]
+//
+// With PARTS > 1, OUT must end in .gguf and the parts are named
+// <stem>-0000k-of-0000N.gguf as llama.cpp's gguf-split names them.
+
+#include "gguf_writer.hpp"
+
+#include "vramfit/catalog.hpp"
+#include "vramfit/quantize.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+
+using namespace vramfit;
+
+int main(int argc, char** argv) {
+  if (argc < 4 || argc > 5) {
+    std::fprintf(stderr, "usage: make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES]\n");
+    return 2;
+  }
+  try {
+    const auto catalog = load_catalog(embedded_catalog_texts());
+    const auto& spec = catalog.find_model(argv[1]).spec;
+    const auto ftype = file_type_from_name(argv[2]);
+    if (!ftype) {
+      std::fprintf(stderr, "make_gguf: unknown file type %s\n", argv[2]);
+      return 2;
+    }
+    const std::string extra = argc == 5 ? argv[4] : "";
+    const bool truncate = extra.rfind("truncate=", 0) == 0;
+    const int parts = argc == 5 && !truncate ? std::atoi(argv[4]) : 1;
+    const auto inventory = build_inventory(spec);
+    const auto types = recipe_types(inventory, spec, *ftype, default_options(*ftype));
+    const std::string out = argv[3];
+    const auto writer = test::model_writer(spec, inventory, types, static_cast<std::uint32_t>(*ftype));
+    if (truncate) {
+      // A file cut short: the first BYTES bytes of the header only.
+      const auto header = writer.header();
+      const auto keep = std::min<std::size_t>(header.size(), std::stoul(extra.substr(9)));
+      std::FILE* f = std::fopen(out.c_str(), "wb");
+      if (f == nullptr || std::fwrite(header.data(), 1, keep, f) != keep || std::fclose(f) != 0) {
+        std::fprintf(stderr, "make_gguf: cannot write %s\n", out.c_str());
+        return 1;
+      }
+      return 0;
+    }
+    if (parts <= 1) {
+      writer.write_sparse(out);
+      return 0;
+    }
+    // Part 0 holds the metadata; tensors are dealt out in order.
+    const std::string stem = out.substr(0, out.size() - 5);
+    const std::size_t per_part = (inventory.size() + static_cast<std::size_t>(parts) - 1) / static_cast<std::size_t>(parts);
+    for (int p = 0; p < parts; ++p) {
+      const std::size_t begin = static_cast<std::size_t>(p) * per_part;
+      const std::size_t end = std::min(inventory.size(), begin + per_part);
+      std::vector<TensorSpec> slice(inventory.begin() + static_cast<std::ptrdiff_t>(begin),
+                                    inventory.begin() + static_cast<std::ptrdiff_t>(end));
+      std::vector<GgmlType> slice_types(types.begin() + static_cast<std::ptrdiff_t>(begin),
+                                        types.begin() + static_cast<std::ptrdiff_t>(end));
+      test::GgufWriter w;
+      if (p == 0) {
+        w = test::model_writer(spec, slice, slice_types, static_cast<std::uint32_t>(*ftype));
+      } else {
+        for (std::size_t i = 0; i < slice.size(); ++i) {
+          const auto& t = slice[i];
+          w.tensor(t.name, std::vector<std::uint64_t>(t.ne.begin(), t.ne.begin() + t.n_dims), slice_types[i]);
+        }
+      }
+      w.u16("split.no", static_cast<std::uint16_t>(p));
+      w.u16("split.count", static_cast<std::uint16_t>(parts));
+      w.i32("split.tensors.count", static_cast<std::int32_t>(inventory.size()));
+      char suffix[32];
+      std::snprintf(suffix, sizeof suffix, "-%05d-of-%05d.gguf", p + 1, parts);
+      w.write_sparse(stem + suffix);
+    }
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "make_gguf: %s\n", e.what());
+    return 1;
+  }
+}
