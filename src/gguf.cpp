@@ -57,8 +57,25 @@ public:
   template <typename T>
   T scalar(const char* what) {
     T v{};
+    // Fast path: the value lies in the buffer.
+    if (m_pos >= m_buf_start && m_pos + sizeof(T) <= m_buf_start + m_buf_len) {
+      std::memcpy(&v, m_buffer.data() + (m_pos - m_buf_start), sizeof(T));
+      m_pos += sizeof(T);
+      return v;  // GGUF is little-endian, as is every platform vramfit builds for
+    }
     read(&v, sizeof(T), what);
-    return v;  // GGUF is little-endian, as is every platform vramfit builds for
+    return v;
+  }
+
+  // Skips a GGUF string without keeping it.
+  void skip_string(const char* what) {
+    const auto at = m_pos;
+    const auto length = scalar<std::uint64_t>(what);
+    if (length > remaining()) {
+      fail_at(at, std::string(what) + " length " + std::to_string(length) + " exceeds the " +
+                      std::to_string(remaining()) + " bytes that remain");
+    }
+    m_pos += length;
   }
 
   // A GGUF string: u64 length, then bytes. Keeps at most `keep` bytes.
@@ -144,6 +161,44 @@ struct Budget {
 
 void read_value(Cursor& c, GgufType type, GgufValue& v, const GgufLimits& limits, std::uint32_t depth, Budget& budget);
 
+// Checks and skips `count` elements of `type` without keeping them (tokenizer
+// vocabularies and merges: hundreds of thousands of strings).
+void skip_elements(Cursor& c, GgufType type, std::uint64_t count, const GgufLimits& limits, std::uint32_t depth) {
+  if (type == GgufType::string) {
+    for (std::uint64_t k = 0; k < count; ++k) {
+      c.skip_string("string value");
+    }
+    return;
+  }
+  if (type == GgufType::array) {
+    if (depth >= limits.max_nesting) {
+      c.fail("arrays nested deeper than " + std::to_string(limits.max_nesting) + " levels");
+    }
+    for (std::uint64_t k = 0; k < count; ++k) {
+      const auto element = read_type(c, "array element type");
+      const auto at = c.position();
+      const auto n = c.scalar<std::uint64_t>("array length");
+      const auto per = min_size(element);
+      if (per > 0 && n > c.remaining() / per) {
+        c.fail_at(at, "array of " + std::to_string(n) + " " + std::string(name(element)) +
+                          " elements does not fit in the " + std::to_string(c.remaining()) + " bytes that remain");
+      }
+      skip_elements(c, element, n, limits, depth + 1);
+    }
+    return;
+  }
+  if (type == GgufType::boolean) {
+    for (std::uint64_t k = 0; k < count; ++k) {
+      const auto at = c.position();
+      if (c.scalar<std::uint8_t>("bool value") > 1) {
+        c.fail_at(at, "bool value is neither 0 nor 1");
+      }
+    }
+    return;
+  }
+  c.skip(count * fixed_size(type), "array");  // the caller checked count against the remaining bytes
+}
+
 void read_scalar(Cursor& c, GgufType type, GgufValue& v) {
   switch (type) {
     case GgufType::uint8:
@@ -214,17 +269,11 @@ void read_value(Cursor& c, GgufType type, GgufValue& v, const GgufLimits& limits
     if (keep) {
       budget.elements -= v.count;
     }
-    const auto element_bytes = fixed_size(v.element_type);
-    if (!keep && element_bytes > 0) {
-      c.skip(v.count * element_bytes, "array");  // fixed-size elements: checked above
+    if (!keep) {
+      skip_elements(c, v.element_type, v.count, limits, depth + 1);
     } else {
-      if (keep) {
-        v.elements.resize(static_cast<std::size_t>(v.count));
-      }
-      GgufValue scratch;
-      for (std::uint64_t k = 0; k < v.count; ++k) {
-        GgufValue& e = keep ? v.elements[static_cast<std::size_t>(k)] : scratch;
-        e = GgufValue{};
+      v.elements.resize(static_cast<std::size_t>(v.count));
+      for (auto& e : v.elements) {
         read_value(c, v.element_type, e, limits, depth + 1, budget);
       }
     }

@@ -302,6 +302,8 @@ ojson result_json(const Report& r, const FitRow& row) {
                {"published_bytes", q.file_published_bytes ? ojson(*q.file_published_bytes) : ojson(nullptr)},
                {"published_file", q.published_file.empty() ? ojson(nullptr) : ojson(q.published_file)},
                {"metadata_estimate_bytes", q.metadata_bytes},
+               {"tensor_bytes", q.predicted.total_bytes},
+               {"mtp_bytes", q.predicted.mtp_bytes},
                {"recipe", q.recipe},
                {"follows_recipe", q.follows_recipe}};
   j["host"] = {{"weights_bytes", q.host_weights_bytes}};

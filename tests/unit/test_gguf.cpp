@@ -7,6 +7,7 @@
 #include "vramfit/gguf_model.hpp"
 #include "vramfit/kv_cache.hpp"
 #include "vramfit/quantize.hpp"
+#include "vramfit/report.hpp"
 
 #include <algorithm>
 
@@ -375,4 +376,38 @@ TEST_CASE("Gemma 3 metadata without a pattern uses llama.cpp's default of 6", "[
   CHECK(spec.count(LayerKind::attention) == 8);
   CHECK(spec.count(LayerKind::sliding_attention) == 40);
   CHECK(spec.tied_embeddings);
+}
+
+TEST_CASE("a GGUF file's report: device plus host weights are the file's tensor bytes", "[gguf]") {
+  for (const char* id : {"qwen3.6-35b-a3b", "gemma-3-27b", "glm-4.5-air"}) {
+    CAPTURE(id);
+    const auto& spec = test::embedded().find_model(id).spec;
+    const auto inventory = build_inventory(spec);
+    const auto types = recipe_types(inventory, spec, FileType::q4_k_m, {});
+    const auto w = test::model_writer(spec, inventory, types, static_cast<std::uint32_t>(FileType::q4_k_m));
+    test::SparseSource source(w.header(), w.total_bytes());
+    std::vector<GgufFile> parts{read_gguf(source, "m.gguf")};
+    const Bytes tensor_sum = parts.front().tensor_bytes();
+    const auto model = gguf_model(parts);
+    Request req;
+    req.model_spec = model.model;
+    req.gpus = {"rtx3090"};
+    FileWeights file;
+    file.label = "Q4_K_M";
+    file.tensors = model.tensors;
+    file.file_bytes = model.file_bytes;
+    file.file_type = model.file_type;
+    req.file = file;
+    req.with_ladder = false;
+    const auto r = build_report(test::embedded(), req);
+    REQUIRE(r.quants.size() == 1);
+    const auto& q = r.quants[0];
+    CHECK(q.source == WeightsSource::gguf);
+    CHECK(q.predicted.total_bytes == tensor_sum);
+    const Bytes tied = q.predicted.tied_output ? q.predicted.token_embd_bytes : 0;
+    CHECK(r.rows[0].memory.weights_bytes + q.host_weights_bytes + q.predicted.mtp_bytes - tied == tensor_sum);
+    CHECK(*q.file_published_bytes == w.total_bytes());
+    // the recipe prediction for the file's own type is within 0.1% (it is the same recipe, plus a metadata estimate)
+    CHECK(q.file_predicted_bytes > w.total_bytes() * 999 / 1000);
+  }
 }
