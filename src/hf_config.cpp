@@ -258,7 +258,8 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
          common(c, s, false);
          MoeParams m;
          m.n_expert = static_cast<std::uint32_t>(c.required("num_local_experts", 65536));
-         m.n_expert_used = static_cast<std::uint32_t>(c.u("num_experts_per_tok", 65536).value_or(c.required("experts_per_token", 65536)));
+         const auto used = c.u("num_experts_per_tok", 65536);
+         m.n_expert_used = static_cast<std::uint32_t>(used ? *used : c.required("experts_per_token", 65536));
          m.n_ff_exp = s.n_ff;
          s.moe = m;
          s.n_swa = c.required("sliding_window");

@@ -3,6 +3,7 @@
 #include "vramfit/error.hpp"
 
 #include <string>
+#include <utility>
 
 namespace vramfit {
 
@@ -73,6 +74,35 @@ void validate(const ModelSpec& s, std::string_view origin) {
   }
   if (s.n_embd == 0) {
     invalid(origin, "embedding_length", "must be positive");
+  }
+  // Widths beyond 2^24 elements exist in no model and would let sizes overflow.
+  constexpr std::uint64_t k_max_width = std::uint64_t{1} << 24;
+  const std::pair<const char*, std::uint64_t> widths[] = {
+      {"embedding_length", s.n_embd},
+      {"vocab_size", s.n_vocab},
+      {"feed_forward_length", s.n_ff},
+      {"attention.key_length", s.n_embd_head_k},
+      {"attention.value_length", s.n_embd_head_v},
+      {"moe.expert_feed_forward_length", s.moe ? s.moe->n_ff_exp : 0},
+      {"moe.expert_shared_feed_forward_length", s.moe ? s.moe->n_ff_shexp : 0},
+      {"ssm.inner_size", s.ssm ? s.ssm->d_inner : 0},
+      {"ssm.state_size", s.ssm ? s.ssm->d_state : 0},
+      {"ssm.conv_kernel", s.ssm ? s.ssm->d_conv : 0},
+      {"ssm.group_count", s.ssm ? s.ssm->n_group : 0},
+      {"ssm.time_step_rank", s.ssm ? s.ssm->dt_rank : 0},
+      {"mla.kv_lora_rank", s.mla ? s.mla->kv_lora_rank : 0},
+      {"mla.q_lora_rank", s.mla ? s.mla->q_lora_rank : 0},
+      {"mla.qk_rope_head_dim", s.mla ? s.mla->qk_rope_head_dim : 0},
+      {"mla.qk_nope_head_dim", s.mla ? s.mla->qk_nope_head_dim : 0},
+      {"mla.v_head_dim", s.mla ? s.mla->v_head_dim : 0},
+  };
+  for (const auto& [field, value] : widths) {
+    if (value > k_max_width) {
+      invalid(origin, field, std::to_string(value) + " is implausibly large (more than 16777216)");
+    }
+  }
+  if (s.n_head > 65536) {
+    invalid(origin, "attention.head_count", "implausibly many heads (more than 65536)");
   }
   if (s.n_vocab == 0) {
     invalid(origin, "vocab_size", "must be positive");
