@@ -11,16 +11,40 @@ namespace {
 constexpr Bytes k_f32 = 4;
 constexpr Bytes k_f16 = 2;
 
-// Activations alive beside the attention scores of one layer (Q, K, V, the
-// attention output and norms of n_ubatch tokens), in units of
-// n_ubatch x max(n_embd, n_head x head_dim) F32 values. Calibrated on five
-// llama.cpp logs without flash attention (Phi-3 RTX 3070: 150 MiB; Llama 8B
-// GTX 1080: 560 MiB; Pythia 2.8B V100: 162 MiB; Qwen3-30B-A3B 2x CUDA:
-// 1080 MiB; Command-R 35B: 672 MiB), where the rule lands within -7%..+2%.
-constexpr Bytes k_attention_activation_rows = 7;
+// Activations alive beside the phase's big tensor, in units of
+// n_ubatch x width F32 values (width: max(n_embd, n_head x head_dim) for
+// attention, n_embd beside the logits), per backend. Calibrated on llama.cpp
+// logs (docs/ESTIMATES.md):
+//  - without flash attention, beside the scores: CUDA 7 rows (Phi-3 RTX 3070
+//    150 MiB; Llama 8B GTX 1080 560 MiB; Pythia V100 162 MiB; Qwen3-30B-A3B
+//    2x CUDA 1080 MiB; Command-R 672 MiB), CPU 1/4 row (Llama 8B 258.5 MiB);
+//  - with flash attention, beside the logits: CUDA/ROCm 1 row (Qwen3.6-27B
+//    495 MiB, Qwen3-Coder-30B 300.75 MiB, Qwen3-8B ROCm 304.75 MiB), CPU 2 rows
+//    (Gemma 2 2B 509 MiB; Qwen3-8B F16 312.75 MiB measured here), Metal 5 rows
+//    (gpt-oss-20b M5 420.08 MiB). Vulkan and SYCL reuse Metal's and CUDA's
+//    figures for want of logs.
+struct BackendRows {
+  Bytes attention_x4;  // rows beside the attention scores, in quarters
+  Bytes logits;        // rows beside the logits
+};
 
-// The compute buffer estimate claims +-25% (the calibration logs span -7%..+2%
-// on CUDA, -5% on Metal; Vulkan without flash attention runs far higher).
+BackendRows rows_for(Backend b) {
+  switch (b) {
+    case Backend::cuda:
+    case Backend::rocm:
+    case Backend::sycl:
+      return {28, 1};
+    case Backend::cpu:
+      return {1, 2};
+    case Backend::metal:
+    case Backend::vulkan:
+      return {28, 5};
+  }
+  return {28, 1};
+}
+
+// The compute buffer estimate claims +-25% (the calibration logs land within
+// -7%..+2%).
 constexpr Bytes k_compute_range_percent = 25;
 
 // Backend scratch outside llama.cpp's buffers on CUDA/ROCm: the cuBLAS
@@ -73,7 +97,7 @@ std::string_view name(Backend backend) noexcept {
 }
 
 ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& settings, const KvCacheSize& kv,
-                                 Backend backend) {
+                                 Backend backend, bool partial_offload) {
   const auto layout = context_layout(spec, settings);
   const Bytes n_tok = layout.n_ubatch;
   const Bytes n_stream = std::max<Bytes>(1, layout.n_stream);
@@ -87,17 +111,18 @@ ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& setti
                : Bytes{spec.n_head} * spec.n_embd_head_k;
   const Bytes width = std::max<Bytes>(spec.n_embd, q_width);
 
-  // Output phase: logits for every token of the ubatch plus the final hidden state.
-  const Bytes logits = checked_add(checked_mul(checked_mul(n_tok, spec.n_vocab, "logits"), k_f32, "logits"),
-                                   n_tok * spec.n_embd * k_f32, "logits");
+  const auto rows = rows_for(backend);
+  // Output phase: logits for every token of the ubatch plus the hidden states beside them.
+  const Bytes logits_only = checked_mul(checked_mul(n_tok, spec.n_vocab, "logits"), k_f32, "logits");
+  const Bytes logits = checked_add(logits_only, rows.logits * n_tok * spec.n_embd * k_f32, "logits");
   // Attention phase: without flash attention the F32 score matrix dominates.
-  const Bytes activations = k_attention_activation_rows * n_tok * width * k_f32;
+  const Bytes activations = rows.attention_x4 * n_tok * width * k_f32 / 4;
+  const auto scores = [&](Bytes cells) {
+    return checked_mul(checked_mul(cells, n_tok, "attention scores"), Bytes{spec.n_head} * k_f32, "attention scores");
+  };
   Bytes attention = activations;
   if (!settings.flash_attn && n_kv > 0) {
-    attention = checked_add(
-        attention, checked_mul(checked_mul(n_kv, n_tok, "attention scores"), Bytes{spec.n_head} * k_f32,
-                               "attention scores"),
-        "attention scores");
+    attention = checked_add(attention, scores(n_kv), "attention scores");
   }
   // FFN phase: gate, up and their product (routed experts: per active expert, plus routing).
   Bytes ffn = n_tok * spec.n_ff * k_f32 * 3;
@@ -106,7 +131,14 @@ ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& setti
                           n_tok * Bytes{spec.moe->n_expert} * k_f32 * 2;
     ffn = std::max(ffn, experts);
   }
-  const Bytes compute = std::max({logits, attention, ffn});
+  Bytes compute = std::max({logits, attention, ffn});
+  // A graph split by partial offload on Vulkan keeps the full-attention and
+  // sliding-window score matrices and the logits apart (gpt-oss-20b, M2 Pro,
+  // --n-cpu-moe 14: 985.2 MiB logged, this rule 984.8 MiB; a single log).
+  if (partial_offload && backend == Backend::vulkan && !settings.flash_attn && n_kv > 0) {
+    const Bytes swa = kv.swa_layers > 0 && kv.full_layers > 0 ? scores(kv.swa_cells / n_stream) : 0;
+    compute = checked_add(checked_add(scores(n_kv), swa, "compute"), logits_only, "compute");
+  }
 
   Bytes overhead = 0;
   if (backend == Backend::cuda || backend == Backend::rocm) {

@@ -72,7 +72,8 @@ ContextLayout context_layout(const ModelSpec& spec, const RunSettings& s) {
   const std::uint64_t window = checked_add(
       checked_mul(spec.n_swa, s.kv_unified ? s.n_seq : 1, "sliding window cells"), l.n_ubatch,
       "sliding window cells");
-  l.swa_cells_per_stream = s.swa_full ? l.n_ctx_seq : pad(std::min(l.n_ctx_seq, window), k_ctx_pad);
+  const std::uint64_t swa_pad = s.swa_pad_256 || s.flash_attn ? k_ctx_pad : 32;
+  l.swa_cells_per_stream = s.swa_full ? l.n_ctx_seq : std::min(l.n_ctx_seq, pad(std::min(l.n_ctx_seq, window), swa_pad));
   return l;
 }
 
@@ -83,6 +84,7 @@ KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& s) {
   KvCacheSize out;
   out.full_cells = checked_mul(l.n_ctx_seq, l.n_stream, "KV cells");
   out.swa_cells = checked_mul(l.swa_cells_per_stream, l.n_stream, "KV cells");
+  out.layer_bytes.assign(spec.n_layer, 0);
 
   // Without flash attention V is stored transposed and padded to the widest layer.
   std::uint64_t v_max = 0;
@@ -109,6 +111,7 @@ KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& s) {
     const Bytes v = v_width == 0 ? 0 : tensor_bytes(s.type_v, v_width, cells);
     out.k_bytes = checked_add(out.k_bytes, k, "KV cache");
     out.v_bytes = checked_add(out.v_bytes, v, "KV cache");
+    out.layer_bytes[il] = checked_add(k, v, "KV cache");
     Bytes& bucket = swa ? out.swa_bytes : out.full_bytes;
     bucket = checked_add(bucket, checked_add(k, v, "KV cache"), "KV cache");
     ++(swa ? out.swa_layers : out.full_layers);

@@ -106,11 +106,11 @@ std::vector<std::string> parse_name_list(std::string_view text, std::string_view
   return out;
 }
 
-std::uint64_t parse_count(std::string_view text, std::string_view option, std::uint64_t max) {
+std::uint64_t parse_count(std::string_view text, std::string_view option, std::uint64_t max, std::uint64_t min) {
   const auto t = trim(text);
   const auto value = parse_digits(t, option, t);
-  if (value == 0) {
-    bad(option, t, "must be at least 1");
+  if (value < min) {
+    bad(option, t, "must be at least " + std::to_string(min));
   }
   if (value > max) {
     bad(option, t, "must be at most " + std::to_string(max));

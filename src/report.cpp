@@ -54,6 +54,9 @@ QuantResult evaluate_quant(const Catalog& catalog, const CatalogModel& model,
   r.host_weights_bytes = p.weights.token_embd_bytes;
   r.device_weights_bytes = p.weights.device_bytes();
   r.source = WeightsSource::predicted;
+  // The stock recipe is ggml arithmetic on the architecture's tensors; a family
+  // known only by its nearest recipe (Unsloth's UD files) is an estimate of it.
+  r.weights_provenance = r.follows_recipe ? Provenance::exact : Provenance::estimate;
   if (const auto* file = model.published(q.id)) {
     r.file_published_bytes = file->bytes;
     r.published_file = file->repo.empty() ? file->file : file->repo + "/" + file->file;
@@ -65,6 +68,7 @@ QuantResult evaluate_quant(const Catalog& catalog, const CatalogModel& model,
     if (tensors > p.weights.token_embd_bytes) {
       r.device_weights_bytes = tensors - p.weights.token_embd_bytes + tied_output;
       r.source = WeightsSource::published;
+      r.weights_provenance = Provenance::published;
     }
   } else if (q.kind == QuantKind::published) {
     throw UsageError("quant '" + q.id + "' is known only by published files, and the catalog has none for '" +
@@ -80,6 +84,7 @@ QuantResult evaluate_file(const Catalog& catalog, const CatalogModel& model, con
   r.id = file.label;
   r.description = file.path;
   r.source = WeightsSource::gguf;
+  r.weights_provenance = Provenance::exact;
   std::vector<GgmlType> types;
   types.reserve(file.tensors.size());
   for (const auto& t : file.tensors) {
@@ -147,10 +152,25 @@ FitRow evaluate_row(const ModelSpec& spec, const RunSettings& base, const QuantR
   const Bytes high = total - row.estimate.compute_buffer.bytes - row.estimate.overhead.bytes +
                      row.estimate.compute_buffer.high + row.estimate.overhead.high;
   row.marginal = (low <= budget.usable_bytes) != (high <= budget.usable_bytes);
+  row.total_low_bytes = low;
+  row.total_high_bytes = high;
+  row.provenance.weights = q.weights_provenance;
   return row;
 }
 
 } // namespace
+
+std::string_view name(Provenance p) noexcept {
+  switch (p) {
+    case Provenance::exact:
+      return "exact";
+    case Provenance::published:
+      return "published";
+    case Provenance::estimate:
+      return "estimate";
+  }
+  return "estimate";
+}
 
 std::string_view name(WeightsSource source) noexcept {
   switch (source) {

@@ -39,9 +39,12 @@ struct ComputeEstimate {
 /// tokens, all outputs, the full KV), and the backend's scratch beside it.
 /// Rule: max over graph phases of the tensors alive together: logits
 /// (n_vocab x n_ubatch, F32), attention scores without flash attention
-/// (n_kv x n_ubatch x n_head, F32), the FFN / expert activations.
+/// (n_kv x n_ubatch x n_head, F32), the FFN / expert activations; the extra
+/// activation rows per phase are calibrated per backend. `partial_offload`:
+/// some weights stay on the CPU, so the graph is split and (on Vulkan) the
+/// phases no longer share memory.
 ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& settings,
-                                 const KvCacheSize& kv, Backend backend);
+                                 const KvCacheSize& kv, Backend backend, bool partial_offload = false);
 
 /// Bytes a GGUF file adds to its tensor data: header, tensor infos (exact from
 /// the names and shapes) and metadata key/values, dominated by the tokenizer

@@ -9,6 +9,7 @@
 #include "vramfit/model.hpp"
 
 #include <cstdint>
+#include <vector>
 
 namespace vramfit {
 
@@ -23,6 +24,9 @@ struct RunSettings {
   bool flash_attn = true;               ///< --flash-attn (llama.cpp "auto" enables it on supported GPUs)
   bool kv_unified = false;              ///< --kv-unified: one cache shared by all sequences
   bool swa_full = false;                ///< --swa-full: sliding-window layers keep the whole context
+  /// Pad the sliding-window cache to 256 cells (llama.cpp since Nov 2025, PR #17046);
+  /// older builds padded to 256 with flash attention and 32 without.
+  bool swa_pad_256 = true;
 };
 
 /// The cache geometry llama.cpp derives from the settings.
@@ -51,6 +55,7 @@ struct KvCacheSize {
   std::uint64_t swa_cells = 0;     ///< cells per sliding-window layer (all streams)
   std::uint32_t full_layers = 0;
   std::uint32_t swa_layers = 0;
+  std::vector<Bytes> layer_bytes;  ///< K plus V of each main block (0 for recurrent blocks)
 
   /// K plus V.
   Bytes total_bytes() const;

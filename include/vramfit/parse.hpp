@@ -22,8 +22,8 @@ std::vector<std::uint64_t> parse_context_list(std::string_view text, std::string
 /// A comma-separated list of names, trimmed, empty items rejected.
 std::vector<std::string> parse_name_list(std::string_view text, std::string_view option);
 
-/// A positive integer no larger than `max`.
-std::uint64_t parse_count(std::string_view text, std::string_view option, std::uint64_t max);
+/// An integer in [min, max].
+std::uint64_t parse_count(std::string_view text, std::string_view option, std::uint64_t max, std::uint64_t min = 1);
 
 /// A memory size: bytes by default, or with a unit: "512MiB", "24GiB", "24GB", "24000MB".
 Bytes parse_size(std::string_view text, std::string_view option);

@@ -10,6 +10,7 @@
 #include "vramfit/estimate.hpp"
 #include "vramfit/kv_cache.hpp"
 #include "vramfit/model.hpp"
+#include "vramfit/provenance.hpp"
 #include "vramfit/quantize.hpp"
 
 #include <cstddef>
@@ -46,6 +47,7 @@ struct QuantResult {
   std::string id;                ///< "Q4_K_M", "UD-Q4_K_XL"
   std::string description;
   WeightsSource source = WeightsSource::predicted;
+  Provenance weights_provenance = Provenance::exact;  ///< of device_weights_bytes
   std::string recipe;            ///< the llama.cpp file type the prediction uses
   bool follows_recipe = true;    ///< false for published-only families: the prediction is of `recipe`, not of this file
   Bytes file_predicted_bytes = 0;  ///< predicted GGUF size: tensor data + metadata estimate
@@ -66,6 +68,18 @@ struct ContextResult {
   RecurrentStateSize state;
 };
 
+/// Where each term of a row comes from.
+struct RowProvenance {
+  Provenance weights = Provenance::exact;
+  Provenance kv_cache = Provenance::exact;
+  Provenance recurrent_state = Provenance::exact;
+  Provenance compute_buffer = Provenance::estimate;
+  Provenance overhead = Provenance::estimate;
+  Provenance total = Provenance::estimate;     ///< includes the compute estimate
+  Provenance headroom = Provenance::estimate;  ///< total and the device's usable memory
+  Provenance usable = Provenance::estimate;    ///< driver reserve / working-set rule
+};
+
 /// One configuration: quant x GPU x context.
 struct FitRow {
   std::size_t quant = 0;    ///< index into Report::quants
@@ -76,6 +90,9 @@ struct FitRow {
   ByteDelta headroom_bytes = 0;  ///< usable - total
   bool fits = false;             ///< headroom >= 0
   bool marginal = false;         ///< the verdict could flip within the estimate's range
+  Bytes total_low_bytes = 0;     ///< total with the estimates at the low end of their range
+  Bytes total_high_bytes = 0;    ///< ... and at the high end
+  RowProvenance provenance;
 };
 
 /// A row of the context ladder: what the context adds, and the largest
@@ -106,6 +123,7 @@ struct Request {
   bool all_quants = false;              ///< with quants empty: every quant that applies, listed or not
   std::vector<std::uint64_t> contexts;  ///< tokens; 0 = native; empty = the settings' context
   RunSettings settings;
+  std::optional<std::uint32_t> n_cpu_moe;  ///< --n-cpu-moe: expert tensors of the first N layers stay in host memory
   std::vector<std::uint64_t> ladder;    ///< ladder contexts; empty = 8K, 16K, 32K and native
   bool with_ladder = true;
 };

@@ -9,6 +9,7 @@
 #include "vramfit/error.hpp"
 #include "vramfit/hf_config.hpp"
 #include "vramfit/report.hpp"
+#include "vramfit/verify.hpp"
 
 #include <unistd.h>
 
@@ -105,6 +106,68 @@ ExitCode run(int argc, const char* const* argv) {
   }
 
   switch (options.command) {
+    case cli::Command::verify: {
+      std::string text;
+      if (options.log_path.empty() || options.log_path == "-") {
+        std::ostringstream in;
+        in << std::cin.rdbuf();
+        text = in.str();
+      } else {
+        text = cli::read_text_file(options.log_path, "log");
+      }
+      const auto log = parse_llama_log(text);
+      VerifyOptions vo;
+      if (request.model_spec) {
+        vo.model = request.model_spec;
+      } else if (!request.model.empty()) {
+        vo.model = catalog.find_model(request.model);
+      } else if (log.info.count("arch") == 0 || log.info.count("n_head") == 0) {
+        // No architecture in the log: a catalog model with every printed hyper-parameter.
+        const auto matches = models_matching_log(log, catalog.models);
+        if (matches.size() == 1) {
+          vo.model = *matches.front();
+          request.notes.push_back("the log names no architecture: its hyper-parameters match the catalog's " +
+                                  matches.front()->spec.id + " only");
+        }
+      }
+      vo.file = request.file;
+      const auto& st = request.settings;
+      const auto& given = options.given;
+      if (given.context) {
+        vo.context_tokens = st.context_tokens;
+      }
+      if (given.type_k) {
+        vo.type_k = st.type_k;
+      }
+      if (given.type_v) {
+        vo.type_v = st.type_v;
+      }
+      if (given.flash_attn) {
+        vo.flash_attn = st.flash_attn;
+      }
+      if (given.n_seq) {
+        vo.n_seq = st.n_seq;
+      }
+      if (given.n_ubatch) {
+        vo.n_ubatch = st.n_ubatch;
+      }
+      vo.n_cpu_moe = request.n_cpu_moe;
+      if (request.quants.size() > 1) {
+        throw UsageError("verify: give one --quant (the file type of the logged model)");
+      }
+      if (!request.quants.empty()) {
+        const auto ft = file_type_from_name(request.quants.front());
+        if (!ft) {
+          throw UsageError("verify: --quant '" + request.quants.front().substr(0, 32) +
+                           "' is not a llama.cpp file type (Q4_K_M, Q8_0, ...)");
+        }
+        vo.file_type = ft;
+      }
+      auto result = verify_log(log, vo);
+      result.notes.insert(result.notes.begin(), request.notes.begin(), request.notes.end());
+      std::cout << cli::render_verify(result, options.log_path.empty() ? "-" : options.log_path, ctx);
+      return result.ok ? ExitCode::ok : ExitCode::does_not_fit;
+    }
     case cli::Command::catalog_validate:
       return ExitCode::ok;
     case cli::Command::catalog_add:

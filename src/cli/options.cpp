@@ -21,6 +21,7 @@ constexpr const char* k_footer = R"(Examples:
   vramfit --gguf Qwen3-8B-Q4_K_M.gguf --gpu rtx4060ti-16gb --context 32k
   vramfit --hf-config config.json --quant Q4_K_M --gpu rtx3090
   vramfit inspect model-00001-of-00003.gguf
+  llama-server -m model.gguf 2>&1 | vramfit verify --gguf model.gguf
   vramfit catalog add --from-hf-config config.json > my-models.json
   vramfit list gpus
 
@@ -49,6 +50,7 @@ struct Raw {
   std::string ubatch;
   std::string batch;
   std::string parallel;
+  std::string n_cpu_moe;
   std::vector<std::string> ladder;
   bool kv_unified = false;
   bool swa_full = false;
@@ -65,6 +67,7 @@ struct Raw {
   std::string from_gguf;
   std::string from_hf_config;
   std::vector<std::string> validate_files;
+  std::string log_path;
 };
 
 void add_run_options(CLI::App& app, Raw& raw) {
@@ -81,6 +84,7 @@ void add_run_options(CLI::App& app, Raw& raw) {
   app.add_option("--ubatch-size", raw.ubatch, "Physical batch size n_ubatch (default 512)");
   app.add_option("--batch-size", raw.batch, "Logical batch size n_batch (default 2048)");
   app.add_option("--parallel", raw.parallel, "Parallel sequences n_seq_max (default 1)");
+  app.add_option("--n-cpu-moe", raw.n_cpu_moe, "Keep the expert tensors of the first N layers in system memory");
   app.add_flag("--kv-unified", raw.kv_unified, "One KV cache shared by all sequences");
   app.add_flag("--swa-full", raw.swa_full, "Sliding-window layers keep the full context");
   app.add_flag("--all-quants", raw.all_quants, "Show every quantization that applies, not only the standard set");
@@ -123,6 +127,13 @@ Options finish(const Raw& raw, Command command) {
   o.gguf_path = command == Command::inspect ? raw.inspect_file : command == Command::catalog_add ? raw.from_gguf : raw.gguf;
   o.hf_config_path = command == Command::catalog_add ? raw.from_hf_config : raw.hf_config;
   o.validate_files = raw.validate_files;
+  o.log_path = raw.log_path;
+  o.given.context = !raw.contexts.empty();
+  o.given.type_k = !raw.cache_type.empty() || !raw.cache_type_k.empty();
+  o.given.type_v = !raw.cache_type.empty() || !raw.cache_type_v.empty();
+  o.given.flash_attn = !raw.flash_attn.empty();
+  o.given.n_seq = !raw.parallel.empty();
+  o.given.n_ubatch = !raw.ubatch.empty();
   o.catalogs = raw.catalogs;
   o.builtin_catalog = !raw.no_builtin_catalog;
   if (!o.builtin_catalog && raw.catalogs.empty()) {
@@ -190,6 +201,9 @@ Options finish(const Raw& raw, Command command) {
   }
   s.kv_unified = raw.kv_unified;
   s.swa_full = raw.swa_full;
+  if (!raw.n_cpu_moe.empty()) {
+    r.n_cpu_moe = static_cast<std::uint32_t>(parse_count(raw.n_cpu_moe, "--n-cpu-moe", 1U << 16, 0));
+  }
 
   if (command == Command::fit || command == Command::check) {
     const int sources = (r.model.empty() ? 0 : 1) + (raw.gguf.empty() ? 0 : 1) + (raw.hf_config.empty() ? 0 : 1);
@@ -205,6 +219,9 @@ Options finish(const Raw& raw, Command command) {
     if (r.gpus.empty()) {
       throw UsageError("--gpu is required ('vramfit list gpus' shows the catalog)");
     }
+  }
+  if (command == Command::verify && !r.model.empty() + !raw.gguf.empty() > 1) {
+    throw UsageError("verify: give at most one of --model and --gguf");
   }
   if (command == Command::catalog_add && (raw.from_gguf.empty() == raw.from_hf_config.empty())) {
     throw UsageError("catalog add: give one of --from-gguf FILE and --from-hf-config FILE");
@@ -241,6 +258,9 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   auto* inspect = app.add_subcommand("inspect", "Summarize a GGUF file: architecture, tensor types, layer layout");
   inspect->fallthrough();
   inspect->add_option("file", raw.inspect_file, "GGUF file (any part of a split file)")->required();
+  auto* verify = app.add_subcommand("verify", "Compare a llama.cpp startup log with vramfit's prediction");
+  verify->fallthrough();
+  verify->add_option("log", raw.log_path, "log file (default: standard input)");
   auto* catalog = app.add_subcommand("catalog", "Catalog tools: add an entry from a file, validate catalogs");
   catalog->require_subcommand(1);
   auto* add = catalog->add_subcommand("add", "Print a catalog entry for a GGUF file or a config.json");
@@ -261,6 +281,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     out.output = check->parsed()      ? check->help()
                  : list->parsed()     ? list->help()
                  : inspect->parsed()  ? inspect->help()
+                 : verify->parsed()   ? verify->help()
                  : add->parsed()      ? add->help()
                  : validate_cmd->parsed() ? validate_cmd->help()
                  : catalog->parsed()  ? catalog->help()
@@ -287,6 +308,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   const Command command = check->parsed()          ? Command::check
                           : list->parsed()         ? Command::list
                           : inspect->parsed()      ? Command::inspect
+                          : verify->parsed()       ? Command::verify
                           : add->parsed()          ? Command::catalog_add
                           : validate_cmd->parsed() ? Command::catalog_validate
                                                    : Command::fit;

@@ -9,7 +9,7 @@
 
 namespace vramfit::cli {
 
-enum class Command { fit, check, list, inspect, catalog_add, catalog_validate };
+enum class Command { fit, check, list, inspect, catalog_add, catalog_validate, verify };
 enum class Format { table, markdown, csv, json };
 enum class SizeUnit { binary, decimal };  ///< GiB (2^30) or GB (10^9)
 
@@ -19,6 +19,11 @@ struct Options {
   std::string gguf_path;              ///< --gguf, or inspect's file, or catalog add --from-gguf
   std::string hf_config_path;         ///< --hf-config, or catalog add --from-hf-config
   std::vector<std::string> validate_files;  ///< catalog validate FILE...
+  std::string log_path;               ///< verify: the log file, or "-" / empty for standard input
+  /// Settings given on the command line (verify takes the rest from the log).
+  struct Given {
+    bool context = false, type_k = false, type_v = false, flash_attn = false, n_seq = false, n_ubatch = false;
+  } given;
   std::vector<std::string> catalogs;  ///< --catalog files, in order
   bool builtin_catalog = true;        ///< false: --no-builtin-catalog, only the given files
   Request request;

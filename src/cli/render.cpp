@@ -75,12 +75,35 @@ std::string sequences_label(const RunSettings& s) {
   return s.n_seq == 1 ? "1 sequence" : fmt::format("{} sequences{}", s.n_seq, s.kv_unified ? " (unified KV)" : "");
 }
 
-Cell verdict_cell(const FitRow& row, bool with_headroom, SizeUnit u) {
-  std::string text = row.fits ? "fits" : "OVER";
-  if (with_headroom) {
-    text += " " + signed_fixed(row.headroom_bytes, u);
+// Provenance marks: "~" before an estimate, "^" after a published file's
+// size; exact numbers stay unmarked.
+std::string mark(const std::string& text, Provenance p) {
+  switch (p) {
+    case Provenance::estimate:
+      return "~" + text;
+    case Provenance::published:
+      return text + "^";
+    case Provenance::exact:
+      break;
   }
-  return {text, row.fits ? Color::green : Color::red};
+  return text;
+}
+
+// A predicted file size: exact tensor bytes plus the metadata estimate; a
+// file read from disk is its own size.
+Provenance predicted_file_provenance(const QuantResult& q) {
+  return q.source == WeightsSource::gguf && !q.follows_recipe ? Provenance::exact : Provenance::estimate;
+}
+
+// "fits", "OVER", or "maybe" when the estimate's range spans the limit.
+std::string verdict_word(const FitRow& row) { return row.marginal ? "maybe" : row.fits ? "fits" : "OVER"; }
+
+Cell verdict_cell(const FitRow& row, bool with_headroom, SizeUnit u) {
+  std::string text = verdict_word(row);
+  if (with_headroom) {
+    text += " " + mark(signed_fixed(row.headroom_bytes, u), row.provenance.headroom);
+  }
+  return {text, row.marginal ? Color::yellow : row.fits ? Color::green : Color::red};
 }
 
 std::string render_table(const TextTable& t, const RenderContext& ctx) {
@@ -120,8 +143,10 @@ std::string header_lines(const Report& r, const RenderContext& ctx) {
 std::string footnotes(const Report& r, bool matrix, const RenderContext& ctx) {
   const char* br = ctx.format == Format::markdown ? "  \n" : "\n";
   std::string out;
-  out += fmt::format("* estimate: compute buffer plus backend scratch (+-25%); weights, KV cache and state are exact.{}",
+  out += fmt::format("~ estimate: compute buffer plus backend scratch (+-25%), and the totals and headroom that include "
+                     "it; ^ a published file's size; unmarked: exact (ggml arithmetic on the tensor shapes).{}",
                      br);
+  out += fmt::format("  maybe: the verdict flips within the estimate's range.{}", br);
   const bool from_file = !r.quants.empty() && r.quants.front().source == WeightsSource::gguf;
   if (from_file) {
     out += fmt::format("  file pub: the size of the file read; file pred: llama.cpp's recipe for its file type plus a "
@@ -148,7 +173,7 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
   if (many_contexts) {
     cols.push_back({"context"});
   }
-  for (const char* h : {"file pub", "file pred", "weights", "KV+state", "compute*", "total", "headroom"}) {
+  for (const char* h : {"file pub", "file pred", "weights", "KV+state", "compute", "total", "headroom"}) {
     cols.push_back({h});
   }
   cols.push_back({"fit", Align::left});
@@ -161,13 +186,16 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
       if (many_contexts) {
         cells.emplace_back(with_commas(r.contexts[c].context_tokens));
       }
-      cells.emplace_back(qr.file_published_bytes ? fixed(*qr.file_published_bytes, ctx.units) : "-");
-      cells.emplace_back(qr.follows_recipe ? fixed(qr.file_predicted_bytes, ctx.units) : "-");
-      cells.emplace_back(fixed(row.memory.weights_bytes, ctx.units));
+      const auto& p = row.provenance;
+      cells.emplace_back(qr.file_published_bytes ? mark(fixed(*qr.file_published_bytes, ctx.units), Provenance::published)
+                                                 : "-");
+      cells.emplace_back(qr.follows_recipe ? mark(fixed(qr.file_predicted_bytes, ctx.units), predicted_file_provenance(qr))
+                                           : "-");
+      cells.emplace_back(mark(fixed(row.memory.weights_bytes, ctx.units), p.weights));
       cells.emplace_back(fixed(row.memory.kv_cache_bytes + row.memory.recurrent_state_bytes, ctx.units));
-      cells.emplace_back(fixed(row.memory.compute_buffer_bytes + row.memory.overhead_bytes, ctx.units));
-      cells.emplace_back(fixed(row.memory.total_bytes(), ctx.units));
-      cells.emplace_back(signed_fixed(row.headroom_bytes, ctx.units));
+      cells.emplace_back(mark(fixed(row.memory.compute_buffer_bytes + row.memory.overhead_bytes, ctx.units), p.compute_buffer));
+      cells.emplace_back(mark(fixed(row.memory.total_bytes(), ctx.units), p.total));
+      cells.emplace_back(mark(signed_fixed(row.headroom_bytes, ctx.units), p.headroom));
       cells.push_back(verdict_cell(row, false, ctx.units));
       t.add_row(std::move(cells));
     }
@@ -199,8 +227,9 @@ std::string gpu_matrix(const Report& r, const RenderContext& ctx) {
       if (many_contexts) {
         cells.emplace_back(with_commas(r.contexts[c].context_tokens));
       }
-      cells.emplace_back(fixed(qr.file_published_bytes.value_or(qr.file_predicted_bytes), ctx.units));
-      cells.emplace_back(fixed(r.row(q, 0, c).memory.weights_bytes, ctx.units));
+      cells.emplace_back(qr.file_published_bytes ? mark(fixed(*qr.file_published_bytes, ctx.units), Provenance::published)
+                                                 : mark(fixed(qr.file_predicted_bytes, ctx.units), predicted_file_provenance(qr)));
+      cells.emplace_back(mark(fixed(r.row(q, 0, c).memory.weights_bytes, ctx.units), r.row(q, 0, c).provenance.weights));
       for (std::size_t g = 0; g < r.gpus.size(); ++g) {
         cells.push_back(verdict_cell(r.row(q, g, c), true, ctx.units));
       }
@@ -312,9 +341,20 @@ ojson result_json(const Report& r, const FitRow& row) {
                  {"total_bytes", b.total_bytes},
                  {"reserve_bytes", b.reserve_bytes},
                  {"basis", b.basis}};
+  const auto& p = row.provenance;
+  j["provenance"] = {{"weights_bytes", std::string(name(p.weights))},
+                     {"kv_cache_bytes", std::string(name(p.kv_cache))},
+                     {"recurrent_state_bytes", std::string(name(p.recurrent_state))},
+                     {"compute_buffer_bytes", std::string(name(p.compute_buffer))},
+                     {"overhead_bytes", std::string(name(p.overhead))},
+                     {"total_bytes", std::string(name(p.total))},
+                     {"headroom_bytes", std::string(name(p.headroom))},
+                     {"usable_bytes", std::string(name(p.usable))},
+                     {"file_predicted_bytes", std::string(name(predicted_file_provenance(q)))}};
   j["headroom_bytes"] = row.headroom_bytes;
   j["fits"] = row.fits;
   j["marginal"] = row.marginal;
+  j["verdict"] = row.marginal ? "maybe" : row.fits ? "fits" : "over";
   j["kv_cache"] = {{"k_bytes", c.kv.k_bytes},
                    {"v_bytes", c.kv.v_bytes},
                    {"full_attention_layers", c.kv.full_layers},
@@ -329,7 +369,9 @@ ojson result_json(const Report& r, const FitRow& row) {
   j["estimate"] = {{"compute_buffer_low_bytes", row.estimate.compute_buffer.low},
                    {"compute_buffer_high_bytes", row.estimate.compute_buffer.high},
                    {"overhead_low_bytes", row.estimate.overhead.low},
-                   {"overhead_high_bytes", row.estimate.overhead.high}};
+                   {"overhead_high_bytes", row.estimate.overhead.high},
+                   {"total_low_bytes", row.total_low_bytes},
+                   {"total_high_bytes", row.total_high_bytes}};
   return j;
 }
 
@@ -390,12 +432,15 @@ std::string results_csv(const Report& r) {
       "model,gpu,quant,context_tokens,cache_type_k,cache_type_v,flash_attn,parallel,weights_source,"
       "file_predicted_bytes,file_published_bytes,weights_bytes,kv_cache_bytes,recurrent_state_bytes,"
       "compute_buffer_bytes,overhead_bytes,total_bytes,host_weights_bytes,capacity_bytes,usable_bytes,"
-      "headroom_bytes,fits\n";
+      "headroom_bytes,fits,verdict,weights_provenance,kv_cache_provenance,recurrent_state_provenance,"
+      "compute_buffer_provenance,overhead_provenance,total_provenance,headroom_provenance,total_low_bytes,"
+      "total_high_bytes\n";
   for (const auto& row : r.rows) {
     const auto& q = r.quants[row.quant];
     const auto& b = r.budgets[row.gpu];
     const auto& s = r.settings;
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+    const auto& p = row.provenance;
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                        csv_escape(r.model.spec.id), csv_escape(r.gpus[row.gpu].id), csv_escape(q.id),
                        r.contexts[row.context].context_tokens, lower_name(s.type_k), lower_name(s.type_v),
                        s.flash_attn ? "true" : "false", s.n_seq, name(q.source), q.file_predicted_bytes,
@@ -403,7 +448,9 @@ std::string results_csv(const Report& r) {
                        row.memory.weights_bytes, row.memory.kv_cache_bytes, row.memory.recurrent_state_bytes,
                        row.memory.compute_buffer_bytes, row.memory.overhead_bytes, row.memory.total_bytes(),
                        q.host_weights_bytes, b.capacity_bytes, b.usable_bytes, row.headroom_bytes,
-                       row.fits ? "true" : "false");
+                       row.fits ? "true" : "false", row.marginal ? "maybe" : row.fits ? "fits" : "over",
+                       name(p.weights), name(p.kv_cache), name(p.recurrent_state), name(p.compute_buffer),
+                       name(p.overhead), name(p.total), name(p.headroom), row.total_low_bytes, row.total_high_bytes);
   }
   return out;
 }
@@ -450,14 +497,22 @@ std::string render_check(const Report& r, const RenderContext& ctx) {
       for (const auto& row : r.rows) {
         const auto& q = r.quants[row.quant];
         const auto& b = r.budgets[row.gpu];
-        const std::string verdict = row.fits ? "fits" : "does not fit";
+        const auto& p = row.provenance;
+        const std::string verdict = row.marginal ? (row.fits ? "maybe (fits at the estimate)" : "maybe (does not fit at the estimate)")
+                                    : row.fits   ? "fits"
+                                                 : "does not fit";
         std::string line = fmt::format(
             "{}: {} {} on {} at {} tokens (cache {}): needs {} of {} usable {}, headroom {} {}", verdict,
             r.model.spec.id, q.id, r.gpus[row.gpu].id, with_commas(r.contexts[row.context].context_tokens),
-            cache_label(r.settings), fixed(row.memory.total_bytes(), ctx.units), fixed(b.usable_bytes, ctx.units),
-            unit_label(ctx.units), signed_fixed(row.headroom_bytes, ctx.units), unit_label(ctx.units));
+            cache_label(r.settings), mark(fixed(row.memory.total_bytes(), ctx.units), p.total),
+            mark(fixed(b.usable_bytes, ctx.units), p.usable), unit_label(ctx.units),
+            mark(signed_fixed(row.headroom_bytes, ctx.units), p.headroom), unit_label(ctx.units));
+        if (row.marginal) {
+          line += fmt::format(" (estimate range: needs {}..{})", fixed(row.total_low_bytes, ctx.units),
+                              fixed(row.total_high_bytes, ctx.units));
+        }
         if (ctx.color) {
-          line = (row.fits ? "\033[32m" : "\033[31m") + line + "\033[0m";
+          line = (row.marginal ? "\033[33m" : row.fits ? "\033[32m" : "\033[31m") + line + "\033[0m";
         }
         out += line + "\n";
       }
@@ -561,6 +616,106 @@ std::string render_inspect(const GgufModel& g, const RenderContext& ctx) {
                                                                    static_cast<double>(w.total_bytes))});
   }
   return out + render_table(t, ctx);
+}
+
+std::string render_verify(const VerifyResult& v, const std::string& log_name, const RenderContext& ctx) {
+  const auto& log = v.log;
+  const auto& s = v.settings;
+  const auto signed_mib = [](Bytes predicted, Bytes logged) {
+    return fmt::format("{:+.2f}", (static_cast<double>(logged) - static_cast<double>(predicted)) / 1048576.0);
+  };
+  if (ctx.format == Format::json) {
+    ojson doc;
+    doc["schema_version"] = k_schema_version;
+    doc["vramfit_version"] = std::string(version());
+    ojson devices = ojson::array();
+    for (const auto& d : log.devices) {
+      ojson dev = {{"name", d.name}, {"description", d.description}, {"unified_memory", d.unified_memory}};
+      dev["free_mib"] = d.free_mib ? ojson(*d.free_mib) : ojson(nullptr);
+      dev["total_mib"] = d.total_mib ? ojson(*d.total_mib) : ojson(nullptr);
+      devices.push_back(dev);
+    }
+    ojson buffers = ojson::array();
+    for (const auto& b : log.buffers) {
+      buffers.push_back({{"buffer", b.device}, {"kind", b.kind}, {"bytes", b.bytes}, {"draft", b.draft}});
+    }
+    ojson parsed;
+    parsed["file"] = log_name;
+    parsed["build"] = log.build ? ojson(*log.build) : ojson(nullptr);
+    parsed["backend"] = std::string(name(v.backend));
+    parsed["devices"] = devices;
+    parsed["print_info"] = log.info;
+    parsed["file_type"] = log.file_type ? ojson(*log.file_type) : ojson(nullptr);
+    parsed["n_ctx"] = log.n_ctx ? ojson(*log.n_ctx) : ojson(nullptr);
+    parsed["n_seq_max"] = log.n_seq_max ? ojson(*log.n_seq_max) : ojson(nullptr);
+    parsed["n_ubatch"] = log.n_ubatch ? ojson(*log.n_ubatch) : ojson(nullptr);
+    parsed["cache_type_k"] = log.type_k ? ojson(*log.type_k) : ojson(nullptr);
+    parsed["cache_type_v"] = log.type_v ? ojson(*log.type_v) : ojson(nullptr);
+    parsed["flash_attn"] = log.flash_attn ? ojson(*log.flash_attn) : ojson(nullptr);
+    parsed["offloaded_layers"] = log.offloaded_layers ? ojson(*log.offloaded_layers) : ojson(nullptr);
+    parsed["metal_working_set_mb"] = log.metal_working_set_mb ? ojson(*log.metal_working_set_mb) : ojson(nullptr);
+    parsed["overridden_tensors"] = log.overridden_tensors;
+    parsed["buffers"] = buffers;
+    doc["log"] = parsed;
+    doc["rebuilt"] = {{"model", v.spec.name},          {"arch", v.spec.arch},
+                      {"context_tokens", s.context_tokens}, {"parallel", s.n_seq},
+                      {"cache_type_k", lower_name(s.type_k)}, {"cache_type_v", lower_name(s.type_v)},
+                      {"flash_attn", s.flash_attn},     {"kv_unified", s.kv_unified}};
+    ojson terms = ojson::array();
+    for (const auto& t : v.terms) {
+      terms.push_back({{"device", t.device},
+                       {"term", t.term},
+                       {"predicted_bytes", t.predicted_bytes},
+                       {"logged_bytes", t.logged_bytes},
+                       {"provenance", std::string(name(t.provenance))},
+                       {"range_low_bytes", t.low_bytes},
+                       {"range_high_bytes", t.high_bytes},
+                       {"within_range", t.within_range}});
+    }
+    doc["terms"] = terms;
+    doc["notes"] = v.notes;
+    doc["ok"] = v.ok;
+    return doc.dump(2) + "\n";
+  }
+  std::string out;
+  if (ctx.format == Format::csv) {
+    out = "device,term,predicted_bytes,logged_bytes,provenance,range_low_bytes,range_high_bytes,within_range\n";
+    for (const auto& t : v.terms) {
+      out += fmt::format("{},{},{},{},{},{},{},{}\n", t.device, t.term, t.predicted_bytes, t.logged_bytes,
+                         name(t.provenance), t.low_bytes, t.high_bytes, t.within_range ? "true" : "false");
+    }
+    return out;
+  }
+  const char* br = ctx.format == Format::markdown ? "  \n" : "\n";
+  std::string devices;
+  for (const auto& d : log.devices) {
+    devices += (devices.empty() ? "" : ", ") + d.name + (d.description.empty() ? "" : " " + d.description) +
+               (d.free_mib ? fmt::format(" ({} MiB free)", *d.free_mib) : std::string{});
+  }
+  out += fmt::format("Log: {}{}; {} backend{}{}", log_name, log.build ? fmt::format(" (build {})", *log.build) : "",
+                     name(v.backend), devices.empty() ? "" : "; " + devices, br);
+  out += fmt::format("Rebuilt: {} ({}), context {}, {}, cache {}, flash attention {}, n_ubatch {}{}", v.spec.name,
+                     v.spec.arch, with_commas(s.context_tokens), sequences_label(s), cache_label(s),
+                     s.flash_attn ? "on" : "off", s.n_ubatch, br);
+  out += "\n";
+  TextTable t({{"device", Align::left}, {"term", Align::left}, {"predicted"}, {"logged"}, {"diff MiB"},
+               {"provenance", Align::left}, {"ok", Align::left}});
+  for (const auto& term : v.terms) {
+    t.add_row({term.device, term.term, with_commas(term.predicted_bytes), with_commas(term.logged_bytes),
+               signed_mib(term.predicted_bytes, term.logged_bytes),
+               term.provenance == Provenance::exact
+                   ? std::string("exact")
+                   : fmt::format("estimate {}..{} MiB", term.low_bytes / k_mib, term.high_bytes / k_mib),
+               term.within_range ? Cell{"yes", Color::green} : Cell{"NO", Color::red}});
+  }
+  out += render_table(t, ctx);
+  for (const auto& note : v.notes) {
+    out += fmt::format("Note: {}{}", note, br);
+  }
+  const auto failed = std::count_if(v.terms.begin(), v.terms.end(), [](const VerifyTerm& x) { return !x.within_range; });
+  out += v.ok ? fmt::format("verify: ok ({} terms)\n", v.terms.size())
+              : fmt::format("verify: {} of {} terms outside their range\n", failed, v.terms.size());
+  return out;
 }
 
 std::string render_list(const Catalog& catalog, const std::string& what, const RenderContext& ctx) {

@@ -8,6 +8,7 @@
 #include "vramfit/catalog.hpp"
 #include "vramfit/gguf_model.hpp"
 #include "vramfit/report.hpp"
+#include "vramfit/verify.hpp"
 
 #include <string>
 
@@ -31,6 +32,9 @@ std::string render_check(const Report& report, const RenderContext& ctx);
 
 /// inspect's output: a GGUF file's architecture, tensor types and layer layout.
 std::string render_inspect(const GgufModel& model, const RenderContext& ctx);
+
+/// verify's output: per device and term, predicted vs logged bytes.
+std::string render_verify(const VerifyResult& result, const std::string& log_name, const RenderContext& ctx);
 
 /// list's output for models, gpus, quants or cache-types.
 std::string render_list(const Catalog& catalog, const std::string& what, const RenderContext& ctx);

@@ -11,8 +11,10 @@
 #include "vramfit/hf_config.hpp"
 #include "vramfit/inventory.hpp"
 #include "vramfit/kv_cache.hpp"
+#include "vramfit/llama_log.hpp"
 #include "vramfit/parse.hpp"
 #include "vramfit/report.hpp"
+#include "vramfit/verify.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -124,6 +126,23 @@ inline int fuzz_cli(const std::uint8_t* data, std::size_t size) {
       (void)parse_switch(a, "--s");
     } catch (const Error&) {
     }
+  }
+  return 0;
+}
+
+// libFuzzer target: llama.cpp startup logs, then verify against the catalog
+// model whose hyper-parameters match, or the log's own print_info.
+inline int fuzz_log(const std::uint8_t* data, std::size_t size) {
+  try {
+    const auto log = parse_llama_log(std::string_view(reinterpret_cast<const char*>(data), size));
+    VerifyOptions options;
+    static const Catalog k_catalog = load_catalog(embedded_catalog_texts());
+    const auto matches = models_matching_log(log, k_catalog.models);
+    if (!matches.empty()) {
+      options.model = *matches.front();
+    }
+    (void)verify_log(log, options);
+  } catch (const Error&) {
   }
   return 0;
 }

@@ -11,6 +11,7 @@
 #include "vramfit/model.hpp"
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <stdexcept>
@@ -219,9 +220,12 @@ private:
 
 /// Writes the GGUF llama.cpp's converter would write for `spec`: its
 /// architecture keys and every tensor of its inventory typed as `types`
-/// (index-aligned), plus a minimal tokenizer of `n_vocab` tokens when asked.
+/// (index-aligned). With `tokenizer`, a SentencePiece-style vocabulary of
+/// n_vocab tokens (special tokens, 256 byte tokens, fillers) that llama.cpp
+/// can load; without, a "none" vocabulary of dummy tokens (smaller headers).
 inline GgufWriter model_writer(const ModelSpec& spec, const std::vector<TensorSpec>& inventory,
-                               const std::vector<GgmlType>& types, std::uint32_t file_type) {
+                               const std::vector<GgmlType>& types, std::uint32_t file_type,
+                               bool tokenizer = false) {
   GgufWriter w;
   const std::string a = spec.arch + ".";
   w.str("general.architecture", spec.arch);
@@ -301,6 +305,31 @@ inline GgufWriter model_writer(const ModelSpec& spec, const std::vector<TensorSp
     }
   }
   w.u32(a + "vocab_size", static_cast<std::uint32_t>(spec.n_vocab));
+  if (tokenizer) {
+    std::vector<std::string> tokens{"<unk>", "<s>", "</s>"};
+    std::vector<std::int32_t> token_types{2, 3, 3};
+    char byte[8];
+    for (int b = 0; b < 256; ++b) {
+      std::snprintf(byte, sizeof byte, "<0x%02X>", b);
+      tokens.emplace_back(byte);
+      token_types.push_back(6);
+    }
+    while (tokens.size() < spec.n_vocab) {
+      tokens.push_back("t" + std::to_string(tokens.size()));
+      token_types.push_back(1);
+    }
+    tokens.resize(static_cast<std::size_t>(spec.n_vocab));
+    token_types.resize(tokens.size());
+    w.str("tokenizer.ggml.model", "llama");
+    w.strings("tokenizer.ggml.tokens", tokens);
+    w.array("tokenizer.ggml.scores", GgufType::float32, std::vector<float>(tokens.size(), 0.0F));
+    w.array("tokenizer.ggml.token_type", GgufType::int32, token_types);
+  } else {
+    w.str("tokenizer.ggml.model", "none");
+  }
+  if (spec.mla == std::nullopt && spec.n_embd_head_k > 0) {
+    w.u32(a + "rope.dimension_count", static_cast<std::uint32_t>(spec.n_embd_head_k));
+  }
   for (std::size_t i = 0; i < inventory.size(); ++i) {
     const auto& t = inventory[i];
     std::vector<std::uint64_t> shape(t.ne.begin(), t.ne.begin() + t.n_dims);

@@ -2,8 +2,9 @@
 // llama.cpp file type, as llama-quantize would lay it out, optionally split in
 // parts. Test fixtures are generated with it instead of being checked in.
 //
-//   make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES]
+//   make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES | loadable]
 //
+// "loadable" adds a vocabulary llama.cpp accepts (for the conformance suite).
 // With PARTS > 1, OUT must end in .gguf and the parts are named
 // <stem>-0000k-of-0000N.gguf as llama.cpp's gguf-split names them.
 
@@ -34,11 +35,12 @@ int main(int argc, char** argv) {
     }
     const std::string extra = argc == 5 ? argv[4] : "";
     const bool truncate = extra.rfind("truncate=", 0) == 0;
-    const int parts = argc == 5 && !truncate ? std::atoi(argv[4]) : 1;
+    const bool loadable = extra == "loadable";
+    const int parts = argc == 5 && !truncate && !loadable ? std::atoi(argv[4]) : 1;
     const auto inventory = build_inventory(spec);
     const auto types = recipe_types(inventory, spec, *ftype, default_options(*ftype));
     const std::string out = argv[3];
-    const auto writer = test::model_writer(spec, inventory, types, static_cast<std::uint32_t>(*ftype));
+    const auto writer = test::model_writer(spec, inventory, types, static_cast<std::uint32_t>(*ftype), loadable);
     if (truncate) {
       // A file cut short: the first BYTES bytes of the header only.
       const auto header = writer.header();

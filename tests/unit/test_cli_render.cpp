@@ -115,11 +115,21 @@ TEST_CASE("the table shows each row's numbers as the json has them", "[cli]") {
   const auto json = nlohmann::json::parse(cli::render_fit(report, context(cli::Format::json)));
   for (const auto& r : json["results"]) {
     const auto total = r["memory"]["total_bytes"].get<std::uint64_t>();
+    const auto weights = r["memory"]["weights_bytes"].get<std::uint64_t>();
     const auto headroom = r["headroom_bytes"].get<std::int64_t>();
+    // Marks follow the JSON's provenance: "~" before estimates, "^" after published sizes.
+    const auto marked = [&](const std::string& text, const char* key) {
+      const auto p = r["provenance"][key].get<std::string>();
+      return p == "estimate" ? "~" + text : p == "published" ? text + "^" : text;
+    };
+    const auto verdict = r["verdict"].get<std::string>();
+    CHECK(verdict == (r["marginal"].get<bool>() ? "maybe" : r["fits"].get<bool>() ? "fits" : "over"));
     const std::vector<std::string> expect{
-        fmt::format("{:.2f}", static_cast<long double>(total) / 1073741824.0L),
-        fmt::format("{:+.2f}", static_cast<long double>(headroom) / 1073741824.0L),
-        r["fits"].get<bool>() ? "fits" : "OVER"};
+        marked(fmt::format("{:.2f}", static_cast<long double>(total) / 1073741824.0L), "total_bytes"),
+        marked(fmt::format("{:+.2f}", static_cast<long double>(headroom) / 1073741824.0L), "headroom_bytes"),
+        verdict == "over" ? "OVER" : verdict};
+    const auto weights_cell = marked(fmt::format("{:.2f}", static_cast<long double>(weights) / 1073741824.0L), "weights_bytes");
+    CHECK(table.find(" " + weights_cell + " ") != std::string::npos);
     CAPTURE(r["quant"].get<std::string>());
     // The row whose first word is the quant ends with total, headroom and verdict.
     bool found = false;
@@ -153,4 +163,27 @@ TEST_CASE("command-line errors are usage errors, help and version finish", "[cli
   CHECK(ok.options.request.contexts == std::vector<std::uint64_t>{8192, 32768});
   CHECK(ok.options.request.settings.type_k == GgmlType::q8_0);
   CHECK(parse({"list", "gpus"}).options.command == cli::Command::list);
+}
+
+TEST_CASE("a verdict inside the estimate's range reads maybe; the boolean stays", "[cli]") {
+  Request req;
+  req.model = "qwen3.6-35b-a3b";
+  req.gpus = {"rtx3090"};
+  req.quants = {"Q5_K_M"};
+  req.contexts = {20480};
+  req.settings.context_tokens = 20480;
+  req.with_ladder = false;
+  const auto report = build_report(test::embedded(), req);
+  REQUIRE(report.rows.size() == 1);
+  const auto& row = report.rows.front();
+  REQUIRE(row.marginal);  // ~0.09 GiB of headroom against a +-0.13 GiB compute range
+  CHECK(row.total_low_bytes < row.memory.total_bytes());
+  CHECK(row.total_high_bytes > report.budgets.front().usable_bytes);
+  const auto json = nlohmann::json::parse(cli::render_check(report, context(cli::Format::json)));
+  CHECK(json["fits"] == row.fits);
+  CHECK(json["results"][0]["verdict"] == "maybe");
+  CHECK(cli::render_check(report, context(cli::Format::table)).rfind("maybe", 0) == 0);
+  CHECK(cli::render_fit(report, context(cli::Format::table)).find(" maybe\n") != std::string::npos);
+  const auto csv = cli::render_fit(report, context(cli::Format::csv));
+  CHECK(csv.find(",maybe,exact,exact,exact,estimate,estimate,estimate,estimate,") != std::string::npos);
 }

@@ -34,6 +34,7 @@ TEST_CASE("saved fuzz inputs and seeds replay cleanly", "[fuzz]") {
   replay(fuzz + "/regressions/hf_config", vramfit::fuzz::fuzz_hf_config);
   replay(fuzz + "/regressions/catalog", vramfit::fuzz::fuzz_catalog);
   replay(fuzz + "/regressions/cli", vramfit::fuzz::fuzz_cli);
+  replay(fuzz + "/regressions/log", vramfit::fuzz::fuzz_log);
   replay(fuzz + "/corpus/cli", vramfit::fuzz::fuzz_cli);
   replay(std::string(VRAMFIT_TEST_DATA_DIR) + "/hf", vramfit::fuzz::fuzz_hf_config);
 }
