@@ -4,8 +4,18 @@
 # missing and rebuilds incrementally.
 #
 #   scripts/bootstrap.sh            release-style build (RelWithDebInfo) in ./build
+#   scripts/bootstrap.sh --tests    the same, plus llama.cpp for the conformance suite
+#                                   (node-llama-cpp, scripts/install-llama-cpp.sh)
 #   BUILD_DIR=... CMAKE_ARGS=... EXTRA_PACKAGES=... scripts/bootstrap.sh
 set -eu
+
+with_tests=0
+for arg in "$@"; do
+  case "$arg" in
+    --tests) with_tests=1 ;;
+    *) echo "bootstrap: unknown argument $arg (use --tests)" >&2; exit 2 ;;
+  esac
+done
 
 cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
@@ -37,3 +47,6 @@ jobs=$(nproc 2>/dev/null || echo 2)
 # shellcheck disable=SC2086
 cmake -S . -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${CMAKE_ARGS:-} >/dev/null
 cmake --build "$BUILD_DIR" -j "$jobs"
+if [ "$with_tests" -eq 1 ]; then
+  scripts/install-llama-cpp.sh "$BUILD_DIR"
+fi

@@ -116,7 +116,15 @@ ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& setti
   const Bytes logits_only = checked_mul(checked_mul(n_tok, spec.n_vocab, "logits"), k_f32, "logits");
   const Bytes logits = checked_add(logits_only, rows.logits * n_tok * spec.n_embd * k_f32, "logits");
   // Attention phase: without flash attention the F32 score matrix dominates.
-  const Bytes activations = rows.attention_x4 * n_tok * width * k_f32 / 4;
+  Bytes activations = rows.attention_x4 * n_tok * width * k_f32 / 4;
+  if (spec.mla) {
+    // Absorbed MLA attends in the latent: per token and head the query of
+    // kv_lora + rope values, the latent output and its projection stay live
+    // (deepseek-v3 blocks on the CPU backend, n_ubatch 512: 412 / 424 MiB
+    // logged with flash attention at 4K / 16K cells, this rule 400 MiB).
+    activations = checked_mul(checked_mul(n_tok, Bytes{spec.n_head}, "MLA attention"),
+                              (3 * spec.mla->kv_lora_rank + spec.mla->qk_rope_head_dim) * k_f32, "MLA attention");
+  }
   const auto scores = [&](Bytes cells) {
     return checked_mul(checked_mul(cells, n_tok, "attention scores"), Bytes{spec.n_head} * k_f32, "attention scores");
   };

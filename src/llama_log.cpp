@@ -308,6 +308,8 @@ LlamaLog parse_llama_log(std::string_view text) {
       if (const auto u = after(line, "kv_unified = ")) {
         log.kv_unified = parse_bool_word(u->substr(0, u->find(' ')));
       }
+    } else if (line.find("using full-size SWA cache") != sv::npos) {
+      log.swa_full = true;
     } else if (const auto ncm = after(line, "--n-cpu-moe ")) {
       log.n_cpu_moe = leading_uint(*ncm);
     } else {

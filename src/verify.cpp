@@ -559,6 +559,7 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
   } else {
     s.flash_attn = is_quantized(s.type_v);
   }
+  s.swa_full = log.swa_full;
   // Logs before the unified/per-sequence split shared one cache among sequences.
   s.kv_unified = log.kv_unified.value_or(true);
   // Builds without git history print "build: 1" or "build: 0": no date to go by.

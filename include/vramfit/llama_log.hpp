@@ -56,6 +56,7 @@ struct LlamaLog {
   std::optional<std::string> flash_attn;       ///< as printed: 0, 1, auto, enabled, disabled
   std::optional<bool> flash_attn_resolved;     ///< "Flash Attention was auto, set to enabled"
   std::optional<bool> kv_unified;
+  bool swa_full = false;                       ///< "using full-size SWA cache" (--swa-full)
   std::optional<std::string> type_k, type_v;   ///< cache types
   std::optional<std::uint64_t> offloaded_layers, offload_total;  ///< "offloaded X/Y layers"
   std::uint64_t overridden_tensors = 0;        ///< "buffer type overridden" lines (-ot)

@@ -653,6 +653,7 @@ std::string render_verify(const VerifyResult& v, const std::string& log_name, co
     parsed["cache_type_v"] = log.type_v ? ojson(*log.type_v) : ojson(nullptr);
     parsed["flash_attn"] = log.flash_attn ? ojson(*log.flash_attn) : ojson(nullptr);
     parsed["offloaded_layers"] = log.offloaded_layers ? ojson(*log.offloaded_layers) : ojson(nullptr);
+    parsed["swa_full"] = log.swa_full;
     parsed["metal_working_set_mb"] = log.metal_working_set_mb ? ojson(*log.metal_working_set_mb) : ojson(nullptr);
     parsed["overridden_tensors"] = log.overridden_tensors;
     parsed["buffers"] = buffers;

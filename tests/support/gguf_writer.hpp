@@ -246,7 +246,10 @@ inline GgufWriter model_writer(const ModelSpec& spec, const std::vector<TensorSp
   for (const auto kv : spec.n_head_kv) {
     per_layer_kv = per_layer_kv || kv != spec.n_head_kv.front();
   }
-  if (per_layer_kv) {
+  if (spec.mla) {
+    // The converter turns MLA into MQA over the latent: one KV head (convert_hf_to_gguf, DeepseekV2Model).
+    w.u32(a + "attention.head_count_kv", 1);
+  } else if (per_layer_kv) {
     std::vector<std::uint32_t> kv(spec.n_head_kv.begin(), spec.n_head_kv.end());
     w.array(a + "attention.head_count_kv", GgufType::uint32, kv);
   } else {
@@ -326,6 +329,10 @@ inline GgufWriter model_writer(const ModelSpec& spec, const std::vector<TensorSp
     w.array("tokenizer.ggml.token_type", GgufType::int32, token_types);
   } else {
     w.str("tokenizer.ggml.model", "none");
+  }
+  if (spec.arch == "qwen35" || spec.arch == "qwen35moe") {
+    // Required by llama.cpp's Qwen3.5 loaders; the converter's default M-RoPE sections.
+    w.array(a + "rope.dimension_sections", GgufType::int32, std::vector<std::int32_t>{11, 11, 10, 0});
   }
   if (spec.mla == std::nullopt && spec.n_embd_head_k > 0) {
     w.u32(a + "rope.dimension_count", static_cast<std::uint32_t>(spec.n_embd_head_k));

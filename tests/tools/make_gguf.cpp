@@ -2,9 +2,11 @@
 // llama.cpp file type, as llama-quantize would lay it out, optionally split in
 // parts. Test fixtures are generated with it instead of being checked in.
 //
-//   make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES | loadable]
+//   make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES | loadable] [blocks=N]
 //
-// "loadable" adds a vocabulary llama.cpp accepts (for the conformance suite).
+// "loadable" adds a vocabulary llama.cpp accepts (for the conformance suite);
+// "blocks=N" keeps the first N blocks of the model, every tensor at its real
+// shape, so a large architecture loads in seconds.
 // With PARTS > 1, OUT must end in .gguf and the parts are named
 // <stem>-0000k-of-0000N.gguf as llama.cpp's gguf-split names them.
 
@@ -21,22 +23,42 @@
 using namespace vramfit;
 
 int main(int argc, char** argv) {
-  if (argc < 4 || argc > 5) {
-    std::fprintf(stderr, "usage: make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES]\n");
+  if (argc < 4 || argc > 6) {
+    std::fprintf(stderr, "usage: make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES | loadable] [blocks=N]\n");
     return 2;
   }
   try {
     const auto catalog = load_catalog(embedded_catalog_texts());
-    const auto& spec = catalog.find_model(argv[1]).spec;
+    auto spec = catalog.find_model(argv[1]).spec;
     const auto ftype = file_type_from_name(argv[2]);
     if (!ftype) {
       std::fprintf(stderr, "make_gguf: unknown file type %s\n", argv[2]);
       return 2;
     }
-    const std::string extra = argc == 5 ? argv[4] : "";
+    std::string extra;
+    for (int i = 4; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a.rfind("blocks=", 0) == 0) {
+        const auto n = static_cast<std::uint32_t>(std::stoul(a.substr(7)));
+        if (n == 0 || n > spec.n_layer) {
+          std::fprintf(stderr, "make_gguf: blocks=%u outside 1..%u\n", n, spec.n_layer);
+          return 2;
+        }
+        spec.n_layer = n;
+        spec.n_layer_nextn = 0;
+        spec.layers.resize(n);
+        spec.n_head_kv.resize(n);
+        if (spec.moe) {
+          spec.moe->n_layer_dense_lead = std::min(spec.moe->n_layer_dense_lead, n);
+        }
+        validate(spec, "make_gguf");
+      } else {
+        extra = a;
+      }
+    }
     const bool truncate = extra.rfind("truncate=", 0) == 0;
     const bool loadable = extra == "loadable";
-    const int parts = argc == 5 && !truncate && !loadable ? std::atoi(argv[4]) : 1;
+    const int parts = !extra.empty() && !truncate && !loadable ? std::atoi(extra.c_str()) : 1;
     const auto inventory = build_inventory(spec);
     const auto types = recipe_types(inventory, spec, *ftype, default_options(*ftype));
     const std::string out = argv[3];

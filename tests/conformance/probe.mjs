@@ -1,0 +1,27 @@
+// Loads a GGUF file with llama.cpp (node-llama-cpp's prebuilt CPU binaries),
+// creates one context and prints every llama.cpp log line: the startup log
+// `vramfit verify` reads.
+//
+//   node probe.mjs MODEL.gguf CONTEXT FLASH_ATTN(on|off) [CACHE_TYPE] [SEQUENCES] [SWA_FULL(0|1)]
+import {getLlama, LlamaLogLevel} from "node-llama-cpp";
+
+const [model, context, flash, cacheType = "F16", sequences = "1", swaFull = "0"] = process.argv.slice(2);
+const llama = await getLlama({
+  gpu: false,
+  build: "never",
+  logLevel: LlamaLogLevel.debug,
+  logger: (level, message) => process.stdout.write(message + "\n"),
+});
+const m = await llama.loadModel({modelPath: model, gpuLayers: 0});
+const c = await m.createContext({
+  contextSize: Number(context),
+  flashAttention: flash === "on",
+  batchSize: 512,
+  sequences: Number(sequences),
+  experimentalKvCacheKeyType: cacheType.toUpperCase(),
+  experimentalKvCacheValueType: cacheType.toUpperCase(),
+  swaFullCache: swaFull === "1",
+});
+await c.dispose();
+await m.dispose();
+await llama.dispose();
