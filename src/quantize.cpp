@@ -428,6 +428,8 @@ Bytes WeightsBreakdown::device_bytes() const {
 WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory,
                                    const std::vector<GgmlType>& types, std::uint32_t n_layer) {
   WeightsBreakdown w;
+  w.layer_bytes.assign(n_layer, 0);
+  w.layer_expert_bytes.assign(n_layer, 0);
   bool tied = true;
   for (std::size_t i = 0; i < inventory.size(); ++i) {
     const auto& t = inventory[i];
@@ -441,6 +443,14 @@ WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory,
     ++w.n_tensors;
     if (t.layer >= 0 && static_cast<std::uint32_t>(t.layer) >= n_layer) {
       w.mtp_bytes = checked_add(w.mtp_bytes, bytes, "MTP weights");
+    } else if (t.layer >= 0) {
+      const auto il = static_cast<std::size_t>(t.layer);
+      w.layer_bytes[il] = checked_add(w.layer_bytes[il], bytes, "layer weights");
+      if (t.name.find("_exps") != std::string::npos) {
+        w.layer_expert_bytes[il] = checked_add(w.layer_expert_bytes[il], bytes, "expert weights");
+      }
+    } else if (t.name != "token_embd.weight") {
+      w.output_layer_bytes = checked_add(w.output_layer_bytes, bytes, "output weights");
     }
     if (t.name == "token_embd.weight") {
       w.token_embd_bytes = bytes;
@@ -452,6 +462,7 @@ WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory,
   if (tied) {
     w.output_bytes = w.token_embd_bytes;
     w.tied_output = true;
+    w.output_layer_bytes = checked_add(w.output_layer_bytes, w.token_embd_bytes, "output weights");
   }
   return w;
 }

@@ -133,28 +133,78 @@ ContextResult evaluate_context(const ModelSpec& spec, const RunSettings& base, s
   return c;
 }
 
+// The weights of `q` per block as llama.cpp places them. A published file's
+// size is spread over the blocks in the proportions of the recipe's prediction.
+LayerWeights layer_weights(const QuantResult& q) {
+  LayerWeights w;
+  w.layer_bytes = q.predicted.layer_bytes;
+  w.layer_expert_bytes = q.predicted.layer_expert_bytes;
+  w.output_layer_bytes = q.predicted.output_layer_bytes;
+  w.token_embd_bytes = q.host_weights_bytes;
+  const Bytes predicted = w.device_bytes();
+  if (predicted == 0 || predicted == q.device_weights_bytes) {
+    return w;
+  }
+  const long double f = static_cast<long double>(q.device_weights_bytes) / static_cast<long double>(predicted);
+  Bytes sum = 0;
+  for (std::size_t i = 0; i < w.layer_bytes.size(); ++i) {
+    w.layer_bytes[i] = static_cast<Bytes>(static_cast<long double>(w.layer_bytes[i]) * f);
+    w.layer_expert_bytes[i] = std::min(w.layer_bytes[i],
+                                       static_cast<Bytes>(static_cast<long double>(w.layer_expert_bytes[i]) * f));
+    sum += w.layer_bytes[i];
+  }
+  w.output_layer_bytes = q.device_weights_bytes > sum ? q.device_weights_bytes - sum : 0;
+  return w;
+}
+
 FitRow evaluate_row(const ModelSpec& spec, const RunSettings& base, const QuantResult& q, const ContextResult& c,
-                    const GpuSpec& gpu, const DeviceBudget& budget) {
+                    const GpuGroup& group, const Request& request) {
   RunSettings s = base;
   s.context_tokens = c.context_tokens;
   FitRow row;
-  row.estimate = estimate_compute(spec, s, c.kv, gpu.backend);
-  row.memory.weights_bytes = q.device_weights_bytes;
-  row.memory.kv_cache_bytes = c.kv.total_bytes();
-  row.memory.recurrent_state_bytes = c.state.total_bytes();
-  row.memory.compute_buffer_bytes = row.estimate.compute_buffer.bytes;
-  row.memory.overhead_bytes = row.estimate.overhead.bytes;
-  const Bytes total = row.memory.total_bytes();
-  row.headroom_bytes = signed_difference(budget.usable_bytes, total);
-  row.fits = row.headroom_bytes >= 0;
-  const Bytes low = total - row.estimate.compute_buffer.bytes - row.estimate.overhead.bytes +
-                    row.estimate.compute_buffer.low + row.estimate.overhead.low;
-  const Bytes high = total - row.estimate.compute_buffer.bytes - row.estimate.overhead.bytes +
-                     row.estimate.compute_buffer.high + row.estimate.overhead.high;
-  row.marginal = (low <= budget.usable_bytes) != (high <= budget.usable_bytes);
-  row.total_low_bytes = low;
-  row.total_high_bytes = high;
+  const auto weights = layer_weights(q);
+  Offload offload = Offload::full(spec);
+  if (request.n_gpu_layers) {
+    offload.n_gpu_layers = *request.n_gpu_layers;
+  }
+  if (request.n_cpu_moe) {
+    offload.n_cpu_moe = *request.n_cpu_moe;
+  }
+  row.placement = place(spec, weights, s, c.kv, c.state, group.gpus, group.budgets, offload);
+  for (const auto& d : row.placement.devices) {
+    row.memory.weights_bytes += d.weights_bytes;
+    row.memory.kv_cache_bytes += d.kv_cache_bytes;
+    row.memory.recurrent_state_bytes += d.recurrent_state_bytes;
+    row.memory.compute_buffer_bytes += d.compute_buffer.bytes;
+    row.memory.overhead_bytes += d.overhead.bytes;
+    row.estimate.compute_buffer.bytes += d.compute_buffer.bytes;
+    row.estimate.compute_buffer.low += d.compute_buffer.low;
+    row.estimate.compute_buffer.high += d.compute_buffer.high;
+    row.estimate.overhead.bytes += d.overhead.bytes;
+    row.estimate.overhead.low += d.overhead.low;
+    row.estimate.overhead.high += d.overhead.high;
+    row.total_low_bytes += d.total_low_bytes();
+    row.total_high_bytes += d.total_high_bytes();
+  }
+  // One GPU: its headroom. Several: the tightest GPU's, since each must fit.
+  row.headroom_bytes = row.placement.devices.front().headroom_bytes();
+  for (const auto& d : row.placement.devices) {
+    row.headroom_bytes = std::min(row.headroom_bytes, d.headroom_bytes());
+  }
+  row.fits = row.placement.fits();
+  row.marginal = row.placement.marginal();
   row.provenance.weights = q.weights_provenance;
+  if (request.ram_bytes) {
+    // Unified memory: the GPU's buffers are the same RAM, counted once with the host's.
+    Bytes needed = row.placement.host.total_bytes();
+    if (group.gpus.front().memory == MemoryKind::unified) {
+      needed = checked_add(needed, row.memory.total_bytes(), "host total");
+    }
+    row.ram_fits = needed <= *request.ram_bytes;
+  }
+  if (!row.fits) {
+    row.plan = plan_offload(spec, weights, s, c.kv, c.state, group.gpus, group.budgets);
+  }
   return row;
 }
 
@@ -206,6 +256,107 @@ std::vector<std::uint64_t> default_ladder(const ModelSpec& spec) {
   return out;
 }
 
+std::uint64_t max_context_tokens(const ModelSpec& spec, const QuantResult& q, const GpuGroup& group,
+                                 const Request& request, const RunSettings& settings) {
+  const auto weights = layer_weights(q);
+  Offload offload = Offload::full(spec);
+  if (request.n_gpu_layers) {
+    offload.n_gpu_layers = *request.n_gpu_layers;
+  }
+  if (request.n_cpu_moe) {
+    offload.n_cpu_moe = *request.n_cpu_moe;
+  }
+  // Every requirement grows (or plateaus) with the context: the KV cache of
+  // full-attention layers, sliding-window caches up to their window, the
+  // score matrix without flash attention; recurrent state is constant.
+  const auto fits = [&](std::uint64_t tokens) {
+    RunSettings s = settings;
+    s.context_tokens = tokens;
+    const auto kv = kv_cache_size(spec, s);
+    const auto state = recurrent_state_size(spec, s);
+    return place(spec, weights, s, kv, state, group.gpus, group.budgets, offload).fits();
+  };
+  constexpr std::uint64_t k_step = 256;  // llama.cpp pads n_ctx to 256 cells
+  const std::uint64_t native = std::max<std::uint64_t>(spec.n_ctx_train, k_step);
+  const std::uint64_t steps = native / k_step;
+  if (fits(native)) {
+    return native;
+  }
+  if (!fits(k_step)) {
+    return 0;
+  }
+  std::uint64_t lo = 1;       // fits
+  std::uint64_t hi = steps;   // does not fit (native, rounded down to a step, is checked below)
+  if (steps * k_step != native && fits(steps * k_step)) {
+    return steps * k_step;
+  }
+  while (hi - lo > 1) {
+    const std::uint64_t mid = lo + (hi - lo) / 2;
+    if (fits(mid * k_step)) {
+      lo = mid;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo * k_step;
+}
+
+GpuGroup resolve_gpu_group(const Catalog& catalog, std::string_view text, std::optional<Bytes> wired_limit_bytes) {
+  GpuGroup group;
+  std::vector<std::pair<std::uint32_t, const GpuSpec*>> parts;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    const auto plus = text.find('+', at);
+    std::string_view item = text.substr(at, plus == std::string_view::npos ? std::string_view::npos : plus - at);
+    at = plus == std::string_view::npos ? text.size() + 1 : plus + 1;
+    while (!item.empty() && item.front() == ' ') {
+      item.remove_prefix(1);
+    }
+    while (!item.empty() && item.back() == ' ') {
+      item.remove_suffix(1);
+    }
+    if (item.empty()) {
+      throw UsageError("--gpu: '" + std::string(text.substr(0, 64)) + "' has an empty GPU between '+' signs");
+    }
+    // "2xrtx3090" / "2x rtx3090": N of one GPU, when the rest is a known GPU.
+    std::uint32_t count = 1;
+    std::size_t digits = 0;
+    while (digits < item.size() && digits < 3 && item[digits] >= '0' && item[digits] <= '9') {
+      ++digits;
+    }
+    if (digits > 0 && digits + 1 < item.size() && (item[digits] == 'x' || item[digits] == 'X')) {
+      auto rest = item.substr(digits + 1);
+      while (!rest.empty() && rest.front() == ' ') {
+        rest.remove_prefix(1);
+      }
+      const auto n = std::stoul(std::string(item.substr(0, digits)));
+      if (n == 0 || n > 16) {
+        throw UsageError("--gpu: '" + std::string(item.substr(0, 64)) + "': 1 to 16 GPUs of a kind");
+      }
+      count = static_cast<std::uint32_t>(n);
+      item = rest;
+    }
+    parts.emplace_back(count, &catalog.find_gpu(item));
+  }
+  std::size_t total = 0;
+  for (const auto& [count, gpu] : parts) {
+    total += count;
+    for (std::uint32_t i = 0; i < count; ++i) {
+      group.gpus.push_back(*gpu);
+      group.budgets.push_back(device_budget(*gpu, wired_limit_bytes));
+    }
+    group.id += (group.id.empty() ? "" : "+") + (count > 1 ? std::to_string(count) + "x" : std::string{}) + gpu->id;
+  }
+  if (total > 16) {
+    throw UsageError("--gpu: at most 16 GPUs in one host");
+  }
+  const auto unified = [](const GpuSpec& g) { return g.memory == MemoryKind::unified; };
+  if (group.gpus.size() > 1 && std::any_of(group.gpus.begin(), group.gpus.end(), unified)) {
+    throw UsageError("--gpu: '" + group.id + "': a unified-memory GPU is the whole machine; it does not combine with others");
+  }
+  return group;
+}
+
 Report build_report(const Catalog& catalog, const Request& request) {
   if (request.gpus.empty()) {
     throw UsageError("--gpu: give at least one GPU ('vramfit list gpus' shows them)");
@@ -219,10 +370,11 @@ Report build_report(const Catalog& catalog, const Request& request) {
   const ModelSpec& spec = model.spec;
 
   for (const auto& id : request.gpus) {
-    const auto& gpu = catalog.find_gpu(id);
-    if (std::none_of(report.gpus.begin(), report.gpus.end(), [&](const GpuSpec& g) { return g.id == gpu.id; })) {
-      report.gpus.push_back(gpu);
-      report.budgets.push_back(device_budget(gpu));
+    auto group = resolve_gpu_group(catalog, id, request.wired_limit_bytes);
+    if (std::none_of(report.gpus.begin(), report.gpus.end(), [&](const GpuSpec& g) { return g.id == group.id; })) {
+      report.gpus.push_back(group.combined());
+      report.budgets.push_back(group.combined_budget());
+      report.groups.push_back(std::move(group));
     }
   }
 
@@ -272,11 +424,19 @@ Report build_report(const Catalog& catalog, const Request& request) {
   for (std::size_t qi = 0; qi < report.quants.size(); ++qi) {
     for (std::size_t gi = 0; gi < report.gpus.size(); ++gi) {
       for (std::size_t ci = 0; ci < report.contexts.size(); ++ci) {
-        FitRow row = evaluate_row(spec, request.settings, report.quants[qi], report.contexts[ci], report.gpus[gi],
-                                  report.budgets[gi]);
+        FitRow row = evaluate_row(spec, request.settings, report.quants[qi], report.contexts[ci], report.groups[gi],
+                                  request);
         row.quant = qi;
         row.gpu = gi;
         row.context = ci;
+        if (request.with_max_context) {
+          if (ci == 0) {
+            row.max_context_tokens =
+                max_context_tokens(spec, report.quants[qi], report.groups[gi], request, request.settings);
+          } else {
+            row.max_context_tokens = report.rows.back().max_context_tokens;
+          }
+        }
         report.rows.push_back(row);
       }
     }
@@ -290,8 +450,8 @@ Report build_report(const Catalog& catalog, const Request& request) {
       for (std::size_t gi = 0; gi < report.gpus.size(); ++gi) {
         std::optional<std::size_t> best;
         for (std::size_t qi = 0; qi < report.quants.size() && !best; ++qi) {
-          const auto row = evaluate_row(spec, request.settings, report.quants[qi], lr.context, report.gpus[gi],
-                                        report.budgets[gi]);
+          const auto row = evaluate_row(spec, request.settings, report.quants[qi], lr.context, report.groups[gi],
+                                        request);
           if (row.fits) {
             best = qi;
           }
@@ -302,6 +462,51 @@ Report build_report(const Catalog& catalog, const Request& request) {
     }
   }
   return report;
+}
+
+MaxContextReport build_max_context(const Catalog& catalog, const Request& request, bool cache_given) {
+  MaxContextReport out;
+  Request base = request;
+  base.with_ladder = false;
+  base.with_max_context = false;
+  out.report = build_report(catalog, base);
+  const auto& spec = out.report.model.spec;
+  if (cache_given) {
+    out.caches.emplace_back(request.settings.type_k, request.settings.type_v);
+  } else {
+    out.caches.emplace_back(GgmlType::f16, GgmlType::f16);
+    if (request.settings.flash_attn) {
+      out.caches.emplace_back(GgmlType::q8_0, GgmlType::q8_0);
+      out.caches.emplace_back(GgmlType::q4_0, GgmlType::q4_0);
+    }
+  }
+  for (std::size_t qi = 0; qi < out.report.quants.size(); ++qi) {
+    for (std::size_t gi = 0; gi < out.report.gpus.size(); ++gi) {
+      for (std::size_t ci = 0; ci < out.caches.size(); ++ci) {
+        RunSettings s = request.settings;
+        s.type_k = out.caches[ci].first;
+        s.type_v = out.caches[ci].second;
+        MaxContextRow row;
+        row.quant = qi;
+        row.gpu = gi;
+        row.cache = ci;
+        try {
+          row.tokens = max_context_tokens(spec, out.report.quants[qi], out.report.groups[gi], request, s);
+        } catch (const UsageError&) {
+          row.supported = false;  // e.g. q4_0 rows of 32 values over a head of 80
+          out.rows.push_back(row);
+          continue;
+        }
+        if (row.tokens > 0) {
+          s.context_tokens = row.tokens;
+          row.kv_cache_bytes = kv_cache_size(spec, s).total_bytes();
+          row.recurrent_state_bytes = recurrent_state_size(spec, s).total_bytes();
+        }
+        out.rows.push_back(row);
+      }
+    }
+  }
+  return out;
 }
 
 } // namespace vramfit

@@ -42,6 +42,19 @@ struct DeviceBudget {
   std::string basis;  ///< one line: how usable_bytes was derived
 };
 
+/// GPUs that serve one model together in one host (llama.cpp's layer split):
+/// one GPU, "2xrtx3090", or "rtx3090+rtx4060ti-16gb".
+struct GpuGroup {
+  std::string id;                     ///< canonical: "rtx3090", "2xrtx3090", "rtx3090+rtx4060ti-16gb"
+  std::vector<GpuSpec> gpus;          ///< in llama.cpp's device order
+  std::vector<DeviceBudget> budgets;  ///< index-aligned with gpus
+
+  /// The group as one column: memory and bandwidth summed, the first GPU's backend.
+  GpuSpec combined() const;
+  /// The budgets summed.
+  DeviceBudget combined_budget() const;
+};
+
 /// The budget of `gpu`. `wired_limit_bytes` models macOS's iogpu.wired_limit_mb
 /// on unified-memory Apple GPUs (it replaces the working-set limit).
 DeviceBudget device_budget(const GpuSpec& gpu, std::optional<Bytes> wired_limit_bytes = std::nullopt);

@@ -49,6 +49,9 @@ struct WeightsBreakdown {
   std::uint64_t n_elements = 0;                ///< parameters
   std::map<GgmlType, Bytes> bytes_by_type;     ///< bytes per ggml type
   std::map<GgmlType, std::uint64_t> count_by_type;  ///< tensors per ggml type
+  std::vector<Bytes> layer_bytes;         ///< per main block: all its tensors
+  std::vector<Bytes> layer_expert_bytes;  ///< per main block: its routed-expert tensors (*_exps)
+  Bytes output_layer_bytes = 0;           ///< global tensors but token_embd (output, output_norm, ...), tied copy included
 
   /// Bytes llama.cpp puts on the GPU at full offload: everything but token_embd
   /// and the MTP blocks, plus the duplicated output matrix of a tied model.

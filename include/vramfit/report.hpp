@@ -10,6 +10,7 @@
 #include "vramfit/estimate.hpp"
 #include "vramfit/kv_cache.hpp"
 #include "vramfit/model.hpp"
+#include "vramfit/placement.hpp"
 #include "vramfit/provenance.hpp"
 #include "vramfit/quantize.hpp"
 
@@ -93,6 +94,10 @@ struct FitRow {
   Bytes total_low_bytes = 0;     ///< total with the estimates at the low end of their range
   Bytes total_high_bytes = 0;    ///< ... and at the high end
   RowProvenance provenance;
+  Placement placement;              ///< per GPU and host, as requested (full offload unless -ngl / --n-cpu-moe)
+  std::optional<Placement> plan;    ///< when it does not fit: the offload that fits (partial, or CPU only)
+  std::optional<bool> ram_fits;     ///< with --ram: the host's share fits in system memory
+  std::optional<std::uint64_t> max_context_tokens;  ///< the largest context that fits (multiple of 256, at most native; 0: none)
 };
 
 /// A row of the context ladder: what the context adds, and the largest
@@ -124,8 +129,12 @@ struct Request {
   std::vector<std::uint64_t> contexts;  ///< tokens; 0 = native; empty = the settings' context
   RunSettings settings;
   std::optional<std::uint32_t> n_cpu_moe;  ///< --n-cpu-moe: expert tensors of the first N layers stay in host memory
+  std::optional<std::uint32_t> n_gpu_layers;  ///< -ngl: blocks on the GPUs (default: all and the output layer)
+  std::optional<Bytes> ram_bytes;          ///< --ram: the host's system memory
+  std::optional<Bytes> wired_limit_bytes;  ///< --wired-limit-mb: macOS iogpu.wired_limit_mb
   std::vector<std::uint64_t> ladder;    ///< ladder contexts; empty = 8K, 16K, 32K and native
   bool with_ladder = true;
+  bool with_max_context = true;         ///< compute each row's largest fitting context
 };
 
 /// The finished report.
@@ -134,8 +143,9 @@ struct Report {
   std::vector<std::string> notes;     ///< caveats to print with the result (assumptions the input forced)
   std::string engine = "llama.cpp";
   RunSettings settings;
-  std::vector<GpuSpec> gpus;
-  std::vector<DeviceBudget> budgets;  ///< index-aligned with gpus
+  std::vector<GpuSpec> gpus;          ///< one column each: a GPU, or a group serving together (combined)
+  std::vector<DeviceBudget> budgets;  ///< index-aligned with gpus (a group's: summed)
+  std::vector<GpuGroup> groups;       ///< index-aligned with gpus: the GPUs of each column
   std::vector<QuantResult> quants;    ///< largest file first
   std::vector<ContextResult> contexts;
   std::vector<FitRow> rows;           ///< quant-major, then GPU, then context
@@ -144,6 +154,38 @@ struct Report {
   /// The row for (quant, gpu, context) indices.
   const FitRow& row(std::size_t quant, std::size_t gpu, std::size_t context) const;
 };
+
+/// The largest context (a multiple of 256 cells, or the native context) at
+/// which `q` fits `group` under `settings` and the request's offload; 0 when
+/// not even 256 tokens fit.
+std::uint64_t max_context_tokens(const ModelSpec& spec, const QuantResult& q, const GpuGroup& group,
+                                 const Request& request, const RunSettings& settings);
+
+/// max-context: for each quantization, GPU and cache type, the largest context that fits.
+struct MaxContextRow {
+  std::size_t quant = 0;  ///< index into Report::quants
+  std::size_t gpu = 0;    ///< index into Report::gpus
+  std::size_t cache = 0;  ///< index into MaxContextReport::caches
+  std::uint64_t tokens = 0;  ///< 0: not even 256 tokens fit
+  Bytes kv_cache_bytes = 0;  ///< at that context
+  Bytes recurrent_state_bytes = 0;
+  bool supported = true;  ///< false: the cache type does not divide the model's K/V rows
+};
+
+struct MaxContextReport {
+  Report report;  ///< quants, GPUs and settings (rows at the requested context)
+  std::vector<std::pair<GgmlType, GgmlType>> caches;  ///< K and V cache types compared
+  std::vector<MaxContextRow> rows;  ///< quant-major, then GPU, then cache
+};
+
+/// The largest fitting context per quantization, GPU and cache type: the
+/// given cache type, or f16, q8_0 and q4_0 (quantized ones need flash attention).
+MaxContextReport build_max_context(const Catalog& catalog, const Request& request, bool cache_given);
+
+/// A --gpu value: a catalog GPU, "2xrtx3090" (N of one), or GPUs joined with
+/// "+" ("rtx3090+rtx4060ti-16gb"): one host whose GPUs split the layers.
+/// Throws UsageError with a did-you-mean for unknown GPUs.
+GpuGroup resolve_gpu_group(const Catalog& catalog, std::string_view text, std::optional<Bytes> wired_limit_bytes);
 
 /// Evaluates `request` against `catalog`. Throws UsageError for unknown ids or
 /// impossible settings, InputError for a model that cannot be built.

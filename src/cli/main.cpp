@@ -187,6 +187,11 @@ ExitCode run(int argc, const char* const* argv) {
           std::all_of(report.rows.begin(), report.rows.end(), [](const FitRow& row) { return row.fits; });
       return all_fit ? ExitCode::ok : ExitCode::does_not_fit;
     }
+    case cli::Command::max_context: {
+      const auto result = build_max_context(catalog, request, options.given.type_k || options.given.type_v);
+      std::cout << cli::render_max_context(result, ctx);
+      return ExitCode::ok;
+    }
     case cli::Command::fit: {
       const Report report = build_report(catalog, request);
       std::cout << cli::render_fit(report, ctx);

@@ -18,6 +18,8 @@ constexpr const char* k_footer = R"(Examples:
   vramfit --model qwen3.6-35b-a3b --gpu rtx3090
   vramfit --model qwen3.6-35b-a3b --gpu rtx4090,rtx3090,m4-pro-24gb --cache-type q8_0
   vramfit check --model qwen3-8b --gpu rtx3060-12gb --quant Q4_K_M --context 32k
+  vramfit max-context --model qwen3.6-35b-a3b --gpu rtx4090
+  vramfit --model qwen3-32b --gpu 2xrtx3090 --context 32k --ram 64GiB
   vramfit --gguf Qwen3-8B-Q4_K_M.gguf --gpu rtx4060ti-16gb --context 32k
   vramfit --hf-config config.json --quant Q4_K_M --gpu rtx3090
   vramfit inspect model-00001-of-00003.gguf
@@ -51,6 +53,9 @@ struct Raw {
   std::string batch;
   std::string parallel;
   std::string n_cpu_moe;
+  std::string n_gpu_layers;
+  std::string ram;
+  std::string wired_limit_mb;
   std::vector<std::string> ladder;
   bool kv_unified = false;
   bool swa_full = false;
@@ -84,7 +89,10 @@ void add_run_options(CLI::App& app, Raw& raw) {
   app.add_option("--ubatch-size", raw.ubatch, "Physical batch size n_ubatch (default 512)");
   app.add_option("--batch-size", raw.batch, "Logical batch size n_batch (default 2048)");
   app.add_option("--parallel", raw.parallel, "Parallel sequences n_seq_max (default 1)");
+  app.add_option("--ngl,--n-gpu-layers", raw.n_gpu_layers, "Blocks on the GPU(s), as llama.cpp's -ngl (default: all)");
   app.add_option("--n-cpu-moe", raw.n_cpu_moe, "Keep the expert tensors of the first N layers in system memory");
+  app.add_option("--ram", raw.ram, "The host's system memory (24GiB, 64GB): checks what stays in RAM");
+  app.add_option("--wired-limit-mb", raw.wired_limit_mb, "Apple: macOS iogpu.wired_limit_mb (replaces the Metal working-set limit)");
   app.add_flag("--kv-unified", raw.kv_unified, "One KV cache shared by all sequences");
   app.add_flag("--swa-full", raw.swa_full, "Sliding-window layers keep the full context");
   app.add_flag("--all-quants", raw.all_quants, "Show every quantization that applies, not only the standard set");
@@ -201,11 +209,20 @@ Options finish(const Raw& raw, Command command) {
   }
   s.kv_unified = raw.kv_unified;
   s.swa_full = raw.swa_full;
+  if (!raw.n_gpu_layers.empty()) {
+    r.n_gpu_layers = static_cast<std::uint32_t>(parse_count(raw.n_gpu_layers, "--n-gpu-layers", 1U << 16, 0));
+  }
+  if (!raw.ram.empty()) {
+    r.ram_bytes = parse_size(raw.ram, "--ram");
+  }
+  if (!raw.wired_limit_mb.empty()) {
+    r.wired_limit_bytes = parse_count(raw.wired_limit_mb, "--wired-limit-mb", 1U << 24) * k_mib;
+  }
   if (!raw.n_cpu_moe.empty()) {
     r.n_cpu_moe = static_cast<std::uint32_t>(parse_count(raw.n_cpu_moe, "--n-cpu-moe", 1U << 16, 0));
   }
 
-  if (command == Command::fit || command == Command::check) {
+  if (command == Command::fit || command == Command::check || command == Command::max_context) {
     const int sources = (r.model.empty() ? 0 : 1) + (raw.gguf.empty() ? 0 : 1) + (raw.hf_config.empty() ? 0 : 1);
     if (sources == 0) {
       throw UsageError("--model, --gguf or --hf-config is required ('vramfit list models' shows the catalog)");
@@ -258,6 +275,8 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   auto* inspect = app.add_subcommand("inspect", "Summarize a GGUF file: architecture, tensor types, layer layout");
   inspect->fallthrough();
   inspect->add_option("file", raw.inspect_file, "GGUF file (any part of a split file)")->required();
+  auto* max_context = app.add_subcommand("max-context", "The largest context that fits, per quantization and cache type");
+  max_context->fallthrough();
   auto* verify = app.add_subcommand("verify", "Compare a llama.cpp startup log with vramfit's prediction");
   verify->fallthrough();
   verify->add_option("log", raw.log_path, "log file (default: standard input)");
@@ -282,6 +301,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                  : list->parsed()     ? list->help()
                  : inspect->parsed()  ? inspect->help()
                  : verify->parsed()   ? verify->help()
+                 : max_context->parsed() ? max_context->help()
                  : add->parsed()      ? add->help()
                  : validate_cmd->parsed() ? validate_cmd->help()
                  : catalog->parsed()  ? catalog->help()
@@ -309,6 +329,7 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
                           : list->parsed()         ? Command::list
                           : inspect->parsed()      ? Command::inspect
                           : verify->parsed()       ? Command::verify
+                          : max_context->parsed()  ? Command::max_context
                           : add->parsed()          ? Command::catalog_add
                           : validate_cmd->parsed() ? Command::catalog_validate
                                                    : Command::fit;

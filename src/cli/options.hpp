@@ -9,7 +9,7 @@
 
 namespace vramfit::cli {
 
-enum class Command { fit, check, list, inspect, catalog_add, catalog_validate, verify };
+enum class Command { fit, check, list, inspect, catalog_add, catalog_validate, verify, max_context };
 enum class Format { table, markdown, csv, json };
 enum class SizeUnit { binary, decimal };  ///< GiB (2^30) or GB (10^9)
 

@@ -177,6 +177,7 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
     cols.push_back({h});
   }
   cols.push_back({"fit", Align::left});
+  cols.push_back({"max ctx"});
   TextTable t(cols);
   for (std::size_t q = 0; q < r.quants.size(); ++q) {
     for (std::size_t c = 0; c < r.contexts.size(); ++c) {
@@ -197,6 +198,11 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
       cells.emplace_back(mark(fixed(row.memory.total_bytes(), ctx.units), p.total));
       cells.emplace_back(mark(signed_fixed(row.headroom_bytes, ctx.units), p.headroom));
       cells.push_back(verdict_cell(row, false, ctx.units));
+      cells.emplace_back(!row.max_context_tokens ? "-"
+                         : *row.max_context_tokens == 0 ? "none"
+                         : *row.max_context_tokens >= r.model.spec.n_ctx_train
+                             ? "native"
+                             : with_commas(*row.max_context_tokens));
       t.add_row(std::move(cells));
     }
   }
@@ -277,6 +283,124 @@ std::string ladder_table(const Report& r, const RenderContext& ctx) {
   return heading(what, ctx) + render_table(t, ctx) + note;
 }
 
+// --- placement: offload plans and GPU groups ---------------------------------------
+
+std::string model_file(const Report& r, const QuantResult& q) {
+  return q.source == WeightsSource::gguf ? q.description : r.model.spec.name + "-" + q.id + ".gguf";
+}
+
+std::string llama_command(const Report& r, const FitRow& row, const Placement& p) {
+  RunSettings s = r.settings;
+  s.context_tokens = r.contexts[row.context].context_tokens;
+  return shell_command("llama-server", llama_arguments(r.model.spec, p, s, model_file(r, r.quants[row.quant])));
+}
+
+std::string offload_label(const ModelSpec& spec, const Offload& o) {
+  if (o.n_gpu_layers == 0) {
+    return "-ngl 0 (CPU only)";
+  }
+  std::string out = o.n_gpu_layers > spec.n_layer ? "all layers" : fmt::format("-ngl {}", o.n_gpu_layers);
+  if (o.n_cpu_moe >= spec.n_layer) {
+    out += ", -ot exps=CPU";
+  } else if (o.n_cpu_moe > 0) {
+    out += fmt::format(", --n-cpu-moe {}", o.n_cpu_moe);
+  }
+  return out;
+}
+
+Bytes gpu_total(const Placement& p) {
+  Bytes t = 0;
+  for (const auto& d : p.devices) {
+    t += d.total_bytes();
+  }
+  return t;
+}
+
+// For one column: the offload that fits, for every row that does not fit at
+// full offload (or the placement asked for with -ngl / --n-cpu-moe).
+std::string offload_section(const Report& r, std::size_t g, const RenderContext& ctx) {
+  const auto& spec = r.model.spec;
+  std::vector<const FitRow*> rows;
+  for (const auto& row : r.rows) {
+    if (row.gpu == g && (!row.fits || !row.placement.offload.is_full(spec))) {
+      rows.push_back(&row);
+    }
+  }
+  if (rows.empty()) {
+    return {};
+  }
+  const bool many_contexts = r.contexts.size() > 1;
+  std::vector<Column> cols{{"quant", Align::left}};
+  if (many_contexts) {
+    cols.push_back({"context"});
+  }
+  for (const char* h : {"offload", "on GPU", "in RAM"}) {
+    cols.push_back({h, std::string(h) == "offload" ? Align::left : Align::right});
+  }
+  cols.push_back({"fit", Align::left});
+  TextTable t(cols);
+  std::string commands;
+  for (const auto* row : rows) {
+    const auto& p = row->fits ? row->placement : row->plan ? *row->plan : row->placement;
+    const bool ok = row->fits || row->plan.has_value();
+    std::vector<Cell> cells{r.quants[row->quant].id};
+    if (many_contexts) {
+      cells.emplace_back(with_commas(r.contexts[row->context].context_tokens));
+    }
+    cells.emplace_back(ok ? offload_label(spec, p.offload) : "none fits");
+    cells.emplace_back(ok ? mark(fixed(gpu_total(p), ctx.units), Provenance::estimate) : "-");
+    cells.emplace_back(ok ? mark(fixed(p.host.total_bytes(), ctx.units), Provenance::estimate) : "-");
+    std::string verdict = ok ? (p.offload.n_gpu_layers == 0 ? "CPU" : "fits") : "OVER";
+    if (ok && row->ram_fits && !*row->ram_fits) {
+      verdict += ", RAM OVER";
+    }
+    cells.push_back(Cell{verdict, ok && p.offload.n_gpu_layers > 0 ? Color::green : Color::red});
+    t.add_row(std::move(cells));
+    if (ok) {
+      commands += fmt::format("  {}{}: {}\n", r.quants[row->quant].id,
+                              many_contexts ? " @ " + with_commas(r.contexts[row->context].context_tokens) : "",
+                              llama_command(r, *row, p));
+    }
+  }
+  std::string out = "\n" + heading(fmt::format("Offload on {}: what fits when the whole model does not ({})", r.gpus[g].name,
+                                               unit_label(ctx.units)),
+                                   ctx);
+  out += render_table(t, ctx);
+  out += "llama.cpp command lines (the model file name is the quant's usual one):\n" + commands;
+  return out;
+}
+
+// For a column of several GPUs: what each GPU holds.
+std::string devices_section(const Report& r, std::size_t g, const RenderContext& ctx) {
+  const auto& group = r.groups[g];
+  if (group.gpus.size() < 2) {
+    return {};
+  }
+  std::vector<Column> cols{{"quant", Align::left}};
+  for (std::size_t i = 0; i < group.gpus.size(); ++i) {
+    cols.push_back({fmt::format("GPU{} {}", i, group.gpus[i].id)});
+  }
+  TextTable t(cols);
+  for (const auto& row : r.rows) {
+    if (row.gpu != g || row.context != 0) {
+      continue;
+    }
+    std::vector<Cell> cells{r.quants[row.quant].id};
+    for (const auto& d : row.placement.devices) {
+      cells.push_back(Cell{fmt::format("{}L {}/{}", d.layers + (d.output_layer ? 1 : 0),
+                                       mark(fixed(d.total_bytes(), ctx.units), Provenance::estimate),
+                                       fixed(d.usable_bytes, ctx.units)),
+                           d.fits() ? Color::green : Color::red});
+    }
+    t.add_row(std::move(cells));
+  }
+  return "\n" +
+         heading(fmt::format("Layer split on {} at {} tokens: layers (L), needed/usable ({})", group.id,
+                             with_commas(r.contexts.front().context_tokens), unit_label(ctx.units)),
+                 ctx) +
+         render_table(t, ctx);
+}
+
 // --- machine formats -------------------------------------------------------------
 
 ojson catalog_json(const RenderContext& ctx) {
@@ -302,6 +426,58 @@ ojson settings_json(const Report& r) {
   j["kv_unified"] = s.kv_unified;
   j["swa_full"] = s.swa_full;
   return j;
+}
+
+ojson host_json(const Placement& p) {
+  return {{"weights_bytes", p.host.weights_bytes},
+          {"kv_cache_bytes", p.host.kv_cache_bytes},
+          {"recurrent_state_bytes", p.host.recurrent_state_bytes},
+          {"compute_buffer_bytes", p.host.compute_buffer.bytes},
+          {"output_bytes", p.host.output_bytes},
+          {"total_bytes", p.host.total_bytes()}};
+}
+
+ojson placement_json(const Report& r, const FitRow& row, const Placement& p) {
+  const auto& spec = r.model.spec;
+  RunSettings s = r.settings;
+  s.context_tokens = r.contexts[row.context].context_tokens;
+  const auto args = llama_arguments(spec, p, s, model_file(r, r.quants[row.quant]));
+  ojson split = ojson::array();
+  for (const auto v : p.tensor_split) {
+    split.push_back(v);
+  }
+  return {{"n_gpu_layers", p.offload.n_gpu_layers},
+          {"n_cpu_moe", p.offload.n_cpu_moe},
+          {"full", p.offload.is_full(spec)},
+          {"cpu_only", p.offload.n_gpu_layers == 0},
+          {"tensor_split", split},
+          {"fits", p.fits()},
+          {"gpu_total_bytes", gpu_total(p)},
+          {"host_total_bytes", p.host.total_bytes()},
+          {"command", shell_command("llama-server", args)},
+          {"arguments", args}};
+}
+
+ojson devices_json(const Report& r, std::size_t g, const Placement& p) {
+  ojson out = ojson::array();
+  for (const auto& d : p.devices) {
+    out.push_back({{"gpu", r.groups[g].gpus[d.gpu].id},
+                   {"index", d.gpu},
+                   {"layers", d.layers},
+                   {"output_layer", d.output_layer},
+                   {"weights_bytes", d.weights_bytes},
+                   {"kv_cache_bytes", d.kv_cache_bytes},
+                   {"recurrent_state_bytes", d.recurrent_state_bytes},
+                   {"compute_buffer_bytes", d.compute_buffer.bytes},
+                   {"overhead_bytes", d.overhead.bytes},
+                   {"total_bytes", d.total_bytes()},
+                   {"total_low_bytes", d.total_low_bytes()},
+                   {"total_high_bytes", d.total_high_bytes()},
+                   {"usable_bytes", d.usable_bytes},
+                   {"headroom_bytes", d.headroom_bytes()},
+                   {"fits", d.fits()}});
+  }
+  return out;
 }
 
 ojson result_json(const Report& r, const FitRow& row) {
@@ -335,7 +511,18 @@ ojson result_json(const Report& r, const FitRow& row) {
                {"mtp_bytes", q.predicted.mtp_bytes},
                {"recipe", q.recipe},
                {"follows_recipe", q.follows_recipe}};
-  j["host"] = {{"weights_bytes", q.host_weights_bytes}};
+  j["host"] = host_json(row.placement);
+  j["offload"] = placement_json(r, row, row.placement);
+  j["devices"] = devices_json(r, row.gpu, row.placement);
+  if (row.plan) {
+    auto plan = placement_json(r, row, *row.plan);
+    plan["devices"] = devices_json(r, row.gpu, *row.plan);
+    plan["host"] = host_json(*row.plan);
+    j["offload_plan"] = plan;
+  } else {
+    j["offload_plan"] = nullptr;
+  }
+  j["ram_fits"] = row.ram_fits ? ojson(*row.ram_fits) : ojson(nullptr);
   j["device"] = {{"capacity_bytes", b.capacity_bytes},
                  {"usable_bytes", b.usable_bytes},
                  {"total_bytes", b.total_bytes},
@@ -355,6 +542,7 @@ ojson result_json(const Report& r, const FitRow& row) {
   j["fits"] = row.fits;
   j["marginal"] = row.marginal;
   j["verdict"] = row.marginal ? "maybe" : row.fits ? "fits" : "over";
+  j["max_context_tokens"] = row.max_context_tokens ? ojson(*row.max_context_tokens) : ojson(nullptr);
   j["kv_cache"] = {{"k_bytes", c.kv.k_bytes},
                    {"v_bytes", c.kv.v_bytes},
                    {"full_attention_layers", c.kv.full_layers},
@@ -434,13 +622,20 @@ std::string results_csv(const Report& r) {
       "compute_buffer_bytes,overhead_bytes,total_bytes,host_weights_bytes,capacity_bytes,usable_bytes,"
       "headroom_bytes,fits,verdict,weights_provenance,kv_cache_provenance,recurrent_state_provenance,"
       "compute_buffer_provenance,overhead_provenance,total_provenance,headroom_provenance,total_low_bytes,"
-      "total_high_bytes\n";
+      "total_high_bytes,n_gpu_layers,n_cpu_moe,host_total_bytes,device_total_bytes,plan_n_gpu_layers,plan_n_cpu_moe,"
+      "plan_gpu_total_bytes,plan_host_total_bytes\n";
   for (const auto& row : r.rows) {
     const auto& q = r.quants[row.quant];
     const auto& b = r.budgets[row.gpu];
     const auto& s = r.settings;
     const auto& p = row.provenance;
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
+    std::string device_totals;
+    for (const auto& d : row.placement.devices) {
+      device_totals += (device_totals.empty() ? "" : ";") + std::to_string(d.total_bytes());
+    }
+    const auto plan_field = [&](auto get) { return row.plan ? std::to_string(get(*row.plan)) : std::string{}; };
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},"
+                       "{},{},{},{},{},{},{},{}\n",
                        csv_escape(r.model.spec.id), csv_escape(r.gpus[row.gpu].id), csv_escape(q.id),
                        r.contexts[row.context].context_tokens, lower_name(s.type_k), lower_name(s.type_v),
                        s.flash_attn ? "true" : "false", s.n_seq, name(q.source), q.file_predicted_bytes,
@@ -450,7 +645,13 @@ std::string results_csv(const Report& r) {
                        q.host_weights_bytes, b.capacity_bytes, b.usable_bytes, row.headroom_bytes,
                        row.fits ? "true" : "false", row.marginal ? "maybe" : row.fits ? "fits" : "over",
                        name(p.weights), name(p.kv_cache), name(p.recurrent_state), name(p.compute_buffer),
-                       name(p.overhead), name(p.total), name(p.headroom), row.total_low_bytes, row.total_high_bytes);
+                       name(p.overhead), name(p.total), name(p.headroom), row.total_low_bytes, row.total_high_bytes,
+                       row.placement.offload.n_gpu_layers, row.placement.offload.n_cpu_moe,
+                       row.placement.host.total_bytes(), device_totals,
+                       plan_field([](const Placement& x) { return x.offload.n_gpu_layers; }),
+                       plan_field([](const Placement& x) { return x.offload.n_cpu_moe; }),
+                       plan_field([](const Placement& x) { return gpu_total(x); }),
+                       plan_field([](const Placement& x) { return x.host.total_bytes(); }));
   }
   return out;
 }
@@ -472,9 +673,97 @@ std::string render_fit(const Report& r, const RenderContext& ctx) {
         out += gpu_matrix(r, ctx);
       }
       out += footnotes(r, r.gpus.size() > 1, ctx);
+      for (std::size_t g = 0; g < r.gpus.size(); ++g) {
+        out += devices_section(r, g, ctx);
+      }
+      if (r.gpus.size() == 1) {
+        out += offload_section(r, 0, ctx);
+      }
       if (!r.ladder.empty()) {
         out += "\n" + ladder_table(r, ctx);
       }
+      return out;
+    }
+  }
+  return {};
+}
+
+std::string render_max_context(const MaxContextReport& m, const RenderContext& ctx) {
+  const auto& r = m.report;
+  const auto& spec = r.model.spec;
+  const auto cache_name = [&](std::size_t ci) {
+    const auto& [k, v] = m.caches[ci];
+    return k == v ? lower_name(k) : "K " + lower_name(k) + " / V " + lower_name(v);
+  };
+  const auto tokens_label = [&](const MaxContextRow& row) -> std::string {
+    if (!row.supported) {
+      return "n/a";
+    }
+    if (row.tokens == 0) {
+      return "none";
+    }
+    return with_commas(row.tokens) + (row.tokens >= spec.n_ctx_train ? " (native)" : "");
+  };
+  switch (ctx.format) {
+    case Format::json: {
+      ojson doc;
+      doc["schema_version"] = k_schema_version;
+      doc["vramfit_version"] = std::string(version());
+      doc["command"] = "max-context";
+      doc["catalog"] = catalog_json(ctx);
+      doc["model"] = {{"id", spec.id}, {"name", spec.name}, {"arch", spec.arch}, {"native_context_tokens", spec.n_ctx_train}};
+      doc["settings"] = settings_json(r);
+      ojson results = ojson::array();
+      for (const auto& row : m.rows) {
+        results.push_back({{"model", spec.id},
+                           {"gpu", r.gpus[row.gpu].id},
+                           {"quant", r.quants[row.quant].id},
+                           {"cache_type_k", lower_name(m.caches[row.cache].first)},
+                           {"cache_type_v", lower_name(m.caches[row.cache].second)},
+                           {"supported", row.supported},
+                           {"max_context_tokens", row.tokens},
+                           {"native", row.tokens >= spec.n_ctx_train},
+                           {"kv_cache_bytes", row.kv_cache_bytes},
+                           {"recurrent_state_bytes", row.recurrent_state_bytes}});
+      }
+      doc["results"] = results;
+      return doc.dump(2) + "\n";
+    }
+    case Format::csv: {
+      std::string out = "model,gpu,quant,cache_type_k,cache_type_v,supported,max_context_tokens,native,kv_cache_bytes,"
+                        "recurrent_state_bytes\n";
+      for (const auto& row : m.rows) {
+        out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_escape(spec.id), csv_escape(r.gpus[row.gpu].id),
+                           csv_escape(r.quants[row.quant].id), lower_name(m.caches[row.cache].first),
+                           lower_name(m.caches[row.cache].second), row.supported ? "true" : "false", row.tokens,
+                           row.tokens >= spec.n_ctx_train ? "true" : "false", row.kv_cache_bytes,
+                           row.recurrent_state_bytes);
+      }
+      return out;
+    }
+    case Format::table:
+    case Format::markdown: {
+      std::string out = header_lines(r, ctx);
+      for (std::size_t g = 0; g < r.gpus.size(); ++g) {
+        std::vector<Column> cols{{"quant", Align::left}};
+        for (std::size_t ci = 0; ci < m.caches.size(); ++ci) {
+          cols.push_back({"cache " + cache_name(ci)});
+        }
+        TextTable t(cols);
+        for (std::size_t qi = 0; qi < r.quants.size(); ++qi) {
+          std::vector<Cell> cells{r.quants[qi].id};
+          for (const auto& row : m.rows) {
+            if (row.quant == qi && row.gpu == g) {
+              cells.push_back(Cell{tokens_label(row), row.tokens > 0 ? Color::none : Color::red});
+            }
+          }
+          t.add_row(std::move(cells));
+        }
+        out += (g == 0 ? "" : "\n") +
+               heading(fmt::format("Largest context that fits on {} (tokens, multiples of 256)", r.gpus[g].name), ctx) +
+               render_table(t, ctx);
+      }
+      out += "Estimates (compute buffer, backend scratch) decide the last few thousand tokens: see the fit table's range.\n";
       return out;
     }
   }

@@ -26,6 +26,9 @@ struct RenderContext {
 /// The main job's output: fit table or GPU matrix, then the context ladder.
 std::string render_fit(const Report& report, const RenderContext& ctx);
 
+/// max-context's output: per GPU, the largest fitting context per quantization and cache type.
+std::string render_max_context(const MaxContextReport& report, const RenderContext& ctx);
+
 /// check's output: one verdict line per GPU and context (table), or the same
 /// rows as render_fit in the machine formats.
 std::string render_check(const Report& report, const RenderContext& ctx);

@@ -16,6 +16,16 @@ using namespace vramfit;
 
 namespace {
 
+// 1234567 -> "1,234,567", as the tables print token counts.
+std::string commas(std::uint64_t n) {
+  std::string digits = std::to_string(n);
+  for (int at = static_cast<int>(digits.size()) - 3; at > 0; at -= 3) {
+    digits.insert(static_cast<std::size_t>(at), ",");
+  }
+  return digits;
+}
+
+
 Report sample_report() {
   Request req;
   req.model = "qwen3.6-35b-a3b";
@@ -127,18 +137,22 @@ TEST_CASE("the table shows each row's numbers as the json has them", "[cli]") {
     const std::vector<std::string> expect{
         marked(fmt::format("{:.2f}", static_cast<long double>(total) / 1073741824.0L), "total_bytes"),
         marked(fmt::format("{:+.2f}", static_cast<long double>(headroom) / 1073741824.0L), "headroom_bytes"),
-        verdict == "over" ? "OVER" : verdict};
+        verdict == "over" ? "OVER" : verdict,
+        r["max_context_tokens"].get<std::uint64_t>() >= report.model.spec.n_ctx_train
+            ? std::string("native")
+            : r["max_context_tokens"].get<std::uint64_t>() == 0 ? std::string("none")
+                                                                : commas(r["max_context_tokens"].get<std::uint64_t>())};
     const auto weights_cell = marked(fmt::format("{:.2f}", static_cast<long double>(weights) / 1073741824.0L), "weights_bytes");
     CHECK(table.find(" " + weights_cell + " ") != std::string::npos);
     CAPTURE(r["quant"].get<std::string>());
-    // The row whose first word is the quant ends with total, headroom and verdict.
+    // The row whose first word is the quant ends with total, headroom, verdict and max context.
     bool found = false;
     std::istringstream lines(table);
     for (std::string line; std::getline(lines, line);) {
       std::istringstream words(line);
       std::vector<std::string> w{std::istream_iterator<std::string>(words), std::istream_iterator<std::string>()};
       if (!w.empty() && w.front() == r["quant"].get<std::string>()) {
-        found = w.size() >= 3 && std::vector<std::string>(w.end() - 3, w.end()) == expect;
+        found = w.size() >= 4 && std::vector<std::string>(w.end() - 4, w.end()) == expect;
         break;
       }
     }

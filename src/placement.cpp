@@ -1,0 +1,267 @@
+#include "vramfit/placement.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <numeric>
+
+namespace vramfit {
+namespace {
+
+Bytes estimate_sum(Bytes a, const Estimate& e, Bytes Estimate::*field) { return checked_add(a, e.*field, "device total"); }
+
+} // namespace
+
+Bytes LayerWeights::device_bytes() const {
+  Bytes total = output_layer_bytes;
+  for (const auto b : layer_bytes) {
+    total = checked_add(total, b, "device weights");
+  }
+  return total;
+}
+
+Offload Offload::full(const ModelSpec& spec) { return Offload{spec.n_layer + 1, 0}; }
+
+bool Offload::is_full(const ModelSpec& spec) const { return n_gpu_layers > spec.n_layer && n_cpu_moe == 0; }
+
+Bytes DeviceLoad::total_bytes() const {
+  Bytes t = checked_add(weights_bytes, kv_cache_bytes, "device total");
+  t = checked_add(t, recurrent_state_bytes, "device total");
+  t = estimate_sum(t, compute_buffer, &Estimate::bytes);
+  return estimate_sum(t, overhead, &Estimate::bytes);
+}
+
+Bytes DeviceLoad::total_low_bytes() const {
+  Bytes t = checked_add(weights_bytes, kv_cache_bytes, "device total");
+  t = checked_add(t, recurrent_state_bytes, "device total");
+  t = estimate_sum(t, compute_buffer, &Estimate::low);
+  return estimate_sum(t, overhead, &Estimate::low);
+}
+
+Bytes DeviceLoad::total_high_bytes() const {
+  Bytes t = checked_add(weights_bytes, kv_cache_bytes, "device total");
+  t = checked_add(t, recurrent_state_bytes, "device total");
+  t = estimate_sum(t, compute_buffer, &Estimate::high);
+  return estimate_sum(t, overhead, &Estimate::high);
+}
+
+ByteDelta DeviceLoad::headroom_bytes() const { return signed_difference(usable_bytes, total_bytes()); }
+
+bool DeviceLoad::marginal() const { return (total_low_bytes() <= usable_bytes) != (total_high_bytes() <= usable_bytes); }
+
+Bytes HostLoad::total_bytes() const {
+  Bytes t = checked_add(weights_bytes, kv_cache_bytes, "host total");
+  t = checked_add(t, recurrent_state_bytes, "host total");
+  t = checked_add(t, compute_buffer.bytes, "host total");
+  return checked_add(t, output_bytes, "host total");
+}
+
+bool Placement::fits() const {
+  return std::all_of(devices.begin(), devices.end(), [](const DeviceLoad& d) { return d.fits(); });
+}
+
+bool Placement::marginal() const {
+  return std::any_of(devices.begin(), devices.end(), [](const DeviceLoad& d) { return d.marginal(); });
+}
+
+Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings,
+                const KvCacheSize& kv, const RecurrentStateSize& state, const std::vector<GpuSpec>& gpus,
+                const std::vector<DeviceBudget>& budgets, const Offload& offload) {
+  Placement p;
+  p.offload = offload;
+  const std::uint32_t n = spec.n_layer;
+  p.offload.n_gpu_layers = std::min(offload.n_gpu_layers, n + 1);
+  p.offload.n_cpu_moe = std::min(offload.n_cpu_moe, n);
+  const std::uint32_t ngl = p.offload.n_gpu_layers;
+
+  // llama_model::load_tensors: i_gpu_start = max(n_layer - ngl, 0), act_gpu_layers =
+  // min(ngl, n_layer + 1); layer il (il == n_layer: the output layer) goes to the
+  // first GPU whose cumulative split exceeds (il - i_gpu_start) / act_gpu_layers.
+  std::vector<double> splits;
+  for (const auto& b : budgets) {
+    splits.push_back(static_cast<double>(std::max<Bytes>(b.usable_bytes, 1)));
+    if (gpus.size() > 1) {
+      p.tensor_split.push_back(static_cast<std::uint32_t>(std::max<Bytes>(b.usable_bytes / k_mib, 1)));
+    }
+  }
+  const double sum = std::accumulate(splits.begin(), splits.end(), 0.0);
+  std::partial_sum(splits.begin(), splits.end(), splits.begin());
+  for (auto& s : splits) {
+    s /= sum;
+  }
+  const std::uint32_t start = n > ngl ? n - ngl : 0;
+  const std::uint32_t active = std::min(ngl, n + 1);
+  std::vector<int> device_of(n + 1, -1);
+  for (std::uint32_t il = start; il <= n && il - start < active; ++il) {
+    const auto frac = static_cast<float>(static_cast<double>(il - start) / static_cast<double>(active));
+    const auto g = std::upper_bound(splits.begin(), splits.end(), frac) - splits.begin();
+    device_of[il] = static_cast<int>(std::min<std::ptrdiff_t>(g, static_cast<std::ptrdiff_t>(gpus.size()) - 1));
+  }
+
+  p.devices.resize(gpus.size());
+  for (std::size_t g = 0; g < gpus.size(); ++g) {
+    p.devices[g].gpu = g;
+    p.devices[g].usable_bytes = budgets[g].usable_bytes;
+  }
+  const Bytes state_per_layer = state.layers > 0 ? state.total_bytes() / state.layers : 0;
+  auto& host = p.host;
+  host.weights_bytes = weights.token_embd_bytes;
+  bool partial = false;
+  for (std::uint32_t il = 0; il < n; ++il) {
+    const Bytes layer = il < weights.layer_bytes.size() ? weights.layer_bytes[il] : 0;
+    const Bytes experts = il < weights.layer_expert_bytes.size() ? weights.layer_expert_bytes[il] : 0;
+    const Bytes kv_bytes = il < kv.layer_bytes.size() ? kv.layer_bytes[il] : 0;
+    const Bytes st = spec.kind(il) == LayerKind::recurrent ? state_per_layer : 0;
+    if (device_of[il] < 0) {
+      partial = true;
+      host.weights_bytes = checked_add(host.weights_bytes, layer, "host weights");
+      host.kv_cache_bytes = checked_add(host.kv_cache_bytes, kv_bytes, "host KV");
+      host.recurrent_state_bytes = checked_add(host.recurrent_state_bytes, st, "host state");
+      continue;
+    }
+    auto& d = p.devices[static_cast<std::size_t>(device_of[il])];
+    ++d.layers;
+    Bytes on_gpu = layer;
+    if (il < p.offload.n_cpu_moe && experts > 0) {
+      partial = true;
+      on_gpu -= experts;
+      host.weights_bytes = checked_add(host.weights_bytes, experts, "host weights");
+    }
+    d.weights_bytes = checked_add(d.weights_bytes, on_gpu, "device weights");
+    d.kv_cache_bytes = checked_add(d.kv_cache_bytes, kv_bytes, "device KV");
+    d.recurrent_state_bytes = checked_add(d.recurrent_state_bytes, st, "device state");
+  }
+  if (device_of[n] >= 0) {
+    auto& d = p.devices[static_cast<std::size_t>(device_of[n])];
+    d.output_layer = true;
+    d.weights_bytes = checked_add(d.weights_bytes, weights.output_layer_bytes, "device weights");
+  } else {
+    partial = true;
+    host.weights_bytes = checked_add(host.weights_bytes, weights.output_layer_bytes, "host weights");
+  }
+  host.output_bytes = checked_mul(checked_mul(spec.n_vocab, 4, "output buffer"), std::max<Bytes>(1, settings.n_seq),
+                                  "output buffer");
+  // Every GPU that holds blocks reserves its own compute buffer for its part of the graph.
+  for (std::size_t g = 0; g < gpus.size(); ++g) {
+    auto& d = p.devices[g];
+    if (d.layers == 0 && !d.output_layer) {
+      continue;
+    }
+    const auto e = estimate_compute(spec, settings, kv, gpus[g].backend, partial);
+    d.compute_buffer = e.compute_buffer;
+    d.overhead = e.overhead;
+  }
+  if (partial) {
+    host.compute_buffer = estimate_compute(spec, settings, kv, Backend::cpu, true).compute_buffer;
+  }
+  return p;
+}
+
+std::optional<Placement> plan_offload(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings,
+                                      const KvCacheSize& kv, const RecurrentStateSize& state,
+                                      const std::vector<GpuSpec>& gpus, const std::vector<DeviceBudget>& budgets) {
+  const auto at = [&](Offload o) { return place(spec, weights, settings, kv, state, gpus, budgets, o); };
+  const std::uint32_t n = spec.n_layer;
+  auto full = at(Offload::full(spec));
+  if (full.fits()) {
+    return full;
+  }
+  // Mixture of experts: keep every block on the GPUs and move the experts of
+  // the first blocks to the host, as few as fit (the GPU bytes fall with each).
+  if (spec.moe) {
+    std::uint32_t lo = 1;
+    std::uint32_t hi = n;
+    if (at(Offload{n + 1, n}).fits()) {
+      while (lo < hi) {
+        const std::uint32_t mid = lo + (hi - lo) / 2;
+        if (at(Offload{n + 1, mid}).fits()) {
+          hi = mid;
+        } else {
+          lo = mid + 1;
+        }
+      }
+      return at(Offload{n + 1, lo});
+    }
+  }
+  // Fewer blocks on the GPUs: the most that fit (for MoE, with every expert on the host).
+  const std::uint32_t moe = spec.moe ? n : 0;
+  std::uint32_t lo = 0;
+  std::uint32_t hi = n + 1;
+  while (lo < hi) {
+    const std::uint32_t mid = lo + (hi - lo + 1) / 2;
+    if (at(Offload{mid, moe}).fits()) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  auto best = at(Offload{lo, lo == 0 ? 0 : moe});
+  if (!best.fits()) {
+    return std::nullopt;
+  }
+  return best;
+}
+
+std::vector<std::string> llama_arguments(const ModelSpec& spec, const Placement& placement, const RunSettings& settings,
+                                         const std::string& model_path) {
+  const auto lower = [](GgmlType t) {
+    std::string n(name(t));
+    std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return n;
+  };
+  std::vector<std::string> a{"-m", model_path, "-c", std::to_string(settings.context_tokens == 0 ? spec.n_ctx_train
+                                                                                                 : settings.context_tokens),
+                             "-ngl", std::to_string(placement.offload.n_gpu_layers)};
+  if (placement.offload.n_cpu_moe > 0) {
+    if (placement.offload.n_cpu_moe >= spec.n_layer) {
+      a.insert(a.end(), {"-ot", "exps=CPU"});
+    } else {
+      a.insert(a.end(), {"--n-cpu-moe", std::to_string(placement.offload.n_cpu_moe)});
+    }
+  }
+  a.insert(a.end(), {"-ctk", lower(settings.type_k), "-ctv", lower(settings.type_v), "-fa",
+                     settings.flash_attn ? "on" : "off"});
+  if (!placement.tensor_split.empty()) {
+    std::string ts;
+    for (const auto v : placement.tensor_split) {
+      ts += (ts.empty() ? "" : ",") + std::to_string(v);
+    }
+    a.insert(a.end(), {"-ts", ts});
+  }
+  if (settings.n_seq > 1) {
+    a.insert(a.end(), {"-np", std::to_string(settings.n_seq)});
+    if (settings.kv_unified) {
+      a.emplace_back("-kvu");
+    }
+  }
+  if (settings.n_ubatch != 512) {
+    a.insert(a.end(), {"-ub", std::to_string(settings.n_ubatch)});
+  }
+  if (settings.n_batch != 2048) {
+    a.insert(a.end(), {"-b", std::to_string(settings.n_batch)});
+  }
+  if (settings.swa_full) {
+    a.emplace_back("--swa-full");
+  }
+  return a;
+}
+
+std::string shell_command(const std::string& program, const std::vector<std::string>& arguments) {
+  std::string out = program;
+  for (const auto& arg : arguments) {
+    const bool plain = !arg.empty() && std::all_of(arg.begin(), arg.end(), [](unsigned char c) {
+      return std::isalnum(c) != 0 || std::string_view("-_.,/=:+@%").find(static_cast<char>(c)) != std::string_view::npos;
+    });
+    if (plain) {
+      out += " " + arg;
+      continue;
+    }
+    out += " '";
+    for (const char c : arg) {
+      out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    out += "'";
+  }
+  return out;
+}
+
+} // namespace vramfit

@@ -1,0 +1,261 @@
+#include "catch.hpp"
+#include "test_support.hpp"
+
+#include "vramfit/error.hpp"
+#include "vramfit/placement.hpp"
+#include "vramfit/report.hpp"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
+
+using namespace vramfit;
+
+namespace {
+
+Request request_for(const std::string& model, const std::string& gpu, std::vector<std::string> quants = {},
+                    std::uint64_t context = 8192) {
+  Request r;
+  r.model = model;
+  r.gpus = {gpu};
+  r.quants = std::move(quants);
+  r.contexts = {context};
+  r.settings.context_tokens = context;
+  r.with_ladder = false;
+  return r;
+}
+
+Bytes device_sum(const Placement& p, Bytes DeviceLoad::*field) {
+  Bytes t = 0;
+  for (const auto& d : p.devices) {
+    t += d.*field;
+  }
+  return t;
+}
+
+// The flags vramfit prints and the values llama.cpp's common/arg.cpp accepts for them.
+void check_llama_arguments(const std::vector<std::string>& args, const ModelSpec& spec) {
+  static const std::set<std::string> k_cache{"f32", "f16", "bf16", "q8_0", "q4_0", "q4_1", "iq4_nl", "q5_0", "q5_1"};
+  const auto is_uint = [](const std::string& v) {
+    return !v.empty() && v.size() < 10 && std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  std::map<std::string, int> seen;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const auto& flag = args[i];
+    INFO(flag);
+    ++seen[flag];
+    const auto value = [&]() -> const std::string& {
+      REQUIRE(i + 1 < args.size());
+      return args[++i];
+    };
+    if (flag == "-m") {
+      CHECK(value().size() > 5);
+    } else if (flag == "-c" || flag == "-ngl" || flag == "--n-cpu-moe" || flag == "-np" || flag == "-ub" || flag == "-b") {
+      CHECK(is_uint(value()));
+    } else if (flag == "-ctk" || flag == "-ctv") {
+      CHECK(k_cache.count(value()) == 1);
+    } else if (flag == "-fa") {
+      const auto& v = value();
+      CHECK((v == "on" || v == "off" || v == "auto"));
+    } else if (flag == "-ot") {
+      CHECK(value() == "exps=CPU");
+    } else if (flag == "-ts") {
+      std::stringstream parts(value());
+      for (std::string part; std::getline(parts, part, ',');) {
+        CHECK(is_uint(part));
+      }
+    } else if (flag == "-kvu" || flag == "--swa-full") {
+      // switches
+    } else {
+      FAIL("not a llama.cpp flag vramfit means to print: " << flag);
+    }
+  }
+  for (const auto& [flag, count] : seen) {
+    INFO(flag);
+    CHECK(count == 1);
+  }
+  CHECK(seen.count("--n-cpu-moe") + seen.count("-ot") <= 1);
+  if (seen.count("--n-cpu-moe") || seen.count("-ot")) {
+    CHECK(spec.moe.has_value());
+  }
+}
+
+} // namespace
+
+TEST_CASE("llama.cpp's layer split: 65 layers over two equal GPUs, 33 and 32", "[placement]") {
+  const auto report = build_report(test::embedded(), request_for("qwen3-32b", "2xrtx3090", {"Q4_K_M"}));
+  REQUIRE(report.groups.size() == 1);
+  CHECK(report.groups[0].id == "2xrtx3090");
+  CHECK(report.gpus[0].name == "2x GeForce RTX 3090");
+  CHECK(report.budgets[0].usable_bytes == 2 * report.groups[0].budgets[0].usable_bytes);
+  const auto& p = report.rows[0].placement;
+  REQUIRE(p.devices.size() == 2);
+  // Layer il goes to GPU 1 once il / 65 reaches 0.5: blocks 0..32 on GPU 0, 33..63 and the output on GPU 1.
+  CHECK(p.devices[0].layers == 33);
+  CHECK(p.devices[1].layers == 31);
+  CHECK_FALSE(p.devices[0].output_layer);
+  CHECK(p.devices[1].output_layer);
+  CHECK(p.tensor_split.size() == 2);
+  CHECK(p.tensor_split[0] == p.tensor_split[1]);
+  // Each GPU holding layers reserves a compute buffer of its own.
+  CHECK(p.devices[0].compute_buffer.bytes > 0);
+  CHECK(p.devices[1].compute_buffer.bytes > 0);
+}
+
+TEST_CASE("placements conserve every byte", "[placement]") {
+  for (const char* model : {"qwen3.6-35b-a3b", "qwen3-32b", "gemma-3-12b", "gpt-oss-20b"}) {
+    const auto report = build_report(test::embedded(), request_for(model, "rtx3090+rtx4060ti-16gb", {"Q4_K_M"}));
+    const auto& spec = report.model.spec;
+    const auto& q = report.quants[0];
+    const auto& full = report.rows[0].placement;
+    const Bytes kv = report.contexts[0].kv.total_bytes();
+    const Bytes state = report.contexts[0].state.total_bytes();
+    for (const Offload o : {Offload::full(spec), Offload{spec.n_layer / 2, 0}, Offload{0, 0},
+                            Offload{spec.n_layer + 1, spec.n_layer / 3}}) {
+      INFO(model << " ngl " << o.n_gpu_layers << " n_cpu_moe " << o.n_cpu_moe);
+      const auto p = place(spec, LayerWeights{q.predicted.layer_bytes, q.predicted.layer_expert_bytes,
+                                              q.predicted.output_layer_bytes, q.host_weights_bytes},
+                           RunSettings{}, report.contexts[0].kv, report.contexts[0].state, report.groups[0].gpus,
+                           report.groups[0].budgets, o);
+      CHECK(device_sum(p, &DeviceLoad::weights_bytes) + p.host.weights_bytes ==
+            q.predicted.device_bytes() + q.host_weights_bytes);
+      CHECK(device_sum(p, &DeviceLoad::kv_cache_bytes) + p.host.kv_cache_bytes == kv);
+      CHECK(device_sum(p, &DeviceLoad::recurrent_state_bytes) + p.host.recurrent_state_bytes == state);
+      std::uint32_t layers = 0;
+      for (const auto& d : p.devices) {
+        layers += d.layers;
+      }
+      CHECK(layers == std::min(o.n_gpu_layers, spec.n_layer));
+    }
+    // The report's row is the full placement; its memory is the GPUs' sum.
+    CHECK(report.rows[0].memory.weights_bytes == device_sum(full, &DeviceLoad::weights_bytes));
+  }
+}
+
+TEST_CASE("offload plans: the fewest experts or layers on the host that fit", "[placement]") {
+  SECTION("MoE: --n-cpu-moe, minimal") {
+    const auto report = build_report(test::embedded(), request_for("qwen3.6-35b-a3b", "rtx3090", {"Q8_0"}));
+    const auto& row = report.rows[0];
+    REQUIRE_FALSE(row.fits);
+    REQUIRE(row.plan);
+    const auto& plan = *row.plan;
+    CHECK(plan.fits());
+    CHECK(plan.offload.n_gpu_layers == 41);
+    REQUIRE(plan.offload.n_cpu_moe > 0);
+    Request one = request_for("qwen3.6-35b-a3b", "rtx3090", {"Q8_0"});
+    one.n_cpu_moe = plan.offload.n_cpu_moe - 1;
+    CHECK_FALSE(build_report(test::embedded(), one).rows[0].fits);
+    one.n_cpu_moe = plan.offload.n_cpu_moe;
+    CHECK(build_report(test::embedded(), one).rows[0].fits);
+  }
+  SECTION("dense: -ngl, maximal") {
+    const auto report = build_report(test::embedded(), request_for("qwen3-32b", "rtx3090", {"Q8_0"}));
+    const auto& row = report.rows[0];
+    REQUIRE_FALSE(row.fits);
+    REQUIRE(row.plan);
+    const auto ngl = row.plan->offload.n_gpu_layers;
+    CHECK(ngl > 0);
+    CHECK(ngl < 64);
+    CHECK(row.plan->offload.n_cpu_moe == 0);
+    Request r = request_for("qwen3-32b", "rtx3090", {"Q8_0"});
+    r.n_gpu_layers = ngl;
+    CHECK(build_report(test::embedded(), r).rows[0].fits);
+    r.n_gpu_layers = ngl + 1;
+    CHECK_FALSE(build_report(test::embedded(), r).rows[0].fits);
+  }
+  SECTION("--ram: the host's share against system memory") {
+    Request r = request_for("qwen3.6-35b-a3b", "rtx3090", {"Q8_0"});
+    r.n_cpu_moe = 20;
+    r.ram_bytes = 8 * k_gib;
+    const auto small = build_report(test::embedded(), r);
+    REQUIRE(small.rows[0].ram_fits);
+    CHECK_FALSE(*small.rows[0].ram_fits);
+    r.ram_bytes = 64 * k_gib;
+    CHECK(*build_report(test::embedded(), r).rows[0].ram_fits);
+  }
+}
+
+TEST_CASE("every printed command line is llama.cpp's flags", "[placement]") {
+  for (const auto& model : test::embedded().models) {
+    for (const char* gpu : {"rtx3090", "2xrtx4090", "rtx3060-12gb+rtx3090"}) {
+      Request r = request_for(model.spec.id, gpu);
+      r.settings.n_seq = 2;
+      r.settings.kv_unified = true;
+      r.with_max_context = false;
+      const auto report = build_report(test::embedded(), r);
+      for (const auto& row : report.rows) {
+        INFO(model.spec.id << " " << gpu << " " << report.quants[row.quant].id);
+        for (const Placement* p : {&row.placement, row.plan ? &*row.plan : nullptr}) {
+          if (p != nullptr) {
+            RunSettings s = r.settings;
+            check_llama_arguments(llama_arguments(report.model.spec, *p, s, "model.gguf"), report.model.spec);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST_CASE("shell quoting of command lines", "[placement]") {
+  CHECK(shell_command("llama-server", {"-m", "a b.gguf"}) == "llama-server -m 'a b.gguf'");
+  CHECK(shell_command("llama-server", {"-m", "it's.gguf"}) == "llama-server -m 'it'\\''s.gguf'");
+  CHECK(shell_command("llama-server", {"-ot", "exps=CPU"}) == "llama-server -ot exps=CPU");
+}
+
+TEST_CASE("GPU groups on the command line", "[placement]") {
+  const auto& c = test::embedded();
+  CHECK(resolve_gpu_group(c, "2xrtx3090", std::nullopt).gpus.size() == 2);
+  CHECK(resolve_gpu_group(c, "2x rtx3090", std::nullopt).id == "2xrtx3090");
+  CHECK(resolve_gpu_group(c, "rtx3090+rtx4060ti-16gb", std::nullopt).id == "rtx3090+rtx4060ti-16gb");
+  CHECK(resolve_gpu_group(c, "rtx3090 + 2xrtx3060-12gb", std::nullopt).gpus.size() == 3);
+  CHECK(resolve_gpu_group(c, "rtx3090", std::nullopt).id == "rtx3090");
+  CHECK_THROWS_AS(resolve_gpu_group(c, "0xrtx3090", std::nullopt), UsageError);
+  CHECK_THROWS_AS(resolve_gpu_group(c, "17xrtx3090", std::nullopt), UsageError);
+  CHECK_THROWS_AS(resolve_gpu_group(c, "rtx3090++rtx4090", std::nullopt), UsageError);
+  CHECK_THROWS_AS(resolve_gpu_group(c, "rtx3090+", std::nullopt), UsageError);
+  CHECK_THROWS_AS(resolve_gpu_group(c, "2xrtx3099", std::nullopt), UsageError);
+  CHECK_THROWS_AS(resolve_gpu_group(c, "m4-pro-24gb+rtx3090", std::nullopt), UsageError);
+  try {
+    resolve_gpu_group(c, "rtx3090+rtx4099", std::nullopt);
+  } catch (const UsageError& e) {
+    CHECK(std::string(e.what()).find("did you mean") != std::string::npos);
+  }
+}
+
+TEST_CASE("max-context is the largest context check passes, for every catalog model on a 24 GB card", "[placement]") {
+  for (const auto& model : test::embedded().models) {
+    Request r = request_for(model.spec.id, "rtx3090");
+    const auto report = build_report(test::embedded(), r);
+    for (const auto& row : report.rows) {
+      const auto& q = report.quants[row.quant].id;
+      INFO(model.spec.id << " " << q);
+      REQUIRE(row.max_context_tokens);
+      const auto m = *row.max_context_tokens;
+      const auto check_at = [&](std::uint64_t tokens) {
+        Request one = request_for(model.spec.id, "rtx3090", {q}, tokens);
+        one.with_max_context = false;
+        return build_report(test::embedded(), one).rows[0].fits;
+      };
+      if (m > 0) {
+        CHECK((m % 256 == 0 || m == model.spec.n_ctx_train));
+        CHECK(check_at(m));
+      }
+      if (m < model.spec.n_ctx_train) {
+        CHECK_FALSE(check_at(m == 0 ? 256 : m + 256));
+      }
+    }
+  }
+}
+
+TEST_CASE("max-context per cache type: quantized caches reach further", "[placement]") {
+  Request r = request_for("qwen3-8b", "rtx3060-12gb", {"Q8_0"});
+  const auto m = build_max_context(test::embedded(), r, false);
+  REQUIRE(m.caches.size() == 3);
+  REQUIRE(m.rows.size() == 3);
+  CHECK(m.rows[0].tokens < m.rows[1].tokens);
+  CHECK(m.rows[1].tokens <= m.rows[2].tokens);
+  // Without flash attention only f16 is allowed for V.
+  r.settings.flash_attn = false;
+  CHECK(build_max_context(test::embedded(), r, false).caches.size() == 1);
+}
