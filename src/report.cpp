@@ -194,18 +194,149 @@ FitRow evaluate_row(const ModelSpec& spec, const RunSettings& base, const QuantR
   row.fits = row.placement.fits();
   row.marginal = row.placement.marginal();
   row.provenance.weights = q.weights_provenance;
-  if (request.ram_bytes) {
-    // Unified memory: the GPU's buffers are the same RAM, counted once with the host's.
-    Bytes needed = row.placement.host.total_bytes();
-    if (group.gpus.front().memory == MemoryKind::unified) {
-      needed = checked_add(needed, row.memory.total_bytes(), "host total");
+  // System memory: --ram, or a unified-memory GPU's own RAM, where the GPU's
+  // buffers are the same memory as the host's and count once, with them.
+  const bool unified = group.gpus.front().memory == MemoryKind::unified;
+  const auto ram = request.ram_bytes ? request.ram_bytes
+                   : unified         ? std::optional<Bytes>(group.gpus.front().memory_bytes)
+                                     : std::nullopt;
+  const auto ram_check = [&](const Placement& p) -> std::optional<bool> {
+    if (!ram) {
+      return std::nullopt;
     }
-    row.ram_fits = needed <= *request.ram_bytes;
+    Bytes needed = p.host.total_bytes();
+    if (unified) {
+      for (const auto& d : p.devices) {
+        needed = checked_add(needed, d.total_bytes(), "host total");
+      }
+    }
+    return needed <= *ram;
+  };
+  row.ram_fits = ram_check(row.placement);
+  if (request.engine == Engine::vllm) {
+    // vLLM keeps every weight on the GPUs and gives the rest to its paged cache.
+    Bytes usable = 0;
+    Bytes fixed = 0;
+    const auto activation = vllm_activation(spec);
+    for (const auto& d : row.placement.devices) {
+      usable += d.usable_bytes;
+      fixed += d.weights_bytes;
+    }
+    // vLLM keeps the token embeddings on the GPU too.
+    fixed += activation.bytes + q.host_weights_bytes;
+    row.memory.weights_bytes += q.host_weights_bytes;
+    row.estimate.compute_buffer = activation;
+    row.estimate.overhead = Estimate{};
+    row.memory.compute_buffer_bytes = activation.bytes;
+    row.memory.overhead_bytes = 0;
+    row.vllm = vllm_capacity(spec, s, usable > fixed ? usable - fixed : 0);
+    row.memory.kv_cache_bytes = row.vllm->kv_bytes_per_token * row.vllm->request_tokens;
+    row.memory.recurrent_state_bytes = row.vllm->state_bytes_per_request;
+    row.headroom_bytes = signed_difference(usable, row.memory.total_bytes());
+    row.fits = row.vllm->max_concurrency >= 1;
+    const Bytes spread = row.estimate.compute_buffer.high - row.estimate.compute_buffer.bytes;
+    row.total_low_bytes = row.memory.total_bytes() - std::min(row.memory.total_bytes(), spread);
+    row.total_high_bytes = row.memory.total_bytes() + spread;
+    row.marginal = (row.total_low_bytes <= usable) != (row.total_high_bytes <= usable);
+    return row;
   }
   if (!row.fits) {
     row.plan = plan_offload(spec, weights, s, c.kv, c.state, group.gpus, group.budgets);
+    if (row.plan) {
+      row.plan_ram_fits = ram_check(*row.plan);
+    }
   }
   return row;
+}
+
+// The report for `request` with the engine's defaults already applied.
+Report build_report_for(const Catalog& catalog, const Request& request, Report report) {
+  const CatalogModel& model = report.model;
+  const ModelSpec& spec = model.spec;
+  std::vector<const QuantSpec*> quants;
+  if (request.file) {
+    report.quants.push_back(evaluate_file(catalog, model, *request.file));
+  } else if (request.quants.empty()) {
+    for (const auto& q : catalog.quants) {
+      if ((q.listed || request.all_quants) && applies(q, model)) {
+        quants.push_back(&q);
+      }
+    }
+  } else {
+    for (const auto& id : request.quants) {
+      const auto& q = catalog.find_quant(id);
+      if (q.moe_only && !spec.moe) {
+        throw UsageError("--quant " + q.id + ": applies to mixture-of-experts models only, and '" + spec.id +
+                         "' is dense");
+      }
+      if (std::find(quants.begin(), quants.end(), &q) == quants.end()) {
+        quants.push_back(&q);
+      }
+    }
+  }
+  if (quants.empty() && !request.file) {
+    throw UsageError("no quantization applies to '" + spec.id + "'");
+  }
+  if (!quants.empty()) {
+    const auto inventory = build_inventory(spec);
+    for (const auto* q : quants) {
+      report.quants.push_back(evaluate_quant(catalog, model, inventory, *q));
+    }
+  }
+  // Largest file first: the order of quality a guide lists them in.
+  const auto file_size = [](const QuantResult& q) { return q.file_published_bytes.value_or(q.file_predicted_bytes); };
+  std::stable_sort(report.quants.begin(), report.quants.end(),
+                   [&](const QuantResult& a, const QuantResult& b) { return file_size(a) > file_size(b); });
+
+  std::vector<std::uint64_t> contexts = request.contexts;
+  if (contexts.empty()) {
+    contexts.push_back(request.settings.context_tokens);
+  }
+  for (const auto tokens : contexts) {
+    report.contexts.push_back(evaluate_context(spec, request.settings, tokens));
+  }
+
+  for (std::size_t qi = 0; qi < report.quants.size(); ++qi) {
+    for (std::size_t gi = 0; gi < report.gpus.size(); ++gi) {
+      for (std::size_t ci = 0; ci < report.contexts.size(); ++ci) {
+        FitRow row = evaluate_row(spec, request.settings, report.quants[qi], report.contexts[ci], report.groups[gi],
+                                  request);
+        row.quant = qi;
+        row.gpu = gi;
+        row.context = ci;
+        if (request.with_max_context) {
+          if (ci == 0) {
+            row.max_context_tokens =
+                max_context_tokens(spec, report.quants[qi], report.groups[gi], request, request.settings);
+          } else {
+            row.max_context_tokens = report.rows.back().max_context_tokens;
+          }
+        }
+        report.rows.push_back(row);
+      }
+    }
+  }
+
+  if (request.with_ladder) {
+    const auto ladder = request.ladder.empty() ? default_ladder(spec) : request.ladder;
+    for (const auto tokens : ladder) {
+      LadderRow lr;
+      lr.context = evaluate_context(spec, request.settings, tokens);
+      for (std::size_t gi = 0; gi < report.gpus.size(); ++gi) {
+        std::optional<std::size_t> best;
+        for (std::size_t qi = 0; qi < report.quants.size() && !best; ++qi) {
+          const auto row = evaluate_row(spec, request.settings, report.quants[qi], lr.context, report.groups[gi],
+                                        request);
+          if (row.fits) {
+            best = qi;
+          }
+        }
+        lr.best_quant.push_back(best);
+      }
+      report.ladder.push_back(std::move(lr));
+    }
+  }
+  return report;
 }
 
 } // namespace
@@ -274,7 +405,17 @@ std::uint64_t max_context_tokens(const ModelSpec& spec, const QuantResult& q, co
     s.context_tokens = tokens;
     const auto kv = kv_cache_size(spec, s);
     const auto state = recurrent_state_size(spec, s);
-    return place(spec, weights, s, kv, state, group.gpus, group.budgets, offload).fits();
+    const auto p = place(spec, weights, s, kv, state, group.gpus, group.budgets, offload);
+    if (request.engine != Engine::vllm) {
+      return p.fits();
+    }
+    Bytes usable = 0;
+    Bytes fixed = vllm_activation(spec).bytes + q.host_weights_bytes;
+    for (const auto& d : p.devices) {
+      usable += d.usable_bytes;
+      fixed += d.weights_bytes;
+    }
+    return vllm_capacity(spec, s, usable > fixed ? usable - fixed : 0).max_concurrency >= 1;
   };
   constexpr std::uint64_t k_step = 256;  // llama.cpp pads n_ctx to 256 cells
   const std::uint64_t native = std::max<std::uint64_t>(spec.n_ctx_train, k_step);
@@ -371,6 +512,10 @@ Report build_report(const Catalog& catalog, const Request& request) {
 
   for (const auto& id : request.gpus) {
     auto group = resolve_gpu_group(catalog, id, request.wired_limit_bytes);
+    for (std::size_t i = 0; i < group.gpus.size(); ++i) {
+      group.budgets[i] = engine_budget(request.engine, group.gpus[i], group.budgets[i], request.ollama,
+                                       request.vllm_utilization_percent);
+    }
     if (std::none_of(report.gpus.begin(), report.gpus.end(), [&](const GpuSpec& g) { return g.id == group.id; })) {
       report.gpus.push_back(group.combined());
       report.budgets.push_back(group.combined_budget());
@@ -378,91 +523,33 @@ Report build_report(const Catalog& catalog, const Request& request) {
     }
   }
 
-  std::vector<const QuantSpec*> quants;
-  if (request.file) {
-    report.quants.push_back(evaluate_file(catalog, model, *request.file));
-  } else if (request.quants.empty()) {
-    for (const auto& q : catalog.quants) {
-      if ((q.listed || request.all_quants) && applies(q, model)) {
-        quants.push_back(&q);
-      }
+  // The engine's defaults for what the user left open.
+  Request effective = request;
+  report.engine = std::string(name(request.engine));
+  {
+    SettingsGiven given = request.given;
+    given.context = given.context || !request.contexts.empty();
+    const auto notes = apply_engine_defaults(request.engine, effective.settings, given, request.ollama,
+                                             report.groups.front().gpus.front().memory_bytes,
+                                             request.vllm_utilization_percent);
+    report.notes.insert(report.notes.end(), notes.begin(), notes.end());
+    if (!given.context) {
+      effective.contexts = {effective.settings.context_tokens};
     }
-  } else {
-    for (const auto& id : request.quants) {
-      const auto& q = catalog.find_quant(id);
-      if (q.moe_only && !spec.moe) {
-        throw UsageError("--quant " + q.id + ": applies to mixture-of-experts models only, and '" + spec.id +
-                         "' is dense");
+    if (request.engine == Engine::ollama && effective.settings.n_seq > 1) {
+      // Ollama starts its runner with num_ctx x OLLAMA_NUM_PARALLEL cells.
+      for (auto& c : effective.contexts) {
+        c *= effective.settings.n_seq;
       }
-      if (std::find(quants.begin(), quants.end(), &q) == quants.end()) {
-        quants.push_back(&q);
-      }
+      report.notes.push_back("ollama: the runner's context is num_ctx x " + std::to_string(effective.settings.n_seq) +
+                             " parallel requests");
     }
+    validate(effective.settings);
+    report.settings = effective.settings;
   }
-  if (quants.empty() && !request.file) {
-    throw UsageError("no quantization applies to '" + spec.id + "'");
-  }
-  if (!quants.empty()) {
-    const auto inventory = build_inventory(spec);
-    for (const auto* q : quants) {
-      report.quants.push_back(evaluate_quant(catalog, model, inventory, *q));
-    }
-  }
-  // Largest file first: the order of quality a guide lists them in.
-  const auto file_size = [](const QuantResult& q) { return q.file_published_bytes.value_or(q.file_predicted_bytes); };
-  std::stable_sort(report.quants.begin(), report.quants.end(),
-                   [&](const QuantResult& a, const QuantResult& b) { return file_size(a) > file_size(b); });
-
-  std::vector<std::uint64_t> contexts = request.contexts;
-  if (contexts.empty()) {
-    contexts.push_back(request.settings.context_tokens);
-  }
-  for (const auto tokens : contexts) {
-    report.contexts.push_back(evaluate_context(spec, request.settings, tokens));
-  }
-
-  for (std::size_t qi = 0; qi < report.quants.size(); ++qi) {
-    for (std::size_t gi = 0; gi < report.gpus.size(); ++gi) {
-      for (std::size_t ci = 0; ci < report.contexts.size(); ++ci) {
-        FitRow row = evaluate_row(spec, request.settings, report.quants[qi], report.contexts[ci], report.groups[gi],
-                                  request);
-        row.quant = qi;
-        row.gpu = gi;
-        row.context = ci;
-        if (request.with_max_context) {
-          if (ci == 0) {
-            row.max_context_tokens =
-                max_context_tokens(spec, report.quants[qi], report.groups[gi], request, request.settings);
-          } else {
-            row.max_context_tokens = report.rows.back().max_context_tokens;
-          }
-        }
-        report.rows.push_back(row);
-      }
-    }
-  }
-
-  if (request.with_ladder) {
-    const auto ladder = request.ladder.empty() ? default_ladder(spec) : request.ladder;
-    for (const auto tokens : ladder) {
-      LadderRow lr;
-      lr.context = evaluate_context(spec, request.settings, tokens);
-      for (std::size_t gi = 0; gi < report.gpus.size(); ++gi) {
-        std::optional<std::size_t> best;
-        for (std::size_t qi = 0; qi < report.quants.size() && !best; ++qi) {
-          const auto row = evaluate_row(spec, request.settings, report.quants[qi], lr.context, report.groups[gi],
-                                        request);
-          if (row.fits) {
-            best = qi;
-          }
-        }
-        lr.best_quant.push_back(best);
-      }
-      report.ladder.push_back(std::move(lr));
-    }
-  }
-  return report;
+  return build_report_for(catalog, effective, std::move(report));
 }
+
 
 MaxContextReport build_max_context(const Catalog& catalog, const Request& request, bool cache_given) {
   MaxContextReport out;

@@ -7,6 +7,7 @@
 #include "vramfit/bytes.hpp"
 #include "vramfit/catalog.hpp"
 #include "vramfit/device.hpp"
+#include "vramfit/engine.hpp"
 #include "vramfit/estimate.hpp"
 #include "vramfit/kv_cache.hpp"
 #include "vramfit/model.hpp"
@@ -96,8 +97,10 @@ struct FitRow {
   RowProvenance provenance;
   Placement placement;              ///< per GPU and host, as requested (full offload unless -ngl / --n-cpu-moe)
   std::optional<Placement> plan;    ///< when it does not fit: the offload that fits (partial, or CPU only)
-  std::optional<bool> ram_fits;     ///< with --ram: the host's share fits in system memory
+  std::optional<bool> ram_fits;     ///< with --ram (or unified memory): the host's share fits in system memory
+  std::optional<bool> plan_ram_fits;  ///< the same for the offload plan
   std::optional<std::uint64_t> max_context_tokens;  ///< the largest context that fits (multiple of 256, at most native; 0: none)
+  std::optional<VllmCapacity> vllm;  ///< engine vllm: the paged cache left after weights and activations
 };
 
 /// A row of the context ladder: what the context adds, and the largest
@@ -135,6 +138,10 @@ struct Request {
   std::vector<std::uint64_t> ladder;    ///< ladder contexts; empty = 8K, 16K, 32K and native
   bool with_ladder = true;
   bool with_max_context = true;         ///< compute each row's largest fitting context
+  Engine engine = Engine::llama_cpp;    ///< --engine: its defaults fill what `given` leaves open
+  SettingsGiven given;                  ///< settings the user chose (all others: the engine's defaults)
+  OllamaEnvironment ollama;             ///< OLLAMA_* variables (engine ollama)
+  std::uint32_t vllm_utilization_percent = k_vllm_default_utilization_percent;
 };
 
 /// The finished report.

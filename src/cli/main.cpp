@@ -9,6 +9,7 @@
 #include "vramfit/error.hpp"
 #include "vramfit/hf_config.hpp"
 #include "vramfit/report.hpp"
+#include "vramfit/parse.hpp"
 #include "vramfit/verify.hpp"
 
 #include <unistd.h>
@@ -20,6 +21,30 @@
 #include <sstream>
 
 namespace {
+
+// The OLLAMA_* variables that change what Ollama allocates (engine ollama).
+vramfit::OllamaEnvironment ollama_environment() {
+  using namespace vramfit;
+  OllamaEnvironment env;
+  const auto get = [](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    return v != nullptr && *v != '\0' ? std::optional<std::string>(std::string(v).substr(0, 64)) : std::nullopt;
+  };
+  env.kv_cache_type = get("OLLAMA_KV_CACHE_TYPE");
+  if (const auto fa = get("OLLAMA_FLASH_ATTENTION")) {
+    env.flash_attention = *fa == "1" || *fa == "true" || *fa == "TRUE" || *fa == "True";
+  }
+  if (const auto c = get("OLLAMA_CONTEXT_LENGTH")) {
+    env.context_length = parse_count(*c, "OLLAMA_CONTEXT_LENGTH", 1ULL << 32);
+  }
+  if (const auto n = get("OLLAMA_NUM_PARALLEL")) {
+    env.num_parallel = static_cast<std::uint32_t>(parse_count(*n, "OLLAMA_NUM_PARALLEL", 256));
+  }
+  if (const auto o = get("OLLAMA_GPU_OVERHEAD")) {
+    env.gpu_overhead = parse_size(*o, "OLLAMA_GPU_OVERHEAD");
+  }
+  return env;
+}
 
 enum class ExitCode : int { ok = 0, does_not_fit = 1, input_error = 2, internal_error = 3 };
 
@@ -85,6 +110,9 @@ ExitCode run(int argc, const char* const* argv) {
   ctx.catalog_files = paths;
 
   auto request = options.request;
+  if (request.engine == Engine::ollama) {
+    request.ollama = ollama_environment();
+  }
   if (!options.hf_config_path.empty()) {
     std::vector<std::string> notes;
     const auto text = cli::read_text_file(options.hf_config_path, "config");

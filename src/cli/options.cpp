@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cctype>
 #include <limits>
 
@@ -53,6 +54,8 @@ struct Raw {
   std::string batch;
   std::string parallel;
   std::string n_cpu_moe;
+  std::string engine;
+  std::string gpu_memory_utilization;
   std::string n_gpu_layers;
   std::string ram;
   std::string wired_limit_mb;
@@ -89,6 +92,8 @@ void add_run_options(CLI::App& app, Raw& raw) {
   app.add_option("--ubatch-size", raw.ubatch, "Physical batch size n_ubatch (default 512)");
   app.add_option("--batch-size", raw.batch, "Logical batch size n_batch (default 2048)");
   app.add_option("--parallel", raw.parallel, "Parallel sequences n_seq_max (default 1)");
+  app.add_option("--engine", raw.engine, "llama.cpp (default), llama-server, ollama or vllm: their defaults and rules");
+  app.add_option("--gpu-memory-utilization", raw.gpu_memory_utilization, "vllm: fraction of GPU memory (default 0.9)");
   app.add_option("--ngl,--n-gpu-layers", raw.n_gpu_layers, "Blocks on the GPU(s), as llama.cpp's -ngl (default: all)");
   app.add_option("--n-cpu-moe", raw.n_cpu_moe, "Keep the expert tensors of the first N layers in system memory");
   app.add_option("--ram", raw.ram, "The host's system memory (24GiB, 64GB): checks what stays in RAM");
@@ -209,6 +214,31 @@ Options finish(const Raw& raw, Command command) {
   }
   s.kv_unified = raw.kv_unified;
   s.swa_full = raw.swa_full;
+  if (!raw.engine.empty()) {
+    const auto e = engine_from_name(raw.engine);
+    if (!e) {
+      throw UsageError("--engine: '" + raw.engine.substr(0, 32) + "' must be llama.cpp, llama-server, ollama or vllm");
+    }
+    r.engine = *e;
+  }
+  if (!raw.gpu_memory_utilization.empty()) {
+    const auto& u = raw.gpu_memory_utilization;
+    char* end = nullptr;
+    const double v = std::strtod(u.c_str(), &end);
+    if (u.size() > 8 || end == u.c_str() || *end != '\0' || !(v > 0.0 && v <= 1.0)) {
+      throw UsageError("--gpu-memory-utilization: '" + u.substr(0, 16) + "' must be a fraction in (0, 1]");
+    }
+    if (r.engine != Engine::vllm) {
+      throw UsageError("--gpu-memory-utilization applies to --engine vllm");
+    }
+    r.vllm_utilization_percent = static_cast<std::uint32_t>(v * 100.0 + 0.5);
+  }
+  r.given.context = !raw.contexts.empty();
+  r.given.cache_type = !raw.cache_type.empty() || !raw.cache_type_k.empty() || !raw.cache_type_v.empty();
+  r.given.flash_attn = !raw.flash_attn.empty();
+  r.given.n_seq = !raw.parallel.empty();
+  r.given.kv_unified = raw.kv_unified;
+  r.given.n_ubatch = !raw.ubatch.empty();
   if (!raw.n_gpu_layers.empty()) {
     r.n_gpu_layers = static_cast<std::uint32_t>(parse_count(raw.n_gpu_layers, "--n-gpu-layers", 1U << 16, 0));
   }

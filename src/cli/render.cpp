@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 namespace vramfit::cli {
 namespace {
@@ -178,6 +179,10 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
   }
   cols.push_back({"fit", Align::left});
   cols.push_back({"max ctx"});
+  const bool vllm = r.engine == "vllm";
+  if (vllm) {
+    cols.push_back({"concurrency"});
+  }
   TextTable t(cols);
   for (std::size_t q = 0; q < r.quants.size(); ++q) {
     for (std::size_t c = 0; c < r.contexts.size(); ++c) {
@@ -203,6 +208,9 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
                          : *row.max_context_tokens >= r.model.spec.n_ctx_train
                              ? "native"
                              : with_commas(*row.max_context_tokens));
+      if (vllm) {
+        cells.emplace_back(row.vllm ? mark(fmt::format("{:.2f}x", row.vllm->concurrency), Provenance::estimate) : "-");
+      }
       t.add_row(std::move(cells));
     }
   }
@@ -351,10 +359,12 @@ std::string offload_section(const Report& r, std::size_t g, const RenderContext&
     cells.emplace_back(ok ? mark(fixed(gpu_total(p), ctx.units), Provenance::estimate) : "-");
     cells.emplace_back(ok ? mark(fixed(p.host.total_bytes(), ctx.units), Provenance::estimate) : "-");
     std::string verdict = ok ? (p.offload.n_gpu_layers == 0 ? "CPU" : "fits") : "OVER";
-    if (ok && row->ram_fits && !*row->ram_fits) {
+    const auto ram_fits = row->fits ? row->ram_fits : row->plan_ram_fits;
+    if (ok && ram_fits && !*ram_fits) {
       verdict += ", RAM OVER";
     }
-    cells.push_back(Cell{verdict, ok && p.offload.n_gpu_layers > 0 ? Color::green : Color::red});
+    const bool ram_over = ok && ram_fits && !*ram_fits;
+    cells.push_back(Cell{verdict, ok && p.offload.n_gpu_layers > 0 && !ram_over ? Color::green : Color::red});
     t.add_row(std::move(cells));
     if (ok) {
       commands += fmt::format("  {}{}: {}\n", r.quants[row->quant].id,
@@ -518,6 +528,7 @@ ojson result_json(const Report& r, const FitRow& row) {
     auto plan = placement_json(r, row, *row.plan);
     plan["devices"] = devices_json(r, row.gpu, *row.plan);
     plan["host"] = host_json(*row.plan);
+    plan["ram_fits"] = row.plan_ram_fits ? ojson(*row.plan_ram_fits) : ojson(nullptr);
     j["offload_plan"] = plan;
   } else {
     j["offload_plan"] = nullptr;
@@ -543,6 +554,19 @@ ojson result_json(const Report& r, const FitRow& row) {
   j["marginal"] = row.marginal;
   j["verdict"] = row.marginal ? "maybe" : row.fits ? "fits" : "over";
   j["max_context_tokens"] = row.max_context_tokens ? ojson(*row.max_context_tokens) : ojson(nullptr);
+  if (row.vllm) {
+    const auto& v = *row.vllm;
+    j["vllm"] = {{"kv_bytes_per_token", v.kv_bytes_per_token},
+                 {"state_bytes_per_request", v.state_bytes_per_request},
+                 {"available_bytes", v.available_bytes},
+                 {"cached_tokens", v.cached_tokens},
+                 {"request_tokens", v.request_tokens},
+                 {"max_concurrency", v.max_concurrency},
+                 {"concurrency", std::round(v.concurrency * 100.0) / 100.0},
+                 {"block_tokens", k_vllm_block_tokens}};
+  } else {
+    j["vllm"] = nullptr;
+  }
   j["kv_cache"] = {{"k_bytes", c.kv.k_bytes},
                    {"v_bytes", c.kv.v_bytes},
                    {"full_attention_layers", c.kv.full_layers},

@@ -1,0 +1,110 @@
+#include "catch.hpp"
+#include "test_support.hpp"
+
+#include "vramfit/engine.hpp"
+#include "vramfit/error.hpp"
+#include "vramfit/report.hpp"
+
+using namespace vramfit;
+
+namespace {
+
+Request engine_request(Engine engine, const std::string& model, const std::string& gpu, const std::string& quant) {
+  Request r;
+  r.model = model;
+  r.gpus = {gpu};
+  r.quants = {quant};
+  r.engine = engine;
+  r.with_ladder = false;
+  r.with_max_context = false;
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("engine names", "[engine]") {
+  CHECK(engine_from_name("llama.cpp") == Engine::llama_cpp);
+  CHECK(engine_from_name("LLAMA-SERVER") == Engine::llama_server);
+  CHECK(engine_from_name("Ollama") == Engine::ollama);
+  CHECK(engine_from_name("vllm") == Engine::vllm);
+  CHECK_FALSE(engine_from_name("tgi"));
+  CHECK(name(Engine::vllm) == "vllm");
+}
+
+TEST_CASE("llama-server: 4 slots over one unified cache", "[engine]") {
+  const auto base = build_report(test::embedded(), engine_request(Engine::llama_cpp, "qwen3.6-35b-a3b", "rtx3090", "Q4_K_M"));
+  const auto server =
+      build_report(test::embedded(), engine_request(Engine::llama_server, "qwen3.6-35b-a3b", "rtx3090", "Q4_K_M"));
+  CHECK(server.engine == "llama-server");
+  CHECK(server.settings.n_seq == 4);
+  CHECK(server.settings.kv_unified);
+  // The unified cache has the context's cells whatever the slot count; the state has one slot per sequence.
+  CHECK(server.rows[0].memory.kv_cache_bytes == base.rows[0].memory.kv_cache_bytes);
+  CHECK(server.rows[0].memory.recurrent_state_bytes == 4 * base.rows[0].memory.recurrent_state_bytes);
+  CHECK(server.rows[0].placement.host.output_bytes == 4 * base.rows[0].placement.host.output_bytes);
+  // An explicit --parallel wins.
+  auto r = engine_request(Engine::llama_server, "qwen3-8b", "rtx3090", "Q4_K_M");
+  r.settings.n_seq = 2;
+  r.given.n_seq = true;
+  CHECK(build_report(test::embedded(), r).settings.n_seq == 2);
+}
+
+TEST_CASE("ollama: context by VRAM, its minimum free memory, f16 cache without flash attention", "[engine]") {
+  const auto& c = test::embedded();
+  CHECK(build_report(c, engine_request(Engine::ollama, "qwen3-8b", "rtx3060-12gb", "Q4_K_M")).contexts[0].context_tokens == 4096);
+  const auto r3090 = build_report(c, engine_request(Engine::ollama, "qwen3-8b", "rtx3090", "Q4_K_M"));
+  CHECK(r3090.contexts[0].context_tokens == 32768);
+  CHECK(build_report(c, engine_request(Engine::ollama, "qwen3-8b", "a100-80gb", "Q4_K_M")).contexts[0].context_tokens ==
+        262144);
+  // 457 MiB more kept free on CUDA than llama.cpp keeps.
+  const auto llama = build_report(c, engine_request(Engine::llama_cpp, "qwen3-8b", "rtx3090", "Q4_K_M"));
+  CHECK(llama.budgets[0].usable_bytes - r3090.budgets[0].usable_bytes == 457 * k_mib);
+  // Metal: no CUDA/ROCm minimum.
+  const auto mac_llama = build_report(c, engine_request(Engine::llama_cpp, "qwen3-8b", "m4-pro-24gb", "Q4_K_M"));
+  const auto mac_ollama = build_report(c, engine_request(Engine::ollama, "qwen3-8b", "m4-pro-24gb", "Q4_K_M"));
+  CHECK(mac_llama.budgets[0].usable_bytes == mac_ollama.budgets[0].usable_bytes);
+
+  auto r = engine_request(Engine::ollama, "qwen3-8b", "rtx3090", "Q4_K_M");
+  r.ollama.kv_cache_type = "q8_0";
+  const auto no_fa = build_report(c, r);
+  CHECK(no_fa.settings.type_k == GgmlType::f16);
+  CHECK_FALSE(no_fa.settings.flash_attn);
+  r.ollama.flash_attention = true;
+  const auto fa = build_report(c, r);
+  CHECK(fa.settings.type_k == GgmlType::q8_0);
+  CHECK(fa.settings.type_v == GgmlType::q8_0);
+  r.ollama.kv_cache_type = "q5_1";
+  CHECK_THROWS_AS(build_report(c, r), UsageError);
+
+  // OLLAMA_NUM_PARALLEL=2: the runner's context is num_ctx x 2.
+  auto p = engine_request(Engine::ollama, "qwen3-8b", "rtx3060-12gb", "Q4_K_M");
+  p.ollama.num_parallel = 2;
+  const auto par = build_report(c, p);
+  CHECK(par.settings.n_seq == 2);
+  CHECK(par.contexts[0].context_tokens == 8192);
+}
+
+TEST_CASE("vllm: utilization of the total, paged cache, concurrency", "[engine]") {
+  const auto& c = test::embedded();
+  const auto r = build_report(c, engine_request(Engine::vllm, "qwen3-8b", "rtx3090", "Q4_K_M"));
+  const auto& gpu = c.find_gpu("rtx3090");
+  // 90% of the reported total, less the CUDA context.
+  CHECK(r.budgets[0].usable_bytes == *gpu.reported_total_bytes / 100 * 90 - *gpu.context_reserve_bytes);
+  REQUIRE(r.rows[0].vllm);
+  const auto& v = *r.rows[0].vllm;
+  // qwen3-8b: 36 layers x (8 KV heads x 128) x (K + V) x 2 bytes.
+  CHECK(v.kv_bytes_per_token == 36ULL * 1024 * 2 * 2);
+  CHECK(v.request_tokens == 8192);
+  CHECK(v.cached_tokens % 16 == 0);
+  CHECK(v.max_concurrency == v.available_bytes / (v.kv_bytes_per_token * 8192));
+  CHECK(r.rows[0].fits == (v.max_concurrency >= 1));
+
+  // Sliding-window layers take full-size pages: gemma-3-12b's 48 layers all count.
+  const auto g = build_report(c, engine_request(Engine::vllm, "gemma-3-12b", "rtx3090", "Q4_K_M"));
+  const auto& spec = g.model.spec;
+  CHECK(g.rows[0].vllm->kv_bytes_per_token == 48ULL * (spec.n_embd_k_gqa(0) + spec.n_embd_v_gqa(0)) * 2);
+
+  auto low = engine_request(Engine::vllm, "qwen3-8b", "rtx3090", "Q4_K_M");
+  low.vllm_utilization_percent = 50;
+  CHECK(build_report(c, low).rows[0].vllm->cached_tokens < v.cached_tokens);
+}
