@@ -97,6 +97,7 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
     device_of[il] = static_cast<int>(std::min<std::ptrdiff_t>(g, static_cast<std::ptrdiff_t>(gpus.size()) - 1));
   }
 
+  p.layer_device = device_of;
   p.devices.resize(gpus.size());
   for (std::size_t g = 0; g < gpus.size(); ++g) {
     p.devices[g].gpu = g;
@@ -199,6 +200,43 @@ std::optional<Placement> plan_offload(const ModelSpec& spec, const LayerWeights&
     return std::nullopt;
   }
   return best;
+}
+
+std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeights& weights, const KvCacheSize& kv,
+                                         const RecurrentStateSize& state, const Placement& placement,
+                                         const std::vector<GpuSpec>& gpus, double host_bandwidth_gbps) {
+  std::vector<TokenTraffic> pools(gpus.size() + 1);
+  for (std::size_t g = 0; g < gpus.size(); ++g) {
+    pools[g].bandwidth_gbps = gpus[g].bandwidth_gbps;
+    pools[g].backend = gpus[g].backend;
+  }
+  auto& host = pools.back();
+  const bool unified = !gpus.empty() && gpus.front().memory == MemoryKind::unified;
+  host.bandwidth_gbps = unified ? gpus.front().bandwidth_gbps : host_bandwidth_gbps;
+  host.backend = Backend::cpu;
+  const auto active_experts = [&](Bytes experts) -> Bytes {
+    if (!spec.moe || spec.moe->n_expert == 0) {
+      return experts;
+    }
+    return static_cast<Bytes>(static_cast<long double>(experts) * spec.moe->n_expert_used / spec.moe->n_expert);
+  };
+  const Bytes state_per_layer = state.layers > 0 ? state.total_bytes() / state.layers : 0;
+  const std::uint32_t n = spec.n_layer;
+  for (std::uint32_t il = 0; il < n; ++il) {
+    const Bytes layer = il < weights.layer_bytes.size() ? weights.layer_bytes[il] : 0;
+    const Bytes experts = il < weights.layer_expert_bytes.size() ? weights.layer_expert_bytes[il] : 0;
+    const Bytes cache = (il < kv.layer_bytes.size() ? kv.layer_bytes[il] : 0) +
+                        (spec.kind(il) == LayerKind::recurrent ? state_per_layer : 0);
+    const int d = il < placement.layer_device.size() ? placement.layer_device[il] : -1;
+    auto& pool = d < 0 ? host : pools[static_cast<std::size_t>(d)];
+    pool.bytes += layer - experts + cache;
+    ++pool.layers;
+    auto& expert_pool = d >= 0 && il < placement.offload.n_cpu_moe ? host : pool;
+    expert_pool.bytes += active_experts(experts);
+  }
+  const int out = n < placement.layer_device.size() ? placement.layer_device[n] : -1;
+  (out < 0 ? host : pools[static_cast<std::size_t>(out)]).bytes += weights.output_layer_bytes;
+  return pools;
 }
 
 std::vector<std::string> llama_arguments(const ModelSpec& spec, const Placement& placement, const RunSettings& settings,

@@ -213,6 +213,24 @@ FitRow evaluate_row(const ModelSpec& spec, const RunSettings& base, const QuantR
     return needed <= *ram;
   };
   row.ram_fits = ram_check(row.placement);
+  const auto speed_of = [&](const Placement& p) {
+    auto pools = decode_traffic(spec, weights, c.kv, c.state, p, group.gpus, request.host_bandwidth_gbps);
+    if (unified) {
+      Bytes needed = p.host.total_bytes();
+      Bytes per_token = 0;
+      for (const auto& d : p.devices) {
+        needed += d.total_bytes();
+      }
+      for (const auto& pool : pools) {
+        per_token += pool.bytes;
+      }
+      pools.push_back(swap_traffic(needed, group.gpus.front().memory_bytes, per_token));
+    }
+    return estimate_decode_speed(pools);
+  };
+  if (row.fits) {
+    row.speed = speed_of(row.placement);
+  }
   if (request.engine == Engine::vllm) {
     // vLLM keeps every weight on the GPUs and gives the rest to its paged cache.
     Bytes usable = 0;
@@ -244,6 +262,8 @@ FitRow evaluate_row(const ModelSpec& spec, const RunSettings& base, const QuantR
     row.plan = plan_offload(spec, weights, s, c.kv, c.state, group.gpus, group.budgets);
     if (row.plan) {
       row.plan_ram_fits = ram_check(*row.plan);
+      row.speed = speed_of(*row.plan);
+      row.speed_of_plan = true;
     }
   }
   return row;
@@ -526,6 +546,8 @@ Report build_report(const Catalog& catalog, const Request& request) {
   // The engine's defaults for what the user left open.
   Request effective = request;
   report.engine = std::string(name(request.engine));
+  report.host_bandwidth_gbps = request.host_bandwidth_gbps;
+  report.host_bandwidth_assumed = !request.host_bandwidth_given;
   {
     SettingsGiven given = request.given;
     given.context = given.context || !request.contexts.empty();

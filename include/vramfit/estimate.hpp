@@ -46,6 +46,42 @@ struct ComputeEstimate {
 ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& settings,
                                  const KvCacheSize& kv, Backend backend, bool partial_offload = false);
 
+/// What one decoded token reads from one memory pool (a GPU, or the host).
+struct TokenTraffic {
+  Bytes bytes = 0;            ///< active weights, KV cache and state read per token
+  double bandwidth_gbps = 0;  ///< the pool's memory bandwidth (10^9 bytes/s)
+  Backend backend = Backend::cpu;  ///< who computes on it
+  std::uint32_t layers = 0;   ///< blocks computed there (per-layer launch and sync cost)
+};
+
+/// Decode speed in tokens per second, with the range the rule claims.
+struct SpeedEstimate {
+  double tokens_per_second = 0;
+  double low = 0;
+  double high = 0;
+};
+
+/// Decode speed of one sequence: per token, each pool's bytes at its bandwidth
+/// times the backend's efficiency, plus a per-layer cost, summed over the
+/// pools the token passes through (layer split and offload are sequential).
+/// Calibrated on published Qwen3.6-35B-A3B 4-bit figures (docs/ESTIMATES.md).
+SpeedEstimate estimate_decode_speed(const std::vector<TokenTraffic>& pools);
+
+/// Unified memory under pressure: macOS and applications are assumed to keep a
+/// quarter of RAM; what a model needs beyond the rest is paged from the SSD,
+/// read at this rate for the same share of every token's bytes. Assumptions
+/// fitted to one figure (Mac mini M4 Pro 24 GB, 15-22 tok/s); docs/ESTIMATES.md.
+inline constexpr std::uint32_t k_unified_os_share_percent = 25;
+inline constexpr double k_swap_bandwidth_gbps = 7.0;
+
+/// The token traffic that comes from swap when a unified-memory machine with
+/// `ram_bytes` holds `needed_bytes`: nothing when it fits in its share.
+TokenTraffic swap_traffic(Bytes needed_bytes, Bytes ram_bytes, Bytes bytes_per_token);
+
+/// Host memory bandwidth assumed for offloaded weights when --host-bandwidth
+/// is not given: dual-channel DDR5 class, an assumption, not a measurement.
+inline constexpr double k_default_host_bandwidth_gbps = 60.0;
+
 /// Bytes a GGUF file adds to its tensor data: header, tensor infos (exact from
 /// the names and shapes) and metadata key/values, dominated by the tokenizer
 /// (estimated from the vocabulary size and BPE merges). Padded to 32 bytes.

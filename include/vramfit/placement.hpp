@@ -79,6 +79,7 @@ struct Placement {
   std::vector<DeviceLoad> devices;  ///< one per GPU of the group
   HostLoad host;
   std::vector<std::uint32_t> tensor_split;  ///< --tensor-split proportions (MiB usable per GPU); empty for one GPU
+  std::vector<int> layer_device;  ///< per block and the output layer (index n_layer): GPU index, -1 host
 
   bool fits() const;      ///< every GPU within its budget
   bool marginal() const;  ///< some GPU's verdict could flip within the estimates' range
@@ -98,6 +99,15 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
 std::optional<Placement> plan_offload(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings,
                                       const KvCacheSize& kv, const RecurrentStateSize& state,
                                       const std::vector<GpuSpec>& gpus, const std::vector<DeviceBudget>& budgets);
+
+/// What decoding one token reads from each GPU of `placement` and from the
+/// host: the blocks' weights with routed experts at n_expert_used / n_expert,
+/// the output layer, and the KV cache and recurrent state. Pools follow the
+/// GPUs' order; the host pool comes last (its bandwidth `host_bandwidth_gbps`;
+/// unified memory: the GPU's own).
+std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeights& weights, const KvCacheSize& kv,
+                                         const RecurrentStateSize& state, const Placement& placement,
+                                         const std::vector<GpuSpec>& gpus, double host_bandwidth_gbps);
 
 /// The llama.cpp arguments that realize `placement` under `settings`
 /// (common/arg.cpp names): -m PATH -c N -ngl N [--n-cpu-moe N | -ot exps=CPU]

@@ -101,6 +101,8 @@ struct FitRow {
   std::optional<bool> plan_ram_fits;  ///< the same for the offload plan
   std::optional<std::uint64_t> max_context_tokens;  ///< the largest context that fits (multiple of 256, at most native; 0: none)
   std::optional<VllmCapacity> vllm;  ///< engine vllm: the paged cache left after weights and activations
+  std::optional<SpeedEstimate> speed;  ///< decode tokens/s of the placement, or of the plan when it does not fit
+  bool speed_of_plan = false;          ///< speed is the offload plan's
 };
 
 /// A row of the context ladder: what the context adds, and the largest
@@ -142,6 +144,8 @@ struct Request {
   SettingsGiven given;                  ///< settings the user chose (all others: the engine's defaults)
   OllamaEnvironment ollama;             ///< OLLAMA_* variables (engine ollama)
   std::uint32_t vllm_utilization_percent = k_vllm_default_utilization_percent;
+  double host_bandwidth_gbps = k_default_host_bandwidth_gbps;  ///< --host-bandwidth: RAM bandwidth for offloaded weights
+  bool host_bandwidth_given = false;
 };
 
 /// The finished report.
@@ -150,6 +154,8 @@ struct Report {
   std::vector<std::string> notes;     ///< caveats to print with the result (assumptions the input forced)
   std::string engine = "llama.cpp";
   RunSettings settings;
+  double host_bandwidth_gbps = k_default_host_bandwidth_gbps;  ///< for offloaded weights' speed
+  bool host_bandwidth_assumed = true;
   std::vector<GpuSpec> gpus;          ///< one column each: a GPU, or a group serving together (combined)
   std::vector<DeviceBudget> budgets;  ///< index-aligned with gpus (a group's: summed)
   std::vector<GpuGroup> groups;       ///< index-aligned with gpus: the GPUs of each column

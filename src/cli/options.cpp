@@ -55,6 +55,7 @@ struct Raw {
   std::string parallel;
   std::string n_cpu_moe;
   std::string engine;
+  std::string host_bandwidth;
   std::string gpu_memory_utilization;
   std::string n_gpu_layers;
   std::string ram;
@@ -96,6 +97,7 @@ void add_run_options(CLI::App& app, Raw& raw) {
   app.add_option("--gpu-memory-utilization", raw.gpu_memory_utilization, "vllm: fraction of GPU memory (default 0.9)");
   app.add_option("--ngl,--n-gpu-layers", raw.n_gpu_layers, "Blocks on the GPU(s), as llama.cpp's -ngl (default: all)");
   app.add_option("--n-cpu-moe", raw.n_cpu_moe, "Keep the expert tensors of the first N layers in system memory");
+  app.add_option("--host-bandwidth", raw.host_bandwidth, "System memory bandwidth in GB/s for offloaded weights (default 60, assumed)");
   app.add_option("--ram", raw.ram, "The host's system memory (24GiB, 64GB): checks what stays in RAM");
   app.add_option("--wired-limit-mb", raw.wired_limit_mb, "Apple: macOS iogpu.wired_limit_mb (replaces the Metal working-set limit)");
   app.add_flag("--kv-unified", raw.kv_unified, "One KV cache shared by all sequences");
@@ -239,6 +241,10 @@ Options finish(const Raw& raw, Command command) {
   r.given.n_seq = !raw.parallel.empty();
   r.given.kv_unified = raw.kv_unified;
   r.given.n_ubatch = !raw.ubatch.empty();
+  if (!raw.host_bandwidth.empty()) {
+    r.host_bandwidth_gbps = static_cast<double>(parse_count(raw.host_bandwidth, "--host-bandwidth", 100000));
+    r.host_bandwidth_given = true;
+  }
   if (!raw.n_gpu_layers.empty()) {
     r.n_gpu_layers = static_cast<std::uint32_t>(parse_count(raw.n_gpu_layers, "--n-gpu-layers", 1U << 16, 0));
   }

@@ -96,6 +96,13 @@ Provenance predicted_file_provenance(const QuantResult& q) {
   return q.source == WeightsSource::gguf && !q.follows_recipe ? Provenance::exact : Provenance::estimate;
 }
 
+// Decode speed, an estimate: "~121".
+std::string speed_text(const SpeedEstimate& e) {
+  return mark(e.tokens_per_second >= 10 ? fmt::format("{:.0f}", e.tokens_per_second)
+                                        : fmt::format("{:.1f}", e.tokens_per_second),
+              Provenance::estimate);
+}
+
 // "fits", "OVER", or "maybe" when the estimate's range spans the limit.
 std::string verdict_word(const FitRow& row) { return row.marginal ? "maybe" : row.fits ? "fits" : "OVER"; }
 
@@ -103,6 +110,9 @@ Cell verdict_cell(const FitRow& row, bool with_headroom, SizeUnit u) {
   std::string text = verdict_word(row);
   if (with_headroom) {
     text += " " + mark(signed_fixed(row.headroom_bytes, u), row.provenance.headroom);
+    if (row.speed) {
+      text += (row.speed_of_plan ? ", offload " : " ") + speed_text(*row.speed) + "t/s";
+    }
   }
   return {text, row.marginal ? Color::yellow : row.fits ? Color::green : Color::red};
 }
@@ -147,7 +157,9 @@ std::string footnotes(const Report& r, bool matrix, const RenderContext& ctx) {
   out += fmt::format("~ estimate: compute buffer plus backend scratch (+-25%), and the totals and headroom that include "
                      "it; ^ a published file's size; unmarked: exact (ggml arithmetic on the tensor shapes).{}",
                      br);
-  out += fmt::format("  maybe: the verdict flips within the estimate's range.{}", br);
+  out += fmt::format("  maybe: the verdict flips within the estimate's range. tok/s: decode speed of one sequence from "
+                     "memory bandwidth, +-20-40% (docs/ESTIMATES.md).{}",
+                     br);
   const bool from_file = !r.quants.empty() && r.quants.front().source == WeightsSource::gguf;
   if (from_file) {
     out += fmt::format("  file pub: the size of the file read; file pred: llama.cpp's recipe for its file type plus a "
@@ -179,6 +191,7 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
   }
   cols.push_back({"fit", Align::left});
   cols.push_back({"max ctx"});
+  cols.push_back({"tok/s"});
   const bool vllm = r.engine == "vllm";
   if (vllm) {
     cols.push_back({"concurrency"});
@@ -208,6 +221,7 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
                          : *row.max_context_tokens >= r.model.spec.n_ctx_train
                              ? "native"
                              : with_commas(*row.max_context_tokens));
+      cells.emplace_back(row.speed && !row.speed_of_plan ? speed_text(*row.speed) : "-");
       if (vllm) {
         cells.emplace_back(row.vllm ? mark(fmt::format("{:.2f}x", row.vllm->concurrency), Provenance::estimate) : "-");
       }
@@ -342,7 +356,7 @@ std::string offload_section(const Report& r, std::size_t g, const RenderContext&
   if (many_contexts) {
     cols.push_back({"context"});
   }
-  for (const char* h : {"offload", "on GPU", "in RAM"}) {
+  for (const char* h : {"offload", "on GPU", "in RAM", "tok/s"}) {
     cols.push_back({h, std::string(h) == "offload" ? Align::left : Align::right});
   }
   cols.push_back({"fit", Align::left});
@@ -358,6 +372,7 @@ std::string offload_section(const Report& r, std::size_t g, const RenderContext&
     cells.emplace_back(ok ? offload_label(spec, p.offload) : "none fits");
     cells.emplace_back(ok ? mark(fixed(gpu_total(p), ctx.units), Provenance::estimate) : "-");
     cells.emplace_back(ok ? mark(fixed(p.host.total_bytes(), ctx.units), Provenance::estimate) : "-");
+    cells.emplace_back(ok && row->speed ? speed_text(*row->speed) : "-");
     std::string verdict = ok ? (p.offload.n_gpu_layers == 0 ? "CPU" : "fits") : "OVER";
     const auto ram_fits = row->fits ? row->ram_fits : row->plan_ram_fits;
     if (ok && ram_fits && !*ram_fits) {
@@ -435,6 +450,8 @@ ojson settings_json(const Report& r) {
   j["flash_attn"] = s.flash_attn;
   j["kv_unified"] = s.kv_unified;
   j["swa_full"] = s.swa_full;
+  j["host_bandwidth_gbps"] = r.host_bandwidth_gbps;
+  j["host_bandwidth_assumed"] = r.host_bandwidth_assumed;
   return j;
 }
 
@@ -554,6 +571,16 @@ ojson result_json(const Report& r, const FitRow& row) {
   j["marginal"] = row.marginal;
   j["verdict"] = row.marginal ? "maybe" : row.fits ? "fits" : "over";
   j["max_context_tokens"] = row.max_context_tokens ? ojson(*row.max_context_tokens) : ojson(nullptr);
+  if (row.speed) {
+    const auto round1 = [](double v) { return std::round(v * 10.0) / 10.0; };
+    j["speed"] = {{"decode_tokens_per_second", round1(row.speed->tokens_per_second)},
+                  {"low", round1(row.speed->low)},
+                  {"high", round1(row.speed->high)},
+                  {"of_offload_plan", row.speed_of_plan},
+                  {"provenance", "estimate"}};
+  } else {
+    j["speed"] = nullptr;
+  }
   if (row.vllm) {
     const auto& v = *row.vllm;
     j["vllm"] = {{"kv_bytes_per_token", v.kv_bytes_per_token},
@@ -647,7 +674,7 @@ std::string results_csv(const Report& r) {
       "headroom_bytes,fits,verdict,weights_provenance,kv_cache_provenance,recurrent_state_provenance,"
       "compute_buffer_provenance,overhead_provenance,total_provenance,headroom_provenance,total_low_bytes,"
       "total_high_bytes,n_gpu_layers,n_cpu_moe,host_total_bytes,device_total_bytes,plan_n_gpu_layers,plan_n_cpu_moe,"
-      "plan_gpu_total_bytes,plan_host_total_bytes\n";
+      "plan_gpu_total_bytes,plan_host_total_bytes,decode_tokens_per_second,decode_low,decode_high,speed_of_plan\n";
   for (const auto& row : r.rows) {
     const auto& q = r.quants[row.quant];
     const auto& b = r.budgets[row.gpu];
@@ -659,7 +686,7 @@ std::string results_csv(const Report& r) {
     }
     const auto plan_field = [&](auto get) { return row.plan ? std::to_string(get(*row.plan)) : std::string{}; };
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},"
-                       "{},{},{},{},{},{},{},{}\n",
+                       "{},{},{},{},{},{},{},{},{},{},{},{}\n",
                        csv_escape(r.model.spec.id), csv_escape(r.gpus[row.gpu].id), csv_escape(q.id),
                        r.contexts[row.context].context_tokens, lower_name(s.type_k), lower_name(s.type_v),
                        s.flash_attn ? "true" : "false", s.n_seq, name(q.source), q.file_predicted_bytes,
@@ -675,7 +702,11 @@ std::string results_csv(const Report& r) {
                        plan_field([](const Placement& x) { return x.offload.n_gpu_layers; }),
                        plan_field([](const Placement& x) { return x.offload.n_cpu_moe; }),
                        plan_field([](const Placement& x) { return gpu_total(x); }),
-                       plan_field([](const Placement& x) { return x.host.total_bytes(); }));
+                       plan_field([](const Placement& x) { return x.host.total_bytes(); }),
+                       row.speed ? fmt::format("{:.1f}", row.speed->tokens_per_second) : std::string{},
+                       row.speed ? fmt::format("{:.1f}", row.speed->low) : std::string{},
+                       row.speed ? fmt::format("{:.1f}", row.speed->high) : std::string{},
+                       row.speed ? (row.speed_of_plan ? "true" : "false") : "");
   }
   return out;
 }

@@ -3,6 +3,9 @@
 
 #include "vramfit/estimate.hpp"
 #include "vramfit/quantize.hpp"
+#include "vramfit/report.hpp"
+
+#include <cmath>
 
 using namespace vramfit;
 
@@ -56,4 +59,48 @@ TEST_CASE("device reserves and Apple working sets", "[estimate]") {
   CHECK(default_context_reserve_bytes(Backend::metal) == 0);
   CHECK(default_apple_working_set_bytes(24ULL << 30) == 16ULL << 30);
   CHECK(default_apple_working_set_bytes(128ULL << 30) == 96ULL << 30);
+}
+
+TEST_CASE("decode speed lands on the guide's figures for Qwen3.6-35B-A3B at 4 bits", "[estimate][speed]") {
+  const auto speed = [](const char* gpu) {
+    Request r;
+    r.model = "qwen3.6-35b-a3b";
+    r.gpus = {gpu};
+    r.quants = {"Q4_K_M"};
+    r.settings.type_k = r.settings.type_v = GgmlType::q8_0;
+    r.with_ladder = false;
+    r.with_max_context = false;
+    const auto report = build_report(test::embedded(), r);
+    REQUIRE(report.rows[0].speed);
+    return report.rows[0].speed->tokens_per_second;
+  };
+  const double rtx3090 = speed("rtx3090");
+  CHECK(rtx3090 >= 107);
+  CHECK(rtx3090 <= 136);
+  CHECK(std::abs(speed("rtx4090") - 120) <= 0.2 * 120);
+  const double rtx5090 = speed("rtx5090");
+  CHECK(rtx5090 >= 160);
+  CHECK(rtx5090 <= 180);
+  // The 24 GB Mac mini holds neither the model in its Metal working set nor
+  // model and macOS in its RAM: experts on the CPU, some pages on the SSD.
+  const double m4 = speed("m4-pro-24gb");
+  CHECK(m4 >= 15);
+  CHECK(m4 <= 22);
+}
+
+TEST_CASE("decode speed: bandwidth, active experts, and offloaded bytes", "[estimate][speed]") {
+  TokenTraffic gpu{2'000'000'000, 1000, Backend::cuda, 40};
+  const auto base = estimate_decode_speed({gpu});
+  CHECK(base.low < base.tokens_per_second);
+  CHECK(base.high > base.tokens_per_second);
+  gpu.bandwidth_gbps = 2000;
+  CHECK(estimate_decode_speed({gpu}).tokens_per_second > base.tokens_per_second);
+  // A pool on the host costs its bytes at host bandwidth.
+  const TokenTraffic host{500'000'000, 60, Backend::cpu, 0};
+  CHECK(estimate_decode_speed({TokenTraffic{2'000'000'000, 1000, Backend::cuda, 40}, host}).tokens_per_second <
+        base.tokens_per_second);
+  CHECK(estimate_decode_speed({}).tokens_per_second == 0);
+  // Swap: nothing while model and OS fit, then a share of every token.
+  CHECK(swap_traffic(10 * k_gib, 24 * k_gib, 1'000'000'000).bytes == 0);
+  CHECK(std::llabs(static_cast<long long>(swap_traffic(24 * k_gib, 24 * k_gib, 1'000'000'000).bytes) - 250'000'000) < 10);
 }
