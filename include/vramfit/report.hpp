@@ -148,6 +148,16 @@ struct Request {
   bool host_bandwidth_given = false;
 };
 
+/// One knob of the what-if ladder (whatif.hpp).
+struct WhatIf {
+  std::string knob;    ///< cache-type | flash-attn | parallel | context | expert-offload | layer-offload | quant
+  std::string change;  ///< "--cache-type q8_0", "--context 40192", "--quant Q4_K_M", "--n-cpu-moe 14"
+  ByteDelta saved_bytes = 0;  ///< GPU bytes saved against the configuration as asked (estimate)
+  bool fits = false;          ///< that change alone makes it fit
+  ByteDelta headroom_bytes = 0;  ///< headroom after the change
+  std::optional<SpeedEstimate> speed;  ///< decode speed after the change
+};
+
 /// The finished report.
 struct Report {
   CatalogModel model;                 ///< the model evaluated (a copy of the catalog entry, or the file's)
@@ -163,6 +173,7 @@ struct Report {
   std::vector<ContextResult> contexts;
   std::vector<FitRow> rows;           ///< quant-major, then GPU, then context
   std::vector<LadderRow> ladder;
+  std::vector<std::vector<WhatIf>> what_if;  ///< per row: the knobs that make it fit (attach_what_if; empty rows fit)
 
   /// The row for (quant, gpu, context) indices.
   const FitRow& row(std::size_t quant, std::size_t gpu, std::size_t context) const;

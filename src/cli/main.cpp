@@ -11,6 +11,7 @@
 #include "vramfit/report.hpp"
 #include "vramfit/parse.hpp"
 #include "vramfit/verify.hpp"
+#include "vramfit/whatif.hpp"
 
 #include <unistd.h>
 
@@ -209,7 +210,8 @@ ExitCode run(int argc, const char* const* argv) {
       return ExitCode::ok;
     case cli::Command::check: {
       request.with_ladder = false;
-      const Report report = build_report(catalog, request);
+      Report report = build_report(catalog, request);
+      attach_what_if(catalog, request, report);
       std::cout << cli::render_check(report, ctx);
       const bool all_fit =
           std::all_of(report.rows.begin(), report.rows.end(), [](const FitRow& row) { return row.fits; });
@@ -221,7 +223,8 @@ ExitCode run(int argc, const char* const* argv) {
       return ExitCode::ok;
     }
     case cli::Command::fit: {
-      const Report report = build_report(catalog, request);
+      Report report = build_report(catalog, request);
+      attach_what_if(catalog, request, report);
       std::cout << cli::render_fit(report, ctx);
       return ExitCode::ok;
     }

@@ -426,6 +426,24 @@ std::string devices_section(const Report& r, std::size_t g, const RenderContext&
          render_table(t, ctx);
 }
 
+// The what-if ladder of one row: "  fits with --cache-type q8_0: saves 0.60 GiB, headroom ~+0.12 GiB".
+std::string what_if_lines(const Report& r, std::size_t index, const RenderContext& ctx) {
+  if (index >= r.what_if.size() || r.what_if[index].empty()) {
+    return {};
+  }
+  const auto& row = r.rows[index];
+  std::string out = fmt::format("What would make {} fit on {} at {} tokens (ranked; {}):\n", r.quants[row.quant].id,
+                                r.gpus[row.gpu].id, with_commas(r.contexts[row.context].context_tokens),
+                                unit_label(ctx.units));
+  for (const auto& w : r.what_if[index]) {
+    out += fmt::format("  {:<5} {:<34} saves {:>8}, headroom {}{}\n", w.fits ? "fits" : "not", w.change,
+                       mark(signed_fixed(w.saved_bytes, ctx.units), Provenance::estimate),
+                       mark(signed_fixed(w.headroom_bytes, ctx.units), Provenance::estimate),
+                       w.speed ? ", " + speed_text(*w.speed) + " tok/s" : std::string{});
+  }
+  return out;
+}
+
 // --- machine formats -------------------------------------------------------------
 
 ojson catalog_json(const RenderContext& ctx) {
@@ -571,6 +589,23 @@ ojson result_json(const Report& r, const FitRow& row) {
   j["marginal"] = row.marginal;
   j["verdict"] = row.marginal ? "maybe" : row.fits ? "fits" : "over";
   j["max_context_tokens"] = row.max_context_tokens ? ojson(*row.max_context_tokens) : ojson(nullptr);
+  const auto index = static_cast<std::size_t>(&row - r.rows.data());
+  if (index < r.what_if.size() && !row.fits) {
+    ojson knobs = ojson::array();
+    for (const auto& w : r.what_if[index]) {
+      knobs.push_back({{"knob", w.knob},
+                       {"change", w.change},
+                       {"saved_bytes", w.saved_bytes},
+                       {"fits", w.fits},
+                       {"headroom_bytes", w.headroom_bytes},
+                       {"decode_tokens_per_second",
+                        w.speed ? ojson(std::round(w.speed->tokens_per_second * 10.0) / 10.0) : ojson(nullptr)},
+                       {"provenance", "estimate"}});
+    }
+    j["what_if"] = knobs;
+  } else {
+    j["what_if"] = ojson::array();
+  }
   if (row.speed) {
     const auto round1 = [](double v) { return std::round(v * 10.0) / 10.0; };
     j["speed"] = {{"decode_tokens_per_second", round1(row.speed->tokens_per_second)},
@@ -733,6 +768,13 @@ std::string render_fit(const Report& r, const RenderContext& ctx) {
       }
       if (r.gpus.size() == 1) {
         out += offload_section(r, 0, ctx);
+        const auto over = std::count_if(r.rows.begin(), r.rows.end(), [](const FitRow& x) { return !x.fits; });
+        if (over > 0 && over <= 3) {
+          for (std::size_t i = 0; i < r.rows.size(); ++i) {
+            const auto lines = what_if_lines(r, i, ctx);
+            out += lines.empty() ? "" : "\n" + lines;
+          }
+        }
       }
       if (!r.ladder.empty()) {
         out += "\n" + ladder_table(r, ctx);
@@ -859,6 +901,7 @@ std::string render_check(const Report& r, const RenderContext& ctx) {
           line = (row.marginal ? "\033[33m" : row.fits ? "\033[32m" : "\033[31m") + line + "\033[0m";
         }
         out += line + "\n";
+        out += what_if_lines(r, static_cast<std::size_t>(&row - r.rows.data()), ctx);
       }
       return out;
     }
