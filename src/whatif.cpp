@@ -38,6 +38,18 @@ int cost(const std::string& knob, const std::string& change) {
   return 7;  // quant
 }
 
+// The knob "use quantization `id`", from the row that quantization fits with.
+WhatIf quant_knob(const std::string& id, ByteDelta asked, const FitRow& fitting) {
+  WhatIf w;
+  w.knob = "quant";
+  w.change = "--quant " + id;
+  w.saved_bytes = asked - static_cast<ByteDelta>(fitting.memory.total_bytes());
+  w.fits = true;
+  w.headroom_bytes = fitting.headroom_bytes;
+  w.speed = fitting.speed;
+  return w;
+}
+
 } // namespace
 
 std::vector<WhatIf> what_if(const Catalog& catalog, const Request& request, const Report& report, std::size_t index) {
@@ -134,14 +146,7 @@ std::vector<WhatIf> what_if(const Catalog& catalog, const Request& request, cons
   for (std::size_t q = row.quant + 1; q < report.quants.size() && !found; ++q) {
     const auto& other = report.row(q, row.gpu, row.context);
     if (other.fits) {
-      WhatIf w;
-      w.knob = "quant";
-      w.change = "--quant " + report.quants[q].id;
-      w.saved_bytes = asked - static_cast<ByteDelta>(other.memory.total_bytes());
-      w.fits = true;
-      w.headroom_bytes = other.headroom_bytes;
-      w.speed = other.speed;
-      out.push_back(std::move(w));
+      out.push_back(quant_knob(report.quants[q].id, asked, other));
       found = true;
     }
   }
@@ -156,14 +161,7 @@ std::vector<WhatIf> what_if(const Catalog& catalog, const Request& request, cons
         const auto size = wide.quants[q].file_published_bytes.value_or(wide.quants[q].file_predicted_bytes);
         const auto& other = wide.row(q, 0, 0);
         if (size < current && other.fits) {
-          WhatIf w;
-          w.knob = "quant";
-          w.change = "--quant " + wide.quants[q].id;
-          w.saved_bytes = asked - static_cast<ByteDelta>(other.memory.total_bytes());
-          w.fits = true;
-          w.headroom_bytes = other.headroom_bytes;
-          w.speed = other.speed;
-          out.push_back(std::move(w));
+          out.push_back(quant_knob(wide.quants[q].id, asked, other));
           break;
         }
       }

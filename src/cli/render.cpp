@@ -701,6 +701,19 @@ std::string csv_escape(const std::string& s) {
   return out + "\"";
 }
 
+// The first knob of the what-if ladder that makes the row fit, or "".
+std::string best_knob(const Report& r, const FitRow& row) {
+  const auto index = static_cast<std::size_t>(&row - r.rows.data());
+  if (index < r.what_if.size()) {
+    for (const auto& w : r.what_if[index]) {
+      if (w.fits) {
+        return w.change;
+      }
+    }
+  }
+  return {};
+}
+
 std::string results_csv(const Report& r) {
   std::string out =
       "model,gpu,quant,context_tokens,cache_type_k,cache_type_v,flash_attn,parallel,weights_source,"
@@ -709,7 +722,8 @@ std::string results_csv(const Report& r) {
       "headroom_bytes,fits,verdict,weights_provenance,kv_cache_provenance,recurrent_state_provenance,"
       "compute_buffer_provenance,overhead_provenance,total_provenance,headroom_provenance,total_low_bytes,"
       "total_high_bytes,n_gpu_layers,n_cpu_moe,host_total_bytes,device_total_bytes,plan_n_gpu_layers,plan_n_cpu_moe,"
-      "plan_gpu_total_bytes,plan_host_total_bytes,decode_tokens_per_second,decode_low,decode_high,speed_of_plan\n";
+      "plan_gpu_total_bytes,plan_host_total_bytes,decode_tokens_per_second,decode_low,decode_high,speed_of_plan,"
+      "what_if_best\n";
   for (const auto& row : r.rows) {
     const auto& q = r.quants[row.quant];
     const auto& b = r.budgets[row.gpu];
@@ -721,7 +735,7 @@ std::string results_csv(const Report& r) {
     }
     const auto plan_field = [&](auto get) { return row.plan ? std::to_string(get(*row.plan)) : std::string{}; };
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},"
-                       "{},{},{},{},{},{},{},{},{},{},{},{}\n",
+                       "{},{},{},{},{},{},{},{},{},{},{},{},{}\n",
                        csv_escape(r.model.spec.id), csv_escape(r.gpus[row.gpu].id), csv_escape(q.id),
                        r.contexts[row.context].context_tokens, lower_name(s.type_k), lower_name(s.type_v),
                        s.flash_attn ? "true" : "false", s.n_seq, name(q.source), q.file_predicted_bytes,
@@ -741,7 +755,7 @@ std::string results_csv(const Report& r) {
                        row.speed ? fmt::format("{:.1f}", row.speed->tokens_per_second) : std::string{},
                        row.speed ? fmt::format("{:.1f}", row.speed->low) : std::string{},
                        row.speed ? fmt::format("{:.1f}", row.speed->high) : std::string{},
-                       row.speed ? (row.speed_of_plan ? "true" : "false") : "");
+                       row.speed ? (row.speed_of_plan ? "true" : "false") : "", csv_escape(best_knob(r, row)));
   }
   return out;
 }
