@@ -63,6 +63,30 @@ bool Placement::marginal() const {
   return std::any_of(devices.begin(), devices.end(), [](const DeviceLoad& d) { return d.marginal(); });
 }
 
+std::vector<int> layer_split(std::uint32_t n_layer, std::uint64_t n_gpu_layers, const std::vector<double>& split) {
+  const std::uint64_t n = n_layer;
+  std::vector<int> device_of(n + 1, -1);
+  if (split.empty()) {
+    return device_of;
+  }
+  // i_gpu_start = max(n_layer - ngl, 0), act_gpu_layers = min(ngl, n_layer + 1); layer il
+  // goes to the first GPU whose cumulative split exceeds (il - i_gpu_start) / act_gpu_layers.
+  std::vector<double> cumulative = split;
+  const double sum = std::accumulate(cumulative.begin(), cumulative.end(), 0.0);
+  std::partial_sum(cumulative.begin(), cumulative.end(), cumulative.begin());
+  for (auto& c : cumulative) {
+    c = sum > 0 ? c / sum : 1.0;
+  }
+  const std::uint64_t start = n > n_gpu_layers ? n - n_gpu_layers : 0;
+  const std::uint64_t active = std::min(n_gpu_layers, n + 1);
+  for (std::uint64_t il = start; il <= n && il - start < active; ++il) {
+    const auto frac = static_cast<float>(static_cast<double>(il - start) / static_cast<double>(active));
+    const auto g = std::upper_bound(cumulative.begin(), cumulative.end(), frac) - cumulative.begin();
+    device_of[il] = static_cast<int>(std::min<std::ptrdiff_t>(g, static_cast<std::ptrdiff_t>(split.size()) - 1));
+  }
+  return device_of;
+}
+
 Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings,
                 const KvCacheSize& kv, const RecurrentStateSize& state, const std::vector<GpuSpec>& gpus,
                 const std::vector<DeviceBudget>& budgets, const Offload& offload) {
@@ -73,9 +97,6 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
   p.offload.n_cpu_moe = std::min(offload.n_cpu_moe, n);
   const std::uint32_t ngl = p.offload.n_gpu_layers;
 
-  // llama_model::load_tensors: i_gpu_start = max(n_layer - ngl, 0), act_gpu_layers =
-  // min(ngl, n_layer + 1); layer il (il == n_layer: the output layer) goes to the
-  // first GPU whose cumulative split exceeds (il - i_gpu_start) / act_gpu_layers.
   std::vector<double> splits;
   for (const auto& b : budgets) {
     splits.push_back(static_cast<double>(std::max<Bytes>(b.usable_bytes, 1)));
@@ -83,20 +104,7 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
       p.tensor_split.push_back(static_cast<std::uint32_t>(std::max<Bytes>(b.usable_bytes / k_mib, 1)));
     }
   }
-  const double sum = std::accumulate(splits.begin(), splits.end(), 0.0);
-  std::partial_sum(splits.begin(), splits.end(), splits.begin());
-  for (auto& s : splits) {
-    s /= sum;
-  }
-  const std::uint32_t start = n > ngl ? n - ngl : 0;
-  const std::uint32_t active = std::min(ngl, n + 1);
-  std::vector<int> device_of(n + 1, -1);
-  for (std::uint32_t il = start; il <= n && il - start < active; ++il) {
-    const auto frac = static_cast<float>(static_cast<double>(il - start) / static_cast<double>(active));
-    const auto g = std::upper_bound(splits.begin(), splits.end(), frac) - splits.begin();
-    device_of[il] = static_cast<int>(std::min<std::ptrdiff_t>(g, static_cast<std::ptrdiff_t>(gpus.size()) - 1));
-  }
-
+  const auto device_of = layer_split(n, ngl, splits);
   p.layer_device = device_of;
   p.devices.resize(gpus.size());
   for (std::size_t g = 0; g < gpus.size(); ++g) {

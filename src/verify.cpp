@@ -2,6 +2,7 @@
 
 #include "vramfit/error.hpp"
 #include "vramfit/gguf_model.hpp"
+#include "vramfit/placement.hpp"
 #include "vramfit/quantize.hpp"
 
 #include <algorithm>
@@ -216,14 +217,14 @@ ModelSpec spec_from_log(const LlamaLog& log, std::vector<std::string>& notes) {
   return spec;
 }
 
-struct Placement {
+struct LogPlacement {
   std::vector<std::string> gpus;       ///< GPU device names, in order
   std::vector<int> layer_device;       ///< per layer 0..n (n = output layer): GPU index, or -1 for the CPU
   bool per_device = true;              ///< the split across several GPUs is known
 };
 
-Placement place(const LlamaLog& log, const ModelSpec& spec) {
-  Placement p;
+LogPlacement place(const LlamaLog& log, const ModelSpec& spec) {
+  LogPlacement p;
   for (const auto& d : log.devices) {
     if (!starts_with(d.name, "CPU")) {
       p.gpus.push_back(d.name);
@@ -253,11 +254,6 @@ Placement place(const LlamaLog& log, const ModelSpec& spec) {
     }
     return p;
   }
-  // llama_model::load_tensors: i_gpu_start = max(n_layer - ngl, 0), act_gpu_layers =
-  // min(ngl, n_layer + 1); the output layer (index n_layer) is offloaded only when ngl > n_layer.
-  const std::uint64_t ngl = log.offloaded_layers.value_or(total);
-  const std::uint64_t start = n > ngl ? n - ngl : 0;
-  const std::uint64_t active = std::min(ngl, total);
   // llama.cpp splits layers in proportion to each device's free memory.
   std::vector<double> splits;
   for (const auto& g : p.gpus) {
@@ -268,20 +264,11 @@ Placement place(const LlamaLog& log, const ModelSpec& spec) {
     p.per_device = false;
     std::fill(splits.begin(), splits.end(), 1.0);
   }
-  const double sum = std::accumulate(splits.begin(), splits.end(), 0.0);
-  std::partial_sum(splits.begin(), splits.end(), splits.begin());
-  for (auto& s : splits) {
-    s /= sum;
-  }
-  for (std::uint64_t il = start; il <= n && il - start < active; ++il) {
-    const auto frac = static_cast<float>(static_cast<double>(il - start) / static_cast<double>(active));
-    const auto gpu = std::upper_bound(splits.begin(), splits.end(), frac) - splits.begin();
-    p.layer_device[static_cast<std::size_t>(il)] = static_cast<int>(std::min<std::ptrdiff_t>(gpu, static_cast<std::ptrdiff_t>(p.gpus.size()) - 1));
-  }
+  p.layer_device = layer_split(static_cast<std::uint32_t>(n), log.offloaded_layers.value_or(total), splits);
   return p;
 }
 
-std::string device_name(const Placement& p, int index) {
+std::string device_name(const LogPlacement& p, int index) {
   return index < 0 ? std::string("CPU") : p.gpus[static_cast<std::size_t>(index)];
 }
 
@@ -326,7 +313,7 @@ std::map<std::string, Bytes> logged_by_device(const LlamaLog& log, std::string_v
 
 // Compares per-device predictions with per-device logs, or totals when the
 // split across GPUs is unknown.
-void compare(VerifyResult& r, const Placement& p, const std::string& term, const std::map<std::string, Bytes>& predicted,
+void compare(VerifyResult& r, const LogPlacement& p, const std::string& term, const std::map<std::string, Bytes>& predicted,
              const std::map<std::string, Bytes>& logged) {
   if (!p.per_device) {
     Bytes pt = 0;
@@ -426,7 +413,7 @@ Bytes mapped_span(const std::vector<TensorSpec>& tensors, const std::vector<Ggml
 // host's CPU_Mapped buffer is a file span, not a sum, so it cannot tell.) Only
 // a value whose prediction lands within the exact tolerance is accepted.
 std::optional<std::uint64_t> infer_n_cpu_moe(const LlamaLog& log, const ModelSpec& spec, const std::vector<TensorSpec>& tensors,
-                                             const std::vector<GgmlType>& types, const Placement& placement, bool mtp_loaded) {
+                                             const std::vector<GgmlType>& types, const LogPlacement& placement, bool mtp_loaded) {
   Bytes gpu_logged = 0;
   for (const auto& [buffer, bytes] : log.buffers_of("model")) {
     gpu_logged += is_host_buffer(buffer) ? 0 : bytes;

@@ -85,6 +85,13 @@ struct Placement {
   bool marginal() const;  ///< some GPU's verdict could flip within the estimates' range
 };
 
+/// llama.cpp's layer split (llama_model::load_tensors): for blocks 0..n_layer-1
+/// and the output layer (index n_layer), the GPU it goes to, or -1 for the CPU.
+/// The last `n_gpu_layers` go to GPUs (the output layer only when n_gpu_layers
+/// > n_layer), each GPU taking a share in proportion to `split` (free memory
+/// by default, --tensor-split when given).
+std::vector<int> layer_split(std::uint32_t n_layer, std::uint64_t n_gpu_layers, const std::vector<double>& split);
+
 /// Places `weights` on `gpus` (budgets index-aligned) as llama.cpp's layer
 /// split does: blocks in proportion to each GPU's usable memory, the last
 /// n_gpu_layers blocks offloaded, the output layer on the last GPU used.

@@ -259,3 +259,23 @@ TEST_CASE("max-context per cache type: quantized caches reach further", "[placem
   r.settings.flash_attn = false;
   CHECK(build_max_context(test::embedded(), r, false).caches.size() == 1);
 }
+
+TEST_CASE("llama.cpp's layer split rule", "[placement]") {
+  // 24 blocks, -ngl 24: blocks on the GPU, the output layer on the CPU.
+  const auto a = layer_split(24, 24, {1.0});
+  CHECK(a[0] == 0);
+  CHECK(a[23] == 0);
+  CHECK(a[24] == -1);
+  // -ngl 10 of 32: the last 10 blocks.
+  const auto b = layer_split(32, 10, {1.0});
+  CHECK(b[21] == -1);
+  CHECK(b[22] == 0);
+  CHECK(b[31] == 0);
+  CHECK(b[32] == -1);
+  // Two GPUs 1:3, everything offloaded: 33 layers, the first quarter on GPU 0.
+  const auto c = layer_split(32, 33, {1.0, 3.0});
+  CHECK(std::count(c.begin(), c.end(), 0) == 9);
+  CHECK(std::count(c.begin(), c.end(), 1) == 24);
+  CHECK(c[32] == 1);
+  CHECK(layer_split(8, 9, {}) == std::vector<int>(9, -1));
+}
