@@ -10,6 +10,7 @@
 #include <cmath>
 #include <functional>
 #include <numeric>
+#include <set>
 
 namespace vramfit {
 namespace {
@@ -683,17 +684,16 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
       logged[dev] += b.bytes;
       mapped[dev] = mapped[dev] || b.device.find("_Mapped") != std::string::npos;
     }
-    std::map<std::string, bool> devices;
-    for (std::size_t i = 0; i < tensors.size(); ++i) {
-      if (!device[i].empty()) {
-        devices[device[i]] = true;
+    std::set<std::string> devices;
+    for (const auto& d : device) {
+      if (!d.empty()) {
+        devices.insert(d);
       }
     }
     for (const auto& [dev, bytes] : logged) {
-      devices[dev] = true;
+      devices.insert(dev);
     }
-    for (const auto& [dev, unused] : devices) {
-      (void)unused;
+    for (const auto& dev : devices) {
       std::vector<bool> here(tensors.size(), false);
       Bytes sum = 0;
       for (std::size_t i = 0; i < tensors.size(); ++i) {
