@@ -527,8 +527,6 @@ Report build_report(const Catalog& catalog, const Request& request) {
   report.model = request.model_spec ? *request.model_spec : catalog.find_model(request.model);
   report.settings = request.settings;
   report.notes = request.notes;
-  const CatalogModel& model = report.model;
-  const ModelSpec& spec = model.spec;
 
   for (const auto& id : request.gpus) {
     auto group = resolve_gpu_group(catalog, id, request.wired_limit_bytes);
