@@ -600,6 +600,10 @@ Document parse_document(const CatalogText& text, std::vector<std::string>& error
     errors.push_back(text.origin + ": " + line_and_column(text.text, e.byte == 0 ? 0 : e.byte - 1) +
                      ": invalid JSON (" + (pos == std::string::npos ? what : what.substr(pos)) + ")");
     return doc;
+  } catch (const json::exception& e) {
+    // Not a syntax error but still not JSON we can hold: a number out of range (1e999).
+    errors.push_back(text.origin + ": invalid JSON (" + std::string(e.what()) + ")");
+    return doc;
   } catch (const InputError& e) {
     errors.push_back(text.origin + ": " + e.what());
     return doc;

@@ -370,6 +370,9 @@ json parse_json(std::string_view text, const std::string& origin) {
     const auto pos = what.find("syntax error");
     throw InputError(origin + ": byte " + std::to_string(e.byte) + ": invalid JSON (" +
                      (pos == std::string::npos ? what : what.substr(pos)) + ")");
+  } catch (const json::exception& e) {
+    // Not a syntax error but still not JSON we can hold: a number out of range (1e999).
+    throw InputError(origin + ": invalid JSON (" + std::string(e.what()) + ")");
   } catch (const InputError& e) {
     throw InputError(origin + ": " + e.what());
   }
