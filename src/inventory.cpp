@@ -150,6 +150,15 @@ void moe_ffn(Builder& b, const ModelSpec& s, std::uint32_t il, bool gated_shared
 }
 
 // MTP (NextN) block extras, stored after the main blocks.
+// The block's FFN: routed experts (and shared ones) on MoE layers, else a dense FFN.
+void ffn(Builder& b, const ModelSpec& s, std::uint32_t il, bool gated_shared) {
+  if (s.is_moe_layer(il)) {
+    moe_ffn(b, s, il, gated_shared);
+  } else {
+    b.dense_ffn(il, s.n_ff);
+  }
+}
+
 void nextn_extras(Builder& b, const ModelSpec& s, std::uint32_t il) {
   if (il < s.n_layer) {
     return;
@@ -186,11 +195,7 @@ std::vector<TensorSpec> llama_like(const ModelSpec& s) {
       b.qk_norm(il);
     }
     b.add(Builder::blk(il, "ffn_norm.weight"), {s.n_embd});
-    if (s.is_moe_layer(il)) {
-      moe_ffn(b, s, il, true);
-    } else {
-      b.dense_ffn(il, s.n_ff);
-    }
+    ffn(b, s, il, true);
   }
   return b.take();
 }
@@ -231,11 +236,7 @@ std::vector<TensorSpec> qwen_hybrid(const ModelSpec& s) {
       b.attention(il, s.n_head * s.n_embd_head_k * 2, false);
       b.qk_norm(il);
     }
-    if (s.is_moe_layer(il)) {
-      moe_ffn(b, s, il, true);
-    } else {
-      b.dense_ffn(il, s.n_ff);
-    }
+    ffn(b, s, il, true);
     nextn_extras(b, s, il);
   }
   return b.take();
@@ -316,11 +317,7 @@ std::vector<TensorSpec> deepseek2(const ModelSpec& s) {
     b.add(Builder::blk(il, "attn_v_b.weight"), {mla.kv_lora_rank, mla.v_head_dim, s.n_head});
     b.add(Builder::blk(il, "attn_output.weight"), {s.n_head * mla.v_head_dim, s.n_embd});
     b.add(Builder::blk(il, "ffn_norm.weight"), {s.n_embd});
-    if (s.is_moe_layer(il)) {
-      moe_ffn(b, s, il, false);
-    } else {
-      b.dense_ffn(il, s.n_ff);
-    }
+    ffn(b, s, il, false);
     nextn_extras(b, s, il);
   }
   return b.take();
@@ -348,11 +345,7 @@ std::vector<TensorSpec> glm4moe(const ModelSpec& s) {
       b.qk_norm(il);
     }
     b.add(Builder::blk(il, "post_attention_norm.weight"), {s.n_embd});
-    if (s.is_moe_layer(il)) {
-      moe_ffn(b, s, il, false);
-    } else {
-      b.dense_ffn(il, s.n_ff);
-    }
+    ffn(b, s, il, false);
     nextn_extras(b, s, il);
   }
   return b.take();
@@ -398,11 +391,7 @@ std::vector<TensorSpec> granite_hybrid(const ModelSpec& s) {
       b.attention(il, s.n_head * s.n_embd_head_k, false);
     }
     b.add(Builder::blk(il, "ffn_norm.weight"), {s.n_embd});
-    if (s.is_moe_layer(il)) {
-      moe_ffn(b, s, il, false);
-    } else {
-      b.dense_ffn(il, s.n_ff);
-    }
+    ffn(b, s, il, false);
   }
   return b.take();
 }
