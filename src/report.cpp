@@ -157,6 +157,25 @@ LayerWeights layer_weights(const QuantResult& q) {
   return w;
 }
 
+Bytes usable_of(const Placement& p) {
+  Bytes usable = 0;
+  for (const auto& d : p.devices) {
+    usable += d.usable_bytes;
+  }
+  return usable;
+}
+
+// What vLLM leaves for its paged cache: every weight stays on the GPUs (the
+// token embeddings too), then its activation estimate; the rest is cache.
+Bytes vllm_cache_bytes(const ModelSpec& spec, const QuantResult& q, const Placement& p) {
+  Bytes fixed = vllm_activation(spec).bytes + q.host_weights_bytes;
+  for (const auto& d : p.devices) {
+    fixed += d.weights_bytes;
+  }
+  const Bytes usable = usable_of(p);
+  return usable > fixed ? usable - fixed : 0;
+}
+
 FitRow evaluate_row(const ModelSpec& spec, const RunSettings& base, const QuantResult& q, const ContextResult& c,
                     const GpuGroup& group, const Request& request) {
   RunSettings s = base;
@@ -197,11 +216,12 @@ FitRow evaluate_row(const ModelSpec& spec, const RunSettings& base, const QuantR
   // System memory: --ram, or a unified-memory GPU's own RAM, where the GPU's
   // buffers are the same memory as the host's and count once, with them.
   const bool unified = group.gpus.front().memory == MemoryKind::unified;
-  const auto ram = request.ram_bytes ? request.ram_bytes
-                   : unified         ? std::optional<Bytes>(group.gpus.front().memory_bytes)
-                                     : std::nullopt;
+  // A plain flag and value, not an optional: gcc 12 at -O2 reports the
+  // optional's payload as maybe-uninitialized inside the lambda.
+  const bool ram_known = request.ram_bytes.has_value() || unified;
+  const Bytes ram = request.ram_bytes.value_or(unified ? group.gpus.front().memory_bytes : 0);
   const auto ram_check = [&](const Placement& p) -> std::optional<bool> {
-    if (!ram) {
+    if (!ram_known) {
       return std::nullopt;
     }
     Bytes needed = p.host.total_bytes();
@@ -210,7 +230,7 @@ FitRow evaluate_row(const ModelSpec& spec, const RunSettings& base, const QuantR
         needed = checked_add(needed, d.total_bytes(), "host total");
       }
     }
-    return needed <= *ram;
+    return needed <= ram;
   };
   row.ram_fits = ram_check(row.placement);
   const auto speed_of = [&](const Placement& p) {
@@ -232,22 +252,14 @@ FitRow evaluate_row(const ModelSpec& spec, const RunSettings& base, const QuantR
     row.speed = speed_of(row.placement);
   }
   if (request.engine == Engine::vllm) {
-    // vLLM keeps every weight on the GPUs and gives the rest to its paged cache.
-    Bytes usable = 0;
-    Bytes fixed = 0;
     const auto activation = vllm_activation(spec);
-    for (const auto& d : row.placement.devices) {
-      usable += d.usable_bytes;
-      fixed += d.weights_bytes;
-    }
-    // vLLM keeps the token embeddings on the GPU too.
-    fixed += activation.bytes + q.host_weights_bytes;
+    const Bytes usable = usable_of(row.placement);
     row.memory.weights_bytes += q.host_weights_bytes;
     row.estimate.compute_buffer = activation;
     row.estimate.overhead = Estimate{};
     row.memory.compute_buffer_bytes = activation.bytes;
     row.memory.overhead_bytes = 0;
-    row.vllm = vllm_capacity(spec, s, usable > fixed ? usable - fixed : 0);
+    row.vllm = vllm_capacity(spec, s, vllm_cache_bytes(spec, q, row.placement));
     row.memory.kv_cache_bytes = row.vllm->kv_bytes_per_token * row.vllm->request_tokens;
     row.memory.recurrent_state_bytes = row.vllm->state_bytes_per_request;
     row.headroom_bytes = signed_difference(usable, row.memory.total_bytes());
@@ -429,13 +441,7 @@ std::uint64_t max_context_tokens(const ModelSpec& spec, const QuantResult& q, co
     if (request.engine != Engine::vllm) {
       return p.fits();
     }
-    Bytes usable = 0;
-    Bytes fixed = vllm_activation(spec).bytes + q.host_weights_bytes;
-    for (const auto& d : p.devices) {
-      usable += d.usable_bytes;
-      fixed += d.weights_bytes;
-    }
-    return vllm_capacity(spec, s, usable > fixed ? usable - fixed : 0).max_concurrency >= 1;
+    return vllm_capacity(spec, s, vllm_cache_bytes(spec, q, p)).max_concurrency >= 1;
   };
   constexpr std::uint64_t k_step = 256;  // llama.cpp pads n_ctx to 256 cells
   const std::uint64_t native = std::max<std::uint64_t>(spec.n_ctx_train, k_step);
