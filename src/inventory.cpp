@@ -61,26 +61,30 @@ public:
     }
   }
 
+  // Which of the Q/K/V/O projections carry a bias.
+  enum class Bias { none, qkv, qkvo };
+
   // Standard Q/K/V/O projections of layer il. q_width is the Q projection's
   // output width (doubled for Qwen3.5's gated attention).
-  void attention(std::uint32_t il, std::uint64_t q_width, bool bias) {
+  void attention(std::uint32_t il, std::uint64_t q_width, Bias bias) {
     const auto& s = m_spec;
     const auto kv = s.head_count_kv(il);
     const auto o_in = s.n_head * s.n_embd_head_k;
+    const bool qkv_bias = bias != Bias::none;
     add(blk(il, "attn_q.weight"), {s.n_embd, q_width});
-    if (bias) {
+    if (qkv_bias) {
       add(blk(il, "attn_q.bias"), {q_width});
     }
     add(blk(il, "attn_k.weight"), {s.n_embd, kv * s.n_embd_head_k});
-    if (bias) {
+    if (qkv_bias) {
       add(blk(il, "attn_k.bias"), {kv * s.n_embd_head_k});
     }
     add(blk(il, "attn_v.weight"), {s.n_embd, kv * s.n_embd_head_v});
-    if (bias) {
+    if (qkv_bias) {
       add(blk(il, "attn_v.bias"), {kv * s.n_embd_head_v});
     }
     add(blk(il, "attn_output.weight"), {o_in, s.n_embd});
-    if (bias) {
+    if (bias == Bias::qkvo) {
       add(blk(il, "attn_output.bias"), {s.n_embd});
     }
   }
@@ -169,6 +173,11 @@ void nextn_extras(Builder& b, const ModelSpec& s, std::uint32_t il) {
   b.add(Builder::blk(il, "nextn.shared_head_norm.weight"), {s.n_embd});
 }
 
+// Qwen2 and GLM-4.5 bias Q, K and V (not the output projection).
+Builder::Bias qkv_bias(const ModelSpec& s) {
+  return s.attention_bias ? Builder::Bias::qkv : Builder::Bias::none;
+}
+
 // llama, mistral and the Qwen 2/3 dense and MoE families share one layout;
 // Qwen2 adds Q/K/V biases, Qwen3 per-head Q/K norms.
 std::vector<TensorSpec> llama_like(const ModelSpec& s) {
@@ -180,17 +189,7 @@ std::vector<TensorSpec> llama_like(const ModelSpec& s) {
   const bool qwen3 = s.arch == "qwen3" || s.arch == "qwen3moe";
   for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
     b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
-    const auto q = s.n_head * s.n_embd_head_k;
-    const auto kv = s.head_count_kv(il);
-    b.add(Builder::blk(il, "attn_q.weight"), {s.n_embd, q});
-    b.add(Builder::blk(il, "attn_k.weight"), {s.n_embd, kv * s.n_embd_head_k});
-    b.add(Builder::blk(il, "attn_v.weight"), {s.n_embd, kv * s.n_embd_head_v});
-    b.add(Builder::blk(il, "attn_output.weight"), {q, s.n_embd});
-    if (s.attention_bias) {
-      b.add(Builder::blk(il, "attn_q.bias"), {q});
-      b.add(Builder::blk(il, "attn_k.bias"), {kv * s.n_embd_head_k});
-      b.add(Builder::blk(il, "attn_v.bias"), {kv * s.n_embd_head_v});
-    }
+    b.attention(il, s.n_head * s.n_embd_head_k, qkv_bias(s));
     if (qwen3 || s.qk_norm) {
       b.qk_norm(il);
     }
@@ -233,7 +232,7 @@ std::vector<TensorSpec> qwen_hybrid(const ModelSpec& s) {
     if (s.kind(il) == LayerKind::recurrent && il < s.n_layer) {
       gated_delta_net(b, s, il, s.arch == "qwen3next");
     } else {
-      b.attention(il, s.n_head * s.n_embd_head_k * 2, false);
+      b.attention(il, s.n_head * s.n_embd_head_k * 2, Builder::Bias::none);
       b.qk_norm(il);
     }
     ffn(b, s, il, true);
@@ -248,7 +247,7 @@ std::vector<TensorSpec> gemma(const ModelSpec& s) {
   b.embeddings();
   for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
     b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
-    b.attention(il, s.n_head * s.n_embd_head_k, false);
+    b.attention(il, s.n_head * s.n_embd_head_k, Builder::Bias::none);
     b.add(Builder::blk(il, "post_attention_norm.weight"), {s.n_embd});
     if (s.arch == "gemma3") {
       b.add(Builder::blk(il, "attn_k_norm.weight"), {s.n_embd_head_k});
@@ -268,7 +267,7 @@ std::vector<TensorSpec> gpt_oss(const ModelSpec& s) {
   for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
     b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
     b.add(Builder::blk(il, "post_attention_norm.weight"), {s.n_embd});
-    b.attention(il, s.n_head * s.n_embd_head_k, true);
+    b.attention(il, s.n_head * s.n_embd_head_k, Builder::Bias::qkvo);
     b.add(Builder::blk(il, "attn_sinks.weight"), {s.n_head});
     b.routed_experts(il, GgmlType::mxfp4, true);
   }
@@ -330,17 +329,7 @@ std::vector<TensorSpec> glm4moe(const ModelSpec& s) {
   b.embeddings();
   for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
     b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
-    const auto q = s.n_head * s.n_embd_head_k;
-    const auto kv = s.head_count_kv(il);
-    b.add(Builder::blk(il, "attn_q.weight"), {s.n_embd, q});
-    b.add(Builder::blk(il, "attn_k.weight"), {s.n_embd, kv * s.n_embd_head_k});
-    b.add(Builder::blk(il, "attn_v.weight"), {s.n_embd, kv * s.n_embd_head_v});
-    if (s.attention_bias) {
-      b.add(Builder::blk(il, "attn_q.bias"), {q});
-      b.add(Builder::blk(il, "attn_k.bias"), {kv * s.n_embd_head_k});
-      b.add(Builder::blk(il, "attn_v.bias"), {kv * s.n_embd_head_v});
-    }
-    b.add(Builder::blk(il, "attn_output.weight"), {q, s.n_embd});
+    b.attention(il, s.n_head * s.n_embd_head_k, qkv_bias(s));
     if (s.qk_norm) {
       b.qk_norm(il);
     }
@@ -388,7 +377,7 @@ std::vector<TensorSpec> granite_hybrid(const ModelSpec& s) {
     if (s.kind(il) == LayerKind::recurrent) {
       mamba2_mixer(b, s, il);
     } else {
-      b.attention(il, s.n_head * s.n_embd_head_k, false);
+      b.attention(il, s.n_head * s.n_embd_head_k, Builder::Bias::none);
     }
     b.add(Builder::blk(il, "ffn_norm.weight"), {s.n_embd});
     ffn(b, s, il, false);
