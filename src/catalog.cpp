@@ -4,6 +4,7 @@
 #include "vramfit/quantize.hpp"
 #include "vramfit/suggest.hpp"
 
+#include "detail/json.hpp"
 #include "detail/text.hpp"
 
 #include <nlohmann/json.hpp>
@@ -20,7 +21,6 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr std::size_t k_max_depth = 32;
 constexpr std::size_t k_max_entries = 100000;
 
 std::string escape_pointer_token(std::string_view key) {
@@ -584,30 +584,14 @@ struct Document {
 Document parse_document(const CatalogText& text, std::vector<std::string>& errors) {
   Document doc;
   Reader r(text.origin);
-  json root;
-  try {
-    // The depth callback bounds nesting, so a hostile file cannot exhaust the stack.
-    root = json::parse(text.text.begin(), text.text.end(),
-                       [](int depth, json::parse_event_t, json&) {
-                         if (static_cast<std::size_t>(depth) > k_max_depth) {
-                           throw InputError("nesting deeper than 32 levels");
-                         }
-                         return true;
-                       });
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    const auto pos = what.find("syntax error");
-    errors.push_back(text.origin + ": " + line_and_column(text.text, e.byte == 0 ? 0 : e.byte - 1) +
-                     ": invalid JSON (" + (pos == std::string::npos ? what : what.substr(pos)) + ")");
-    return doc;
-  } catch (const json::exception& e) {
-    // Not a syntax error but still not JSON we can hold: a number out of range (1e999).
-    errors.push_back(text.origin + ": invalid JSON (" + std::string(e.what()) + ")");
-    return doc;
-  } catch (const InputError& e) {
-    errors.push_back(text.origin + ": " + e.what());
+  auto parsed = detail::parse_untrusted_json(text.text);
+  if (const auto* failure = std::get_if<detail::JsonFailure>(&parsed)) {
+    const std::string where =
+        failure->byte ? line_and_column(text.text, *failure->byte == 0 ? 0 : *failure->byte - 1) + ": " : "";
+    errors.push_back(text.origin + ": " + where + failure->message);
     return doc;
   }
+  const json root = std::move(std::get<json>(parsed));
   if (!root.is_object()) {
     r.error("", "a catalog must be a JSON object with \"models\", \"quants\" and/or \"gpus\" arrays");
   } else {

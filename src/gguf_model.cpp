@@ -21,21 +21,6 @@ constexpr std::array k_standard_archs{
     "mpt",      "baichuan", "orion",   "minicpm",   "phi2",     "gpt2",      "deci",     "dbrx",
     "olmoe",    "arcee",    "ernie4_5", "ernie4_5-moe", "hunyuan-dense", "smollm3", "seed_oss"};
 
-// llama.cpp's default sliding-window pattern for architectures whose files do
-// not state it (load_swa_pattern(ml, n)).
-std::uint64_t default_swa_period(std::string_view arch) {
-  if (arch == "gemma2" || arch == "gpt-oss") {
-    return 2;
-  }
-  if (arch == "gemma3") {
-    return 6;
-  }
-  if (arch == "cohere2") {
-    return 4;
-  }
-  return 0;
-}
-
 class Meta {
 public:
   Meta(const GgufFile& f, std::string arch) : m_f(f), m_arch(std::move(arch)) {}
@@ -263,7 +248,7 @@ ModelSpec spec_from_gguf(const GgufFile& header, const std::vector<TensorSpec>& 
     for (std::uint32_t il = 0; il < s.n_layer; ++il) {
       s.layers[il] = rec->elements[il].as_uint().value_or(0) != 0 ? LayerKind::recurrent : LayerKind::attention;
     }
-  } else if (s.arch == "qwen3next" || s.arch == "qwen35" || s.arch == "qwen35moe") {
+  } else if (is_gated_delta_net(s.arch)) {
     const auto interval = m.u("full_attention_interval").value_or(4);
     s.layers = hybrid_layers(s.n_layer, static_cast<std::uint32_t>(std::min<std::uint64_t>(interval, 4096)));
   } else if (s.arch == "granitehybrid" || s.arch == "jamba" || s.arch == "falcon-h1" || s.arch == "nemotron_h") {

@@ -3,6 +3,9 @@
 #include "vramfit/error.hpp"
 #include "vramfit/suggest.hpp"
 
+#include "detail/json.hpp"
+#include "detail/text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -14,8 +17,6 @@ namespace vramfit {
 namespace {
 
 using json = nlohmann::json;
-
-constexpr std::size_t k_max_depth = 32;
 
 // Typed access to one config object, with errors naming the origin and pointer.
 class Config {
@@ -197,6 +198,52 @@ void delta_net(const Config& c, ModelSpec& s) {
 
 using Mapper = std::function<void(const Config&, ModelSpec&, std::vector<std::string>&)>;
 
+// DeepSeek-style routed experts (DeepSeek V2/V3, Kimi K2, GLM-4.5): shared
+// experts as wide as a routed one, dense leading layers.
+MoeParams moe_routed(const Config& c) {
+  MoeParams m;
+  m.n_expert = static_cast<std::uint32_t>(c.required("n_routed_experts", 65536));
+  m.n_expert_used = static_cast<std::uint32_t>(c.required("num_experts_per_tok", 65536));
+  m.n_ff_exp = c.required("moe_intermediate_size", 1U << 24);
+  m.n_expert_shared = static_cast<std::uint32_t>(c.u("n_shared_experts", 64).value_or(0));
+  m.n_ff_shexp = m.n_ff_exp * m.n_expert_shared;
+  m.n_layer_dense_lead = static_cast<std::uint32_t>(c.u("first_k_dense_replace", 4096).value_or(0));
+  return m;
+}
+
+void deepseek(const Config& c, ModelSpec& s) {
+  common(c, s, false);
+  MlaParams mla;
+  mla.q_lora_rank = c.u("q_lora_rank", 1U << 20).value_or(0);
+  mla.kv_lora_rank = c.required("kv_lora_rank", 1U << 20);
+  mla.qk_rope_head_dim = c.required("qk_rope_head_dim", 1U << 16);
+  mla.qk_nope_head_dim = c.required("qk_nope_head_dim", 1U << 16);
+  mla.v_head_dim = c.required("v_head_dim", 1U << 16);
+  s.mla = mla;
+  // llama.cpp's MLA layout stores one latent "head": K = kv_lora_rank + rope.
+  s.n_head_kv.assign(s.n_layer, 1);
+  s.n_embd_head_k = mla.kv_lora_rank + mla.qk_rope_head_dim;
+  s.n_embd_head_v = mla.kv_lora_rank;
+  MoeParams m = moe_routed(c);
+  m.expert_bias = c.s("topk_method").value_or("") == "noaux_tc" || c.s("scoring_func").value_or("") == "sigmoid";
+  s.moe = m;
+}
+
+// The Qwen families: one common layout, plus Q/K/V biases (Qwen2), experts
+// and Gated DeltaNet layers (Qwen3-Next, Qwen3.5/3.6) as the type has them.
+Mapper qwen(bool bias, bool moe, bool hybrid) {
+  return [=](const Config& c, ModelSpec& s, auto&) {
+    common(c, s, false);
+    s.attention_bias = bias;
+    if (moe) {
+      moe_qwen(c, s);
+    }
+    if (hybrid) {
+      delta_net(c, s);
+    }
+  };
+}
+
 const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mappers() {
   static const std::map<std::string, std::pair<std::string, Mapper>, std::less<>> k_mappers{
       {"llama", {"llama", [](const Config& c, ModelSpec& s, auto&) {
@@ -207,44 +254,24 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
          }
        }}},
       {"mistral", {"llama", [](const Config& c, ModelSpec& s, auto&) { common(c, s, false); }}},
-      {"qwen2", {"qwen2", [](const Config& c, ModelSpec& s, auto&) {
-         common(c, s, false);
-         s.attention_bias = true;
-       }}},
-      {"qwen2_moe", {"qwen2moe", [](const Config& c, ModelSpec& s, auto&) {
-         common(c, s, false);
-         s.attention_bias = true;
-         moe_qwen(c, s);
-       }}},
-      {"qwen3", {"qwen3", [](const Config& c, ModelSpec& s, auto&) { common(c, s, false); }}},
-      {"qwen3_moe", {"qwen3moe", [](const Config& c, ModelSpec& s, auto&) {
-         common(c, s, false);
-         moe_qwen(c, s);
-       }}},
-      {"qwen3_next", {"qwen3next", [](const Config& c, ModelSpec& s, auto&) {
-         common(c, s, false);
-         moe_qwen(c, s);
-         delta_net(c, s);
-       }}},
-      {"qwen3_5_text", {"qwen35", [](const Config& c, ModelSpec& s, auto&) {
-         common(c, s, false);
-         delta_net(c, s);
-       }}},
-      {"qwen3_5_moe_text", {"qwen35moe", [](const Config& c, ModelSpec& s, auto&) {
-         common(c, s, false);
-         moe_qwen(c, s);
-         delta_net(c, s);
-       }}},
+      {"qwen2", {"qwen2", qwen(true, false, false)}},
+      {"qwen2_moe", {"qwen2moe", qwen(true, true, false)}},
+      {"qwen3", {"qwen3", qwen(false, false, false)}},
+      {"qwen3_moe", {"qwen3moe", qwen(false, true, false)}},
+      {"qwen3_next", {"qwen3next", qwen(false, true, true)}},
+      {"qwen3_5_text", {"qwen35", qwen(false, false, true)}},
+      {"qwen3_5_moe_text", {"qwen35moe", qwen(false, true, true)}},
       {"gemma2", {"gemma2", [](const Config& c, ModelSpec& s, auto&) {
          common(c, s, true);
          s.n_swa = c.u("sliding_window").value_or(4096);
-         s.layers = sliding_layers(s.n_layer, 2);
+         s.layers = sliding_layers(s.n_layer, default_swa_period(s.arch));
        }}},
       {"gemma3_text", {"gemma3", [](const Config& c, ModelSpec& s, std::vector<std::string>& notes) {
          common(c, s, true);
          s.n_swa = c.u("sliding_window").value_or(4096);
          if (!apply_layer_types(c, s)) {
-           s.layers = sliding_layers(s.n_layer, static_cast<std::uint32_t>(c.u("sliding_window_pattern", 4096).value_or(6)));
+           const auto period = c.u("sliding_window_pattern", 4096).value_or(default_swa_period(s.arch));
+           s.layers = sliding_layers(s.n_layer, static_cast<std::uint32_t>(period));
          }
          // llama.cpp's converter sizes the embedding to the tokenizer's 262,144 tokens.
          if (s.n_vocab > 262144) {
@@ -264,26 +291,19 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
          s.moe = m;
          s.n_swa = c.required("sliding_window");
          if (!apply_layer_types(c, s)) {
-           s.layers = sliding_layers(s.n_layer, 2);
+           s.layers = sliding_layers(s.n_layer, default_swa_period(s.arch));
          }
        }}},
-      {"deepseek_v3", {"deepseek2", nullptr}},
+      {"deepseek_v3", {"deepseek2", [](const Config& c, ModelSpec& s, auto&) { deepseek(c, s); }}},
       {"glm4_moe", {"glm4moe", [](const Config& c, ModelSpec& s, auto&) {
          common(c, s, false);
-         MoeParams m;
-         m.n_expert = static_cast<std::uint32_t>(c.required("n_routed_experts", 65536));
-         m.n_expert_used = static_cast<std::uint32_t>(c.required("num_experts_per_tok", 65536));
-         m.n_ff_exp = c.required("moe_intermediate_size", 1U << 24);
-         m.n_expert_shared = static_cast<std::uint32_t>(c.u("n_shared_experts", 64).value_or(0));
-         m.n_ff_shexp = m.n_ff_exp * m.n_expert_shared;
-         m.n_layer_dense_lead = static_cast<std::uint32_t>(c.u("first_k_dense_replace", 4096).value_or(0));
+         MoeParams m = moe_routed(c);
          m.expert_bias = true;  // sigmoid routing with e_score_correction_bias
          s.moe = m;
          s.attention_bias = c.b("attention_bias").value_or(false);
          s.qk_norm = c.b("use_qk_norm").value_or(false);
          // llama.cpp's converter keeps the MTP layers (num_nextn_predict_layers).
          s.n_layer_nextn = static_cast<std::uint32_t>(c.u("num_nextn_predict_layers", 64).value_or(0));
-         s.n_head_kv.assign(s.n_layer_all(), s.n_head_kv.front());
        }}},
       {"phi3", {"phi3", [](const Config& c, ModelSpec& s, auto&) { common(c, s, false); }}},
       {"mamba2", {"mamba2", [](const Config& c, ModelSpec& s, auto&) {
@@ -333,54 +353,13 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
   return k_mappers;
 }
 
-void deepseek(const Config& c, ModelSpec& s) {
-  common(c, s, false);
-  MlaParams mla;
-  mla.q_lora_rank = c.u("q_lora_rank", 1U << 20).value_or(0);
-  mla.kv_lora_rank = c.required("kv_lora_rank", 1U << 20);
-  mla.qk_rope_head_dim = c.required("qk_rope_head_dim", 1U << 16);
-  mla.qk_nope_head_dim = c.required("qk_nope_head_dim", 1U << 16);
-  mla.v_head_dim = c.required("v_head_dim", 1U << 16);
-  s.mla = mla;
-  // llama.cpp's MLA layout stores one latent "head": K = kv_lora_rank + rope.
-  s.n_head_kv.assign(s.n_layer, 1);
-  s.n_embd_head_k = mla.kv_lora_rank + mla.qk_rope_head_dim;
-  s.n_embd_head_v = mla.kv_lora_rank;
-  MoeParams m;
-  m.n_expert = static_cast<std::uint32_t>(c.required("n_routed_experts", 65536));
-  m.n_expert_used = static_cast<std::uint32_t>(c.required("num_experts_per_tok", 65536));
-  m.n_ff_exp = c.required("moe_intermediate_size", 1U << 24);
-  m.n_expert_shared = static_cast<std::uint32_t>(c.u("n_shared_experts", 64).value_or(0));
-  m.n_ff_shexp = m.n_ff_exp * m.n_expert_shared;
-  m.n_layer_dense_lead = static_cast<std::uint32_t>(c.u("first_k_dense_replace", 4096).value_or(0));
-  m.expert_bias = c.s("topk_method").value_or("") == "noaux_tc" || c.s("scoring_func").value_or("") == "sigmoid";
-  s.moe = m;
-}
-
 json parse_json(std::string_view text, const std::string& origin) {
-  try {
-    return json::parse(text.begin(), text.end(), [](int depth, json::parse_event_t, json&) {
-      if (static_cast<std::size_t>(depth) > k_max_depth) {
-        throw InputError("nesting deeper than 32 levels");
-      }
-      return true;
-    });
-  } catch (const json::parse_error& e) {
-    std::string what = e.what();
-    const auto pos = what.find("syntax error");
-    throw InputError(origin + ": byte " + std::to_string(e.byte) + ": invalid JSON (" +
-                     (pos == std::string::npos ? what : what.substr(pos)) + ")");
-  } catch (const json::exception& e) {
-    // Not a syntax error but still not JSON we can hold: a number out of range (1e999).
-    throw InputError(origin + ": invalid JSON (" + std::string(e.what()) + ")");
-  } catch (const InputError& e) {
-    throw InputError(origin + ": " + e.what());
+  auto parsed = detail::parse_untrusted_json(text);
+  if (const auto* failure = std::get_if<detail::JsonFailure>(&parsed)) {
+    const std::string where = failure->byte ? "byte " + std::to_string(*failure->byte) + ": " : "";
+    throw InputError(origin + ": " + where + failure->message);
   }
-}
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  return s;
+  return std::move(std::get<json>(parsed));
 }
 
 } // namespace
@@ -434,24 +413,21 @@ CatalogModel model_from_hf_config(std::string_view text, const std::string& orig
                      did_you_mean(type, names) + " (supported: " + list + ")");
   }
   s.arch = it->second.first;
-  if (type == "deepseek_v3") {
-    deepseek(c, s);
-  } else {
-    it->second.second(c, s, notes);
-  }
+  it->second.second(c, s, notes);
   // Tied embeddings may be declared at the top of a multimodal config.
   if (text_config != nullptr && top.has("tie_word_embeddings")) {
     s.tied_embeddings = *top.b("tie_word_embeddings");
   }
-  if (s.n_head_kv.size() == 1 && s.n_layer_all() > 1) {
-    s.n_head_kv.assign(s.n_layer_all(), s.n_head_kv.front());
+  // Per-layer head counts cover the MTP layers too, like their last block's.
+  if (!s.n_head_kv.empty() && s.n_head_kv.size() < s.n_layer_all()) {
+    s.n_head_kv.resize(s.n_layer_all(), s.n_head_kv.back());
   }
   const std::string name = top.s("_name_or_path").value_or("");
   std::string id = name;
   if (const auto slash = id.find_last_of('/'); slash != std::string::npos) {
     id = id.substr(slash + 1);
   }
-  s.id = id.empty() ? "hf-" + type : lower(id);
+  s.id = id.empty() ? "hf-" + type : detail::to_lower(id);
   s.name = id.empty() ? origin : id;
   out.source = "Hugging Face config.json (" + origin + ")";
   out.origin = origin;
@@ -464,7 +440,7 @@ std::string catalog_entry_json(const CatalogModel& model) {
   const auto& s = model.spec;
   nlohmann::ordered_json m;
   // Catalog ids are lower-case letters, digits and . - _ +.
-  std::string id = lower(s.id);
+  std::string id = detail::to_lower(s.id);
   if (id.size() > 5 && id.compare(id.size() - 5, 5, ".gguf") == 0) {
     id.resize(id.size() - 5);
   }

@@ -441,7 +441,7 @@ std::vector<TensorSpec> build_inventory(const ModelSpec& spec) {
     }
   };
   const std::string_view a = spec.arch;
-  if (a == "qwen3next" || a == "qwen35" || a == "qwen35moe" || a == "mamba2" || a == "granitehybrid") {
+  if (is_gated_delta_net(a) || a == "mamba2" || a == "granitehybrid") {
     needs(spec.ssm.has_value(), "ssm");
   }
   if (a == "qwen3moe" || a == "qwen2moe" || a == "qwen3next" || a == "qwen35moe" || a == "gpt-oss" ||

@@ -184,8 +184,25 @@ std::vector<LayerKind> sliding_layers(std::uint32_t n_layer, std::uint32_t perio
   return out;
 }
 
+std::uint32_t default_swa_period(std::string_view arch) noexcept {
+  if (arch == "gemma2" || arch == "gpt-oss") {
+    return 2;
+  }
+  if (arch == "gemma3") {
+    return 6;
+  }
+  if (arch == "cohere2") {
+    return 4;
+  }
+  return 0;
+}
+
+bool is_gated_delta_net(std::string_view arch) noexcept {
+  return arch == "qwen3next" || arch == "qwen35" || arch == "qwen35moe";
+}
+
 std::string_view recurrent_layer_name(std::string_view arch) noexcept {
-  if (arch == "qwen3next" || arch == "qwen35" || arch == "qwen35moe") {
+  if (is_gated_delta_net(arch)) {
     return "Gated DeltaNet";
   }
   if (arch == "mamba") {
