@@ -67,25 +67,23 @@ public:
     return v;
   }
 
-  // Skips a GGUF string without keeping it.
-  void skip_string(const char* what) {
+  // A GGUF string's u64 length, checked against the bytes that remain.
+  std::uint64_t string_length(const char* what) {
     const auto at = m_pos;
     const auto length = scalar<std::uint64_t>(what);
     if (length > remaining()) {
       fail_at(at, std::string(what) + " length " + std::to_string(length) + " exceeds the " +
                       std::to_string(remaining()) + " bytes that remain");
     }
-    m_pos += length;
+    return length;
   }
+
+  // Skips a GGUF string without keeping it.
+  void skip_string(const char* what) { m_pos += string_length(what); }
 
   // A GGUF string: u64 length, then bytes. Keeps at most `keep` bytes.
   std::string string(std::size_t keep, bool& truncated, const char* what) {
-    const auto at = m_pos;
-    const auto length = scalar<std::uint64_t>(what);
-    if (length > remaining()) {
-      fail_at(at, std::string(what) + " length " + std::to_string(length) + " exceeds the " +
-                      std::to_string(remaining()) + " bytes that remain");
-    }
+    const auto length = string_length(what);
     const auto kept = static_cast<std::size_t>(std::min<std::uint64_t>(length, keep));
     std::string out(kept, '\0');
     read(out.data(), kept, what);
@@ -161,6 +159,23 @@ struct Budget {
 
 void read_value(Cursor& c, GgufType type, GgufValue& v, const GgufLimits& limits, std::uint32_t depth, Budget& budget);
 
+// An array's element type and count, at nesting `depth`: the count is
+// checked against the bytes that remain before anything is sized by it.
+std::pair<GgufType, std::uint64_t> array_header(Cursor& c, const GgufLimits& limits, std::uint32_t depth) {
+  if (depth >= limits.max_nesting) {
+    c.fail("arrays nested deeper than " + std::to_string(limits.max_nesting) + " levels");
+  }
+  const auto element = read_type(c, "array element type");
+  const auto at = c.position();
+  const auto n = c.scalar<std::uint64_t>("array length");
+  const auto per = min_size(element);
+  if (per > 0 && n > c.remaining() / per) {
+    c.fail_at(at, "array of " + std::to_string(n) + " " + std::string(name(element)) +
+                      " elements does not fit in the " + std::to_string(c.remaining()) + " bytes that remain");
+  }
+  return {element, n};
+}
+
 // Checks and skips `count` elements of `type` without keeping them (tokenizer
 // vocabularies and merges: hundreds of thousands of strings).
 void skip_elements(Cursor& c, GgufType type, std::uint64_t count, const GgufLimits& limits, std::uint32_t depth) {
@@ -171,18 +186,8 @@ void skip_elements(Cursor& c, GgufType type, std::uint64_t count, const GgufLimi
     return;
   }
   if (type == GgufType::array) {
-    if (depth >= limits.max_nesting) {
-      c.fail("arrays nested deeper than " + std::to_string(limits.max_nesting) + " levels");
-    }
     for (std::uint64_t k = 0; k < count; ++k) {
-      const auto element = read_type(c, "array element type");
-      const auto at = c.position();
-      const auto n = c.scalar<std::uint64_t>("array length");
-      const auto per = min_size(element);
-      if (per > 0 && n > c.remaining() / per) {
-        c.fail_at(at, "array of " + std::to_string(n) + " " + std::string(name(element)) +
-                          " elements does not fit in the " + std::to_string(c.remaining()) + " bytes that remain");
-      }
+      const auto [element, n] = array_header(c, limits, depth);
       skip_elements(c, element, n, limits, depth + 1);
     }
     return;
@@ -254,17 +259,7 @@ void read_value(Cursor& c, GgufType type, GgufValue& v, const GgufLimits& limits
     v.s = c.string(keep, v.truncated, "string value");
     budget.string_bytes -= v.s.size();
   } else if (type == GgufType::array) {
-    if (depth >= limits.max_nesting) {
-      c.fail("arrays nested deeper than " + std::to_string(limits.max_nesting) + " levels");
-    }
-    v.element_type = read_type(c, "array element type");
-    const auto at = c.position();
-    v.count = c.scalar<std::uint64_t>("array length");
-    const auto per = min_size(v.element_type);
-    if (per > 0 && v.count > c.remaining() / per) {
-      c.fail_at(at, "array of " + std::to_string(v.count) + " " + std::string(name(v.element_type)) +
-                        " elements does not fit in the " + std::to_string(c.remaining()) + " bytes that remain");
-    }
+    std::tie(v.element_type, v.count) = array_header(c, limits, depth);
     const bool keep = v.count <= limits.max_kept_array && v.count <= budget.elements;
     if (keep) {
       budget.elements -= v.count;
@@ -282,8 +277,6 @@ void read_value(Cursor& c, GgufType type, GgufValue& v, const GgufLimits& limits
   }
   v.encoded_bytes = c.position() - start;
 }
-
-std::string offset_text(std::uint64_t v) { return std::to_string(v); }
 
 } // namespace
 
@@ -475,7 +468,7 @@ GgufFile read_gguf(ByteSource& source, const std::string& origin, const GgufLimi
     const auto offset_at = c.position();
     t.offset = c.scalar<std::uint64_t>("tensor data offset");
     if (t.offset % f.alignment != 0) {
-      c.fail_at(offset_at, "tensor '" + t.name + "' data offset " + offset_text(t.offset) + " is not aligned to " +
+      c.fail_at(offset_at, "tensor '" + t.name + "' data offset " + std::to_string(t.offset) + " is not aligned to " +
                                std::to_string(f.alignment));
     }
     f.tensors.push_back(std::move(t));
