@@ -229,7 +229,7 @@ std::optional<std::string> read_id(Reader& r, const json& obj, const std::string
   return id;
 }
 
-constexpr std::uint64_t k_max_width = std::uint64_t{1} << 24;   // a row of 16M elements
+constexpr std::uint64_t k_max_width = k_max_model_width;
 constexpr std::uint64_t k_max_tokens = std::uint64_t{1} << 32;  // llama.cpp's n_ctx is 32-bit
 
 std::vector<LayerKind> read_layer_types(Reader& r, const json& arr, const std::string& pointer) {

@@ -75,30 +75,32 @@ void validate(const ModelSpec& s, std::string_view origin) {
   if (s.n_embd == 0) {
     invalid(origin, "embedding_length", "must be positive");
   }
-  // Widths beyond 2^24 elements exist in no model and would let sizes overflow.
-  constexpr std::uint64_t k_max_width = std::uint64_t{1} << 24;
+  const auto moe = s.moe.value_or(MoeParams{});
+  const auto ssm = s.ssm.value_or(SsmParams{});
+  const auto mla = s.mla.value_or(MlaParams{});
   const std::pair<const char*, std::uint64_t> widths[] = {
       {"embedding_length", s.n_embd},
       {"vocab_size", s.n_vocab},
       {"feed_forward_length", s.n_ff},
       {"attention.key_length", s.n_embd_head_k},
       {"attention.value_length", s.n_embd_head_v},
-      {"moe.expert_feed_forward_length", s.moe ? s.moe->n_ff_exp : 0},
-      {"moe.expert_shared_feed_forward_length", s.moe ? s.moe->n_ff_shexp : 0},
-      {"ssm.inner_size", s.ssm ? s.ssm->d_inner : 0},
-      {"ssm.state_size", s.ssm ? s.ssm->d_state : 0},
-      {"ssm.conv_kernel", s.ssm ? s.ssm->d_conv : 0},
-      {"ssm.group_count", s.ssm ? s.ssm->n_group : 0},
-      {"ssm.time_step_rank", s.ssm ? s.ssm->dt_rank : 0},
-      {"mla.kv_lora_rank", s.mla ? s.mla->kv_lora_rank : 0},
-      {"mla.q_lora_rank", s.mla ? s.mla->q_lora_rank : 0},
-      {"mla.qk_rope_head_dim", s.mla ? s.mla->qk_rope_head_dim : 0},
-      {"mla.qk_nope_head_dim", s.mla ? s.mla->qk_nope_head_dim : 0},
-      {"mla.v_head_dim", s.mla ? s.mla->v_head_dim : 0},
+      {"moe.expert_feed_forward_length", moe.n_ff_exp},
+      {"moe.expert_shared_feed_forward_length", moe.n_ff_shexp},
+      {"ssm.inner_size", ssm.d_inner},
+      {"ssm.state_size", ssm.d_state},
+      {"ssm.conv_kernel", ssm.d_conv},
+      {"ssm.group_count", ssm.n_group},
+      {"ssm.time_step_rank", ssm.dt_rank},
+      {"mla.kv_lora_rank", mla.kv_lora_rank},
+      {"mla.q_lora_rank", mla.q_lora_rank},
+      {"mla.qk_rope_head_dim", mla.qk_rope_head_dim},
+      {"mla.qk_nope_head_dim", mla.qk_nope_head_dim},
+      {"mla.v_head_dim", mla.v_head_dim},
   };
   for (const auto& [field, value] : widths) {
-    if (value > k_max_width) {
-      invalid(origin, field, std::to_string(value) + " is implausibly large (more than 16777216)");
+    if (value > k_max_model_width) {
+      invalid(origin, field, std::to_string(value) + " is implausibly large (more than " +
+                                 std::to_string(k_max_model_width) + ")");
     }
   }
   if (s.n_head > 65536) {

@@ -110,6 +110,10 @@ struct ModelSpec {
   std::uint32_t count(LayerKind kind) const;
 };
 
+/// The widest row any model field may name (embedding, FFN, head, vocabulary):
+/// widths beyond 2^24 elements exist in no model and would let sizes overflow.
+inline constexpr std::uint64_t k_max_model_width = std::uint64_t{1} << 24;
+
 /// Checks that `spec` is self-consistent (heads divide, layer list sized, sizes
 /// non-zero where needed); throws InputError naming `origin` and the field.
 void validate(const ModelSpec& spec, std::string_view origin);
