@@ -59,7 +59,6 @@ GpuSpec GpuGroup::combined() const {
   // "2x GeForce RTX 3090", or the names joined with " + ".
   const bool same = std::all_of(gpus.begin(), gpus.end(), [&](const GpuSpec& x) { return x.id == gpus.front().id; });
   g.name = same ? fmt::format("{}x {}", gpus.size(), gpus.front().name) : std::string{};
-  std::string sources;
   for (const auto& x : gpus) {
     g.memory_bytes = checked_add(g.memory_bytes, x.memory_bytes, "GPU memory");
     g.bandwidth_gbps += x.bandwidth_gbps;

@@ -3,10 +3,11 @@
 #include "vramfit/error.hpp"
 #include "vramfit/ggml_type.hpp"
 
+#include "detail/text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 
 namespace vramfit {
 
@@ -25,8 +26,7 @@ std::string_view name(Engine engine) noexcept {
 }
 
 std::optional<Engine> engine_from_name(std::string_view text) {
-  std::string t(text);
-  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  const std::string t = detail::to_lower(text);
   if (t == "llama.cpp" || t == "llamacpp" || t == "llama-cpp" || t == "llama-cli") {
     return Engine::llama_cpp;
   }

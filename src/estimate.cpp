@@ -260,7 +260,6 @@ TokenTraffic swap_traffic(Bytes needed_bytes, Bytes ram_bytes, Bytes bytes_per_t
 SpeedEstimate estimate_decode_speed(const std::vector<TokenTraffic>& pools) {
   double seconds = 0;
   double range = 0;
-  double weight = 0;
   for (const auto& p : pools) {
     if (p.bytes == 0 && p.layers == 0) {
       continue;
@@ -270,13 +269,12 @@ SpeedEstimate estimate_decode_speed(const std::vector<TokenTraffic>& pools) {
     const double t = static_cast<double>(p.bytes) / (bw * rule.efficiency) + p.layers * rule.layer_seconds;
     seconds += t;
     range += rule.range * t;
-    weight += t;
   }
   SpeedEstimate e;
   if (seconds <= 0) {
     return e;
   }
-  const double r = weight > 0 ? range / weight : 0.4;
+  const double r = range / seconds;  // the pools' ranges, weighted by their time
   e.tokens_per_second = 1.0 / seconds;
   e.low = e.tokens_per_second * (1.0 - r);
   e.high = e.tokens_per_second * (1.0 + r);

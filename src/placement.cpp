@@ -1,7 +1,6 @@
 #include "vramfit/placement.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <numeric>
 
 namespace vramfit {
@@ -249,11 +248,6 @@ std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeigh
 
 std::vector<std::string> llama_arguments(const ModelSpec& spec, const Placement& placement, const RunSettings& settings,
                                          const std::string& model_path) {
-  const auto lower = [](GgmlType t) {
-    std::string n(name(t));
-    std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return n;
-  };
   std::vector<std::string> a{"-m", model_path, "-c", std::to_string(settings.context_tokens == 0 ? spec.n_ctx_train
                                                                                                  : settings.context_tokens),
                              "-ngl", std::to_string(placement.offload.n_gpu_layers)};
@@ -264,7 +258,7 @@ std::vector<std::string> llama_arguments(const ModelSpec& spec, const Placement&
       a.insert(a.end(), {"--n-cpu-moe", std::to_string(placement.offload.n_cpu_moe)});
     }
   }
-  a.insert(a.end(), {"-ctk", lower(settings.type_k), "-ctv", lower(settings.type_v), "-fa",
+  a.insert(a.end(), {"-ctk", lower_name(settings.type_k), "-ctv", lower_name(settings.type_v), "-fa",
                      settings.flash_attn ? "on" : "off"});
   if (!placement.tensor_split.empty()) {
     std::string ts;

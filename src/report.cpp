@@ -2,10 +2,7 @@
 
 #include "vramfit/error.hpp"
 
-#include "detail/text.hpp"
-
 #include <algorithm>
-#include <map>
 
 namespace vramfit {
 namespace {
@@ -505,16 +502,14 @@ GpuGroup resolve_gpu_group(const Catalog& catalog, std::string_view text, std::o
     }
     parts.emplace_back(count, &catalog.find_gpu(item));
   }
-  std::size_t total = 0;
   for (const auto& [count, gpu] : parts) {
-    total += count;
     for (std::uint32_t i = 0; i < count; ++i) {
       group.gpus.push_back(*gpu);
       group.budgets.push_back(device_budget(*gpu, wired_limit_bytes));
     }
     group.id += (group.id.empty() ? "" : "+") + (count > 1 ? std::to_string(count) + "x" : std::string{}) + gpu->id;
   }
-  if (total > 16) {
+  if (group.gpus.size() > 16) {
     throw UsageError("--gpu: at most 16 GPUs in one host");
   }
   const auto unified = [](const GpuSpec& g) { return g.memory == MemoryKind::unified; };

@@ -4,7 +4,6 @@
 #include "vramfit/ggml_type.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace vramfit {
 namespace {
