@@ -579,11 +579,14 @@ MaxContextReport build_max_context(const Catalog& catalog, const Request& reques
   base.with_max_context = false;
   out.report = build_report(catalog, base);
   const auto& spec = out.report.model.spec;
+  // The engine's defaults apply here as in the fit table (Ollama: f16 cache,
+  // no flash attention unless its environment says so).
+  const RunSettings& settings = out.report.settings;
   if (cache_given) {
-    out.caches.emplace_back(request.settings.type_k, request.settings.type_v);
+    out.caches.emplace_back(settings.type_k, settings.type_v);
   } else {
     out.caches.emplace_back(GgmlType::f16, GgmlType::f16);
-    if (request.settings.flash_attn) {
+    if (settings.flash_attn) {
       out.caches.emplace_back(GgmlType::q8_0, GgmlType::q8_0);
       out.caches.emplace_back(GgmlType::q4_0, GgmlType::q4_0);
     }
@@ -591,7 +594,7 @@ MaxContextReport build_max_context(const Catalog& catalog, const Request& reques
   for (std::size_t qi = 0; qi < out.report.quants.size(); ++qi) {
     for (std::size_t gi = 0; gi < out.report.gpus.size(); ++gi) {
       for (std::size_t ci = 0; ci < out.caches.size(); ++ci) {
-        RunSettings s = request.settings;
+        RunSettings s = settings;
         s.type_k = out.caches[ci].first;
         s.type_v = out.caches[ci].second;
         MaxContextRow row;
