@@ -173,12 +173,8 @@ Bytes vllm_cache_bytes(const ModelSpec& spec, const QuantResult& q, const Placem
   return usable > fixed ? usable - fixed : 0;
 }
 
-FitRow evaluate_row(const ModelSpec& spec, const RunSettings& base, const QuantResult& q, const ContextResult& c,
-                    const GpuGroup& group, const Request& request) {
-  RunSettings s = base;
-  s.context_tokens = c.context_tokens;
-  FitRow row;
-  const auto weights = layer_weights(q);
+// The offload the user asked for (-ngl, --n-cpu-moe); all layers on the GPUs otherwise.
+Offload requested_offload(const ModelSpec& spec, const Request& request) {
   Offload offload = Offload::full(spec);
   if (request.n_gpu_layers) {
     offload.n_gpu_layers = *request.n_gpu_layers;
@@ -186,6 +182,27 @@ FitRow evaluate_row(const ModelSpec& spec, const RunSettings& base, const QuantR
   if (request.n_cpu_moe) {
     offload.n_cpu_moe = *request.n_cpu_moe;
   }
+  return offload;
+}
+
+// Whether `q` fits `group` at settings `s` with the requested offload: every
+// device for llama.cpp's engines, one request's cache for vLLM.
+bool fits_at(const ModelSpec& spec, const QuantResult& q, const LayerWeights& weights, const RunSettings& s,
+             const KvCacheSize& kv, const RecurrentStateSize& state, const GpuGroup& group, const Request& request) {
+  const auto p = place(spec, weights, s, kv, state, group.gpus, group.budgets, requested_offload(spec, request));
+  if (request.engine != Engine::vllm) {
+    return p.fits();
+  }
+  return vllm_capacity(spec, s, vllm_cache_bytes(spec, q, p)).max_concurrency >= 1;
+}
+
+FitRow evaluate_row(const ModelSpec& spec, const RunSettings& base, const QuantResult& q, const ContextResult& c,
+                    const GpuGroup& group, const Request& request) {
+  RunSettings s = base;
+  s.context_tokens = c.context_tokens;
+  FitRow row;
+  const auto weights = layer_weights(q);
+  const Offload offload = requested_offload(spec, request);
   row.placement = place(spec, weights, s, c.kv, c.state, group.gpus, group.budgets, offload);
   for (const auto& d : row.placement.devices) {
     row.memory.weights_bytes += d.weights_bytes;
@@ -354,9 +371,10 @@ Report build_report_for(const Catalog& catalog, const Request& request, Report r
       for (std::size_t gi = 0; gi < report.gpus.size(); ++gi) {
         std::optional<std::size_t> best;
         for (std::size_t qi = 0; qi < report.quants.size() && !best; ++qi) {
-          const auto row = evaluate_row(spec, request.settings, report.quants[qi], lr.context, report.groups[gi],
-                                        request);
-          if (row.fits) {
+          RunSettings s = request.settings;
+          s.context_tokens = lr.context.context_tokens;
+          const auto& q = report.quants[qi];
+          if (fits_at(spec, q, layer_weights(q), s, lr.context.kv, lr.context.state, report.groups[gi], request)) {
             best = qi;
           }
         }
@@ -419,26 +437,13 @@ std::vector<std::uint64_t> default_ladder(const ModelSpec& spec) {
 std::uint64_t max_context_tokens(const ModelSpec& spec, const QuantResult& q, const GpuGroup& group,
                                  const Request& request, const RunSettings& settings) {
   const auto weights = layer_weights(q);
-  Offload offload = Offload::full(spec);
-  if (request.n_gpu_layers) {
-    offload.n_gpu_layers = *request.n_gpu_layers;
-  }
-  if (request.n_cpu_moe) {
-    offload.n_cpu_moe = *request.n_cpu_moe;
-  }
   // Every requirement grows (or plateaus) with the context: the KV cache of
   // full-attention layers, sliding-window caches up to their window, the
   // score matrix without flash attention; recurrent state is constant.
   const auto fits = [&](std::uint64_t tokens) {
     RunSettings s = settings;
     s.context_tokens = tokens;
-    const auto kv = kv_cache_size(spec, s);
-    const auto state = recurrent_state_size(spec, s);
-    const auto p = place(spec, weights, s, kv, state, group.gpus, group.budgets, offload);
-    if (request.engine != Engine::vllm) {
-      return p.fits();
-    }
-    return vllm_capacity(spec, s, vllm_cache_bytes(spec, q, p)).max_concurrency >= 1;
+    return fits_at(spec, q, weights, s, kv_cache_size(spec, s), recurrent_state_size(spec, s), group, request);
   };
   constexpr std::uint64_t k_step = 256;  // llama.cpp pads n_ctx to 256 cells
   const std::uint64_t native = std::max<std::uint64_t>(spec.n_ctx_train, k_step);
