@@ -262,9 +262,6 @@ FitRow evaluate_row(const ModelSpec& spec, const RunSettings& base, const QuantR
     }
     return estimate_decode_speed(pools);
   };
-  if (row.fits) {
-    row.speed = speed_of(row.placement);
-  }
   if (request.engine == Engine::vllm) {
     const auto activation = vllm_activation(spec);
     const Bytes usable = usable_of(row.placement);
@@ -278,13 +275,18 @@ FitRow evaluate_row(const ModelSpec& spec, const RunSettings& base, const QuantR
     row.memory.recurrent_state_bytes = row.vllm->state_bytes_per_request;
     row.headroom_bytes = signed_difference(usable, row.memory.total_bytes());
     row.fits = row.vllm->max_concurrency >= 1;
+    if (row.fits) {
+      row.speed = speed_of(row.placement);
+    }
     const Bytes spread = row.estimate.compute_buffer.high - row.estimate.compute_buffer.bytes;
     row.total_low_bytes = row.memory.total_bytes() - std::min(row.memory.total_bytes(), spread);
     row.total_high_bytes = row.memory.total_bytes() + spread;
     row.marginal = (row.total_low_bytes <= usable) != (row.total_high_bytes <= usable);
     return row;
   }
-  if (!row.fits) {
+  if (row.fits) {
+    row.speed = speed_of(row.placement);
+  } else {
     row.plan = plan_offload(spec, weights, s, c.kv, c.state, group.gpus, group.budgets);
     if (row.plan) {
       row.plan_ram_fits = ram_check(*row.plan);

@@ -108,3 +108,22 @@ TEST_CASE("vllm: utilization of the total, paged cache, concurrency", "[engine]"
   low.vllm_utilization_percent = 50;
   CHECK(build_report(c, low).rows[0].vllm->cached_tokens < v.cached_tokens);
 }
+
+TEST_CASE("vllm: a speed only for rows whose request fits vLLM's cache", "[engine]") {
+  // Across the context where the request stops fitting vLLM's cache (llama.cpp's
+  // placement of the same weights fits a little longer), speed follows the verdict.
+  const auto& c = test::embedded();
+  bool seen_fit = false;
+  bool seen_over = false;
+  for (std::uint64_t tokens = 65536; tokens <= 81920; tokens += 1024) {
+    auto r = engine_request(Engine::vllm, "qwen3.6-27b", "rtx3090", "Q4_K_M");
+    r.contexts = {tokens};
+    r.given.context = true;
+    const auto row = build_report(c, r).rows.at(0);
+    INFO(tokens);
+    CHECK(row.speed.has_value() == row.fits);
+    (row.fits ? seen_fit : seen_over) = true;
+  }
+  CHECK(seen_fit);
+  CHECK(seen_over);
+}
