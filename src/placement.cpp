@@ -246,18 +246,31 @@ std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeigh
   return pools;
 }
 
+std::vector<std::string> expert_offload_arguments(const ModelSpec& spec, const Offload& offload) {
+  if (offload.n_cpu_moe == 0) {
+    return {};
+  }
+  if (offload.n_cpu_moe >= spec.n_layer) {
+    return {"-ot", "exps=CPU"};
+  }
+  return {"--n-cpu-moe", std::to_string(offload.n_cpu_moe)};
+}
+
+std::string joined_arguments(const std::vector<std::string>& arguments) {
+  std::string out;
+  for (const auto& a : arguments) {
+    out += (out.empty() ? "" : " ") + a;
+  }
+  return out;
+}
+
 std::vector<std::string> llama_arguments(const ModelSpec& spec, const Placement& placement, const RunSettings& settings,
                                          const std::string& model_path) {
   std::vector<std::string> a{"-m", model_path, "-c", std::to_string(settings.context_tokens == 0 ? spec.n_ctx_train
                                                                                                  : settings.context_tokens),
                              "-ngl", std::to_string(placement.offload.n_gpu_layers)};
-  if (placement.offload.n_cpu_moe > 0) {
-    if (placement.offload.n_cpu_moe >= spec.n_layer) {
-      a.insert(a.end(), {"-ot", "exps=CPU"});
-    } else {
-      a.insert(a.end(), {"--n-cpu-moe", std::to_string(placement.offload.n_cpu_moe)});
-    }
-  }
+  const auto experts = expert_offload_arguments(spec, placement.offload);
+  a.insert(a.end(), experts.begin(), experts.end());
   a.insert(a.end(), {"-ctk", lower_name(settings.type_k), "-ctv", lower_name(settings.type_v), "-fa",
                      settings.flash_attn ? "on" : "off"});
   if (!placement.tensor_split.empty()) {

@@ -131,12 +131,11 @@ std::vector<WhatIf> what_if(const Catalog& catalog, const Request& request, cons
     const bool all_layers = o.n_gpu_layers > spec.n_layer;
     r.n_gpu_layers = o.n_gpu_layers;
     r.n_cpu_moe = o.n_cpu_moe;
-    std::string change = all_layers ? "" : "-ngl " + std::to_string(o.n_gpu_layers);
-    if (o.n_cpu_moe >= spec.n_layer) {
-      change += std::string(change.empty() ? "" : " ") + "-ot exps=CPU";
-    } else if (o.n_cpu_moe > 0) {
-      change += std::string(change.empty() ? "" : " ") + "--n-cpu-moe " + std::to_string(o.n_cpu_moe);
+    auto flags = expert_offload_arguments(spec, o);
+    if (!all_layers) {
+      flags.insert(flags.begin(), {"-ngl", std::to_string(o.n_gpu_layers)});
     }
+    const std::string change = joined_arguments(flags);
     add(all_layers ? "expert-offload" : "layer-offload", change, r);
   }
   // The largest quantization that fits: among those the report compared

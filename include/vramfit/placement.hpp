@@ -116,6 +116,13 @@ std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeigh
                                          const RecurrentStateSize& state, const Placement& placement,
                                          const std::vector<GpuSpec>& gpus, double host_bandwidth_gbps);
 
+/// llama.cpp's flags for the expert tensors an offload keeps in host memory:
+/// "--n-cpu-moe N", or "-ot exps=CPU" when it is every layer's; none otherwise.
+std::vector<std::string> expert_offload_arguments(const ModelSpec& spec, const Offload& offload);
+
+/// The arguments joined by spaces, as a label ("--n-cpu-moe 14").
+std::string joined_arguments(const std::vector<std::string>& arguments);
+
 /// The llama.cpp arguments that realize `placement` under `settings`
 /// (common/arg.cpp names): -m PATH -c N -ngl N [--n-cpu-moe N | -ot exps=CPU]
 /// -ctk T -ctv T -fa on|off [-ts A,B] [-np N [-kvu]] [-ub N] [-b N] [--swa-full].

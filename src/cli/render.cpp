@@ -322,10 +322,8 @@ std::string offload_label(const ModelSpec& spec, const Offload& o) {
     return "-ngl 0 (CPU only)";
   }
   std::string out = o.n_gpu_layers > spec.n_layer ? "all layers" : fmt::format("-ngl {}", o.n_gpu_layers);
-  if (o.n_cpu_moe >= spec.n_layer) {
-    out += ", -ot exps=CPU";
-  } else if (o.n_cpu_moe > 0) {
-    out += fmt::format(", --n-cpu-moe {}", o.n_cpu_moe);
+  if (const auto experts = expert_offload_arguments(spec, o); !experts.empty()) {
+    out += ", " + joined_arguments(experts);
   }
   return out;
 }
