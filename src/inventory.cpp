@@ -401,6 +401,8 @@ const std::map<std::string_view, InventoryFn>& builders() {
 
 } // namespace
 
+bool is_routed_expert(std::string_view tensor_name) noexcept { return tensor_name.find("_exps") != std::string_view::npos; }
+
 std::int32_t layer_of(std::string_view name) noexcept {
   constexpr std::string_view prefix = "blk.";
   if (name.substr(0, prefix.size()) != prefix) {

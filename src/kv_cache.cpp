@@ -121,6 +121,8 @@ KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& s) {
 
 Bytes RecurrentStateSize::total_bytes() const { return checked_add(r_bytes, s_bytes, "recurrent state"); }
 
+Bytes RecurrentStateSize::per_layer_bytes() const { return layers > 0 ? total_bytes() / layers : 0; }
+
 RecurrentStateSize recurrent_state_size(const ModelSpec& spec, const RunSettings& s) {
   RecurrentStateSize out;
   out.layers = spec.count(LayerKind::recurrent);

@@ -110,7 +110,7 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
     p.devices[g].gpu = g;
     p.devices[g].usable_bytes = budgets[g].usable_bytes;
   }
-  const Bytes state_per_layer = state.layers > 0 ? state.total_bytes() / state.layers : 0;
+  const Bytes state_per_layer = state.per_layer_bytes();
   auto& host = p.host;
   host.weights_bytes = weights.token_embd_bytes;
   bool partial = false;
@@ -146,8 +146,7 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
     partial = true;
     host.weights_bytes = checked_add(host.weights_bytes, weights.output_layer_bytes, "host weights");
   }
-  host.output_bytes = checked_mul(checked_mul(spec.n_vocab, 4, "output buffer"), std::max<Bytes>(1, settings.n_seq),
-                                  "output buffer");
+  host.output_bytes = output_buffer_bytes(spec, settings);
   // Every GPU that holds blocks reserves its own compute buffer for its part of the graph.
   for (std::size_t g = 0; g < gpus.size(); ++g) {
     auto& d = p.devices[g];
@@ -227,7 +226,7 @@ std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeigh
     }
     return static_cast<Bytes>(static_cast<long double>(experts) * spec.moe->n_expert_used / spec.moe->n_expert);
   };
-  const Bytes state_per_layer = state.layers > 0 ? state.total_bytes() / state.layers : 0;
+  const Bytes state_per_layer = state.per_layer_bytes();
   const std::uint32_t n = spec.n_layer;
   for (std::uint32_t il = 0; il < n; ++il) {
     const Bytes layer = il < weights.layer_bytes.size() ? weights.layer_bytes[il] : 0;
@@ -244,6 +243,10 @@ std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeigh
   const int out = n < placement.layer_device.size() ? placement.layer_device[n] : -1;
   (out < 0 ? host : pools[static_cast<std::size_t>(out)]).bytes += weights.output_layer_bytes;
   return pools;
+}
+
+Bytes output_buffer_bytes(const ModelSpec& spec, const RunSettings& settings) {
+  return checked_mul(checked_mul(spec.n_vocab, 4, "output buffer"), std::max<Bytes>(1, settings.n_seq), "output buffer");
 }
 
 std::vector<std::string> expert_offload_arguments(const ModelSpec& spec, const Offload& offload) {

@@ -446,7 +446,7 @@ WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory,
     } else if (t.layer >= 0) {
       const auto il = static_cast<std::size_t>(t.layer);
       w.layer_bytes[il] = checked_add(w.layer_bytes[il], bytes, "layer weights");
-      if (t.name.find("_exps") != std::string::npos) {
+      if (is_routed_expert(t.name)) {
         w.layer_expert_bytes[il] = checked_add(w.layer_expert_bytes[il], bytes, "expert weights");
       }
     } else if (t.name != "token_embd.weight") {

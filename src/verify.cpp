@@ -5,6 +5,8 @@
 #include "vramfit/placement.hpp"
 #include "vramfit/quantize.hpp"
 
+#include "detail/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cmath>
@@ -23,22 +25,20 @@ constexpr std::uint64_t k_first_build_swa_pad_256 = 6990;
 // Mainline build numbers count commits; they passed 1000 in mid-2023, before GGUF.
 constexpr std::uint64_t k_first_dated_build = 1000;
 
-bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
 Backend backend_of(std::string_view device) {
-  if (starts_with(device, "CUDA")) {
+  if (device.starts_with("CUDA")) {
     return Backend::cuda;
   }
-  if (starts_with(device, "ROCm") || starts_with(device, "HIP")) {
+  if (device.starts_with("ROCm") || device.starts_with("HIP")) {
     return Backend::rocm;
   }
-  if (starts_with(device, "Vulkan")) {
+  if (device.starts_with("Vulkan")) {
     return Backend::vulkan;
   }
-  if (starts_with(device, "MTL") || starts_with(device, "Metal")) {
+  if (device.starts_with("MTL") || device.starts_with("Metal")) {
     return Backend::metal;
   }
-  if (starts_with(device, "SYCL")) {
+  if (device.starts_with("SYCL")) {
     return Backend::sycl;
   }
   return Backend::cpu;
@@ -46,7 +46,7 @@ Backend backend_of(std::string_view device) {
 
 // Buffer types of host memory: CPU, CPU_Mapped, CPU_REPACK, CUDA_Host, Vulkan_Host, ...
 bool is_host_buffer(std::string_view b) {
-  return starts_with(b, "CPU") || b.find("_Host") != std::string_view::npos;
+  return b.starts_with("CPU") || b.find("_Host") != std::string_view::npos;
 }
 
 std::string device_of_buffer(std::string_view b) {
@@ -76,11 +76,7 @@ std::optional<FileType> file_type_from_log(std::string_view printed) {
   for (const auto& [long_name, suffix] : k_suffixes) {
     const auto at = s.find(long_name);
     if (at != std::string::npos) {
-      std::string base = s.substr(0, at);
-      if (base.size() > 2 && base.substr(base.size() - 2) == "_K") {
-        return file_type_from_name(base + suffix);
-      }
-      return file_type_from_name(base + suffix);
+      return file_type_from_name(s.substr(0, at) + suffix);
     }
   }
   if (s == "MXFP4 MoE") {
@@ -227,7 +223,7 @@ struct LogPlacement {
 LogPlacement place(const LlamaLog& log, const ModelSpec& spec) {
   LogPlacement p;
   for (const auto& d : log.devices) {
-    if (!starts_with(d.name, "CPU")) {
+    if (!d.name.starts_with("CPU")) {
       p.gpus.push_back(d.name);
     }
   }
@@ -349,8 +345,6 @@ void compare(VerifyResult& r, const LogPlacement& p, const std::string& term, co
   }
 }
 
-bool is_expert_tensor(std::string_view name) { return name.find("_exps") != std::string_view::npos; }
-
 // Compares the loader's per-type tensor counts with the recipe's; returns a
 // description of the first difference, or nothing when they agree (or the log
 // prints no counts).
@@ -364,15 +358,11 @@ std::optional<std::string> type_counts_differ(const LlamaLog& log, const std::ve
     if (tensors[i].layer >= static_cast<std::int32_t>(spec.n_layer) && !mtp) {
       continue;
     }
-    std::string n(name(types[i]));
-    std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    ++recipe[n];
+    ++recipe[lower_name(types[i])];
   }
   std::map<std::string, std::uint64_t> logged;
   for (const auto& [type, count] : log.tensor_types) {
-    std::string n = type;
-    std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    logged[n] += count;
+    logged[detail::to_lower(type)] += count;
   }
   for (const auto& [type, count] : logged) {
     const auto it = recipe.find(type);
@@ -432,7 +422,7 @@ std::optional<std::uint64_t> infer_n_cpu_moe(const LlamaLog& log, const ModelSpe
                         placement.layer_device[index] >= 0;
     if (on_gpu) {
       gpu += bytes;
-      if (is_expert_tensor(t.name)) {
+      if (is_routed_expert(t.name)) {
         experts[static_cast<std::size_t>(t.layer)] += bytes;
       }
     }
@@ -593,7 +583,7 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
   const auto state = recurrent_state_size(spec, s);
   if (state.layers > 0) {
     std::map<std::string, Bytes> predicted;
-    const Bytes per_layer = state.total_bytes() / state.layers;
+    const Bytes per_layer = state.per_layer_bytes();
     for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
       if (spec.kind(il) == LayerKind::recurrent) {
         predicted[device_of_layer(il)] += per_layer;
@@ -631,7 +621,6 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
       }
     }
   }
-  const auto model_logged = logged_by_device(log, "model", false);
   if (!tensors.empty()) {
     const bool mtp_loaded = log.has_draft_context;
     // Tensors overridden to the CPU (-ot exps=CPU, --n-cpu-moe): expert tensors, in layer order.
@@ -660,7 +649,7 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
       if (t.layer >= 0) {
         dev = device_of_layer(static_cast<std::uint32_t>(t.layer));
         const bool by_ncmoe = n_cpu_moe && static_cast<std::uint64_t>(t.layer) < *n_cpu_moe;
-        if (is_expert_tensor(t.name) && (by_ncmoe || (!n_cpu_moe && cpu_experts > 0))) {
+        if (is_routed_expert(t.name) && (by_ncmoe || (!n_cpu_moe && cpu_experts > 0))) {
           dev = "CPU";
           cpu_experts -= by_ncmoe ? 0 : 1;
         }
@@ -757,8 +746,7 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
       if (!holds || li == compute_logged.end()) {
         continue;
       }
-      RunSettings cs = s;
-      const auto e = estimate_compute(spec, cs, kv, backend_of(placement.gpus[g]), partial);
+      const auto e = estimate_compute(spec, s, kv, backend_of(placement.gpus[g]), partial);
       add_estimate(r, placement.gpus[g], "compute_buffer", e.compute_buffer, li->second);
     }
   }
@@ -770,7 +758,7 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
       logged += bytes;
     }
     if (logged > 0) {
-      add_exact(r, "CPU", "output", spec.n_vocab * 4 * std::max<Bytes>(1, s.n_seq), logged);
+      add_exact(r, "CPU", "output", output_buffer_bytes(spec, s), logged);
     }
   }
 

@@ -40,4 +40,8 @@ std::vector<std::string_view> supported_architectures();
 /// The block index in a tensor name ("blk.12.ffn_down.weight" -> 12), or -1.
 std::int32_t layer_of(std::string_view tensor_name) noexcept;
 
+/// Whether a tensor is one of a layer's routed experts (ffn_*_exps): the
+/// tensors --n-cpu-moe and -ot exps=CPU keep in host memory.
+bool is_routed_expert(std::string_view tensor_name) noexcept;
+
 } // namespace vramfit

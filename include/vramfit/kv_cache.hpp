@@ -77,6 +77,8 @@ struct RecurrentStateSize {
 
   /// Conv plus SSM state.
   Bytes total_bytes() const;
+  /// One recurrent layer's share (0 without recurrent layers).
+  Bytes per_layer_bytes() const;
 };
 
 /// The recurrent state llama.cpp allocates for `spec` under `settings`.

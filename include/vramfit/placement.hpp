@@ -116,6 +116,9 @@ std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeigh
                                          const RecurrentStateSize& state, const Placement& placement,
                                          const std::vector<GpuSpec>& gpus, double host_bandwidth_gbps);
 
+/// llama.cpp's host output buffer: f32 logits of one output per sequence.
+Bytes output_buffer_bytes(const ModelSpec& spec, const RunSettings& settings);
+
 /// llama.cpp's flags for the expert tensors an offload keeps in host memory:
 /// "--n-cpu-moe N", or "-ot exps=CPU" when it is every layer's; none otherwise.
 std::vector<std::string> expert_offload_arguments(const ModelSpec& spec, const Offload& offload);
