@@ -8,11 +8,9 @@
 #include "detail/text.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <functional>
 #include <numeric>
-#include <set>
 
 namespace vramfit {
 namespace {
@@ -381,19 +379,18 @@ std::optional<std::string> type_counts_differ(const LlamaLog& log, const std::ve
 
 // Bytes from the first host tensor to the end of the last one, in file order,
 // each tensor's data aligned to GGUF's default 32 bytes.
-Bytes mapped_span(const std::vector<TensorSpec>& tensors, const std::vector<GgmlType>& types, const std::vector<bool>& on_host) {
+Bytes mapped_span(const std::vector<Bytes>& bytes, const std::vector<bool>& on_host) {
   constexpr Bytes k_align = 32;
   Bytes offset = 0;
   std::optional<Bytes> first;
   Bytes last_end = 0;
-  for (std::size_t i = 0; i < tensors.size(); ++i) {
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
     offset = (offset + k_align - 1) / k_align * k_align;
-    const Bytes bytes = tensor_bytes(types[i], tensors[i].row_length(), tensors[i].rows());
     if (on_host[i]) {
       first = first.value_or(offset);
-      last_end = offset + bytes;
+      last_end = offset + bytes[i];
     }
-    offset += bytes;
+    offset += bytes[i];
   }
   return first ? last_end - *first : 0;
 }
@@ -404,7 +401,8 @@ Bytes mapped_span(const std::vector<TensorSpec>& tensors, const std::vector<Ggml
 // host's CPU_Mapped buffer is a file span, not a sum, so it cannot tell.) Only
 // a value whose prediction lands within the exact tolerance is accepted.
 std::optional<std::uint64_t> infer_n_cpu_moe(const LlamaLog& log, const ModelSpec& spec, const std::vector<TensorSpec>& tensors,
-                                             const std::vector<GgmlType>& types, const LogPlacement& placement, bool mtp_loaded) {
+                                             const std::vector<Bytes>& tensor_sizes, const LogPlacement& placement,
+                                             bool mtp_loaded) {
   Bytes gpu_logged = 0;
   for (const auto& [buffer, bytes] : log.buffers_of("model")) {
     gpu_logged += is_host_buffer(buffer) ? 0 : bytes;
@@ -416,7 +414,7 @@ std::optional<std::uint64_t> infer_n_cpu_moe(const LlamaLog& log, const ModelSpe
     if (t.layer >= static_cast<std::int32_t>(spec.n_layer) && !mtp_loaded) {
       continue;
     }
-    const Bytes bytes = tensor_bytes(types[i], t.row_length(), t.rows());
+    const Bytes bytes = tensor_sizes[i];
     const auto index = t.layer >= 0 ? static_cast<std::size_t>(t.layer) : placement.layer_device.size() - 1;
     const bool on_gpu = t.name != "token_embd.weight" && index < placement.layer_device.size() &&
                         placement.layer_device[index] >= 0;
@@ -602,6 +600,7 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
   std::vector<TensorSpec> tensors;
   std::vector<GgmlType> types;
   Provenance weights_provenance = Provenance::exact;
+  bool recipe_rejected = false;
   if (opt.file) {
     tensors = opt.file->tensors;
     for (const auto& t : tensors) {
@@ -616,6 +615,7 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
       if (const auto differs = type_counts_differ(log, tensors, types, spec, log.has_draft_context)) {
         r.notes.push_back("weights not checked: the file is not llama.cpp's stock " + std::string(name(*ft)) +
                           " recipe (" + *differs + ")");
+        recipe_rejected = true;
         tensors.clear();
         types.clear();
       }
@@ -623,11 +623,15 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
   }
   if (!tensors.empty()) {
     const bool mtp_loaded = log.has_draft_context;
+    std::vector<Bytes> sizes(tensors.size());
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+      sizes[i] = tensor_bytes(types[i], tensors[i].row_length(), tensors[i].rows());
+    }
     // Tensors overridden to the CPU (-ot exps=CPU, --n-cpu-moe): expert tensors, in layer order.
     std::uint64_t cpu_experts = log.overridden_tensors;
     auto n_cpu_moe = opt.n_cpu_moe ? std::optional<std::uint64_t>(*opt.n_cpu_moe) : log.n_cpu_moe;
     if (!n_cpu_moe && cpu_experts == 0 && spec.moe) {
-      n_cpu_moe = infer_n_cpu_moe(log, spec, tensors, types, placement, mtp_loaded);
+      n_cpu_moe = infer_n_cpu_moe(log, spec, tensors, sizes, placement, mtp_loaded);
       if (n_cpu_moe) {
         r.notes.push_back("the log prints no --n-cpu-moe: " + std::to_string(*n_cpu_moe) +
                           " inferred from the GPU model buffers (give --n-cpu-moe to check it instead)");
@@ -644,7 +648,7 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
       if (t.layer >= static_cast<std::int32_t>(spec.n_layer) && !mtp_loaded) {
         continue;
       }
-      all_bytes += tensor_bytes(types[i], t.row_length(), t.rows());
+      all_bytes += sizes[i];
       std::string dev = "CPU";
       if (t.layer >= 0) {
         dev = device_of_layer(static_cast<std::uint32_t>(t.layer));
@@ -673,22 +677,17 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
       logged[dev] += b.bytes;
       mapped[dev] = mapped[dev] || b.device.find("_Mapped") != std::string::npos;
     }
-    std::set<std::string> devices;
-    for (const auto& d : device) {
-      if (!d.empty()) {
-        devices.insert(d);
+    // Predicted bytes per device, over the devices either side names.
+    std::map<std::string, Bytes> predicted;
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+      if (!device[i].empty()) {
+        predicted[device[i]] += sizes[i];
       }
     }
     for (const auto& [dev, bytes] : logged) {
-      devices.insert(dev);
+      predicted.try_emplace(dev, 0);
     }
-    for (const auto& dev : devices) {
-      std::vector<bool> here(tensors.size(), false);
-      Bytes sum = 0;
-      for (std::size_t i = 0; i < tensors.size(); ++i) {
-        here[i] = device[i] == dev;
-        sum += here[i] ? tensor_bytes(types[i], tensors[i].row_length(), tensors[i].rows()) : 0;
-      }
+    for (const auto& [dev, sum] : predicted) {
       const auto li = logged.find(dev);
       if (li == logged.end() && dev == "CPU") {
         if (sum > 0) {
@@ -705,7 +704,14 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
       // tensors in between included: exact in a real file's order; in the
       // converter's order an estimate between the tensors' own sum and the whole file.
       const bool is_mapped = mapped.count(dev) != 0 && mapped.at(dev);
-      const Bytes span = is_mapped ? mapped_span(tensors, types, here) : sum;
+      Bytes span = sum;
+      if (is_mapped) {
+        std::vector<bool> here(tensors.size());
+        for (std::size_t i = 0; i < tensors.size(); ++i) {
+          here[i] = device[i] == dev;
+        }
+        span = mapped_span(sizes, here);
+      }
       if (span != sum) {
         r.notes.push_back(dev + " model buffer is mapped: it spans " + std::to_string(span - sum) +
                           " bytes of other devices' tensors in file order");
@@ -718,8 +724,7 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
         add_estimate(r, dev, "weights", Estimate{span, low, high}, got);
       }
     }
-  } else if (std::none_of(r.notes.begin(), r.notes.end(),
-                          [](const std::string& n) { return n.rfind("weights not checked", 0) == 0; })) {
+  } else if (!recipe_rejected) {
     r.notes.push_back("weights not checked: give --gguf (the file's tensors) or --model (a recipe file type)");
   }
 
