@@ -93,6 +93,16 @@ std::optional<bool> parse_bool_word(sv v) {
   return std::nullopt;
 }
 
+// The device of that name, appended (fields empty) when the log names it first.
+LogDevice& device_named(LlamaLog& log, const std::string& name) {
+  const auto it = std::find_if(log.devices.begin(), log.devices.end(), [&](const LogDevice& d) { return d.name == name; });
+  if (it != log.devices.end()) {
+    return *it;
+  }
+  log.devices.push_back(LogDevice{name, {}, {}, {}, false});
+  return log.devices.back();
+}
+
 } // namespace
 
 std::optional<std::uint64_t> LlamaLog::info_uint(std::string_view key) const {
@@ -160,27 +170,16 @@ LlamaLog parse_llama_log(std::string_view text) {
           dev.free_mib = leading_uint(d->substr(dash + 2));
         }
       }
-      const auto existing = std::find_if(log.devices.begin(), log.devices.end(),
-                                         [&](const LogDevice& x) { return x.name == dev.name; });
-      if (existing == log.devices.end()) {
-        log.devices.push_back(dev);
-      } else {
-        existing->free_mib = dev.free_mib ? dev.free_mib : existing->free_mib;
-        existing->description = dev.description.empty() ? existing->description : dev.description;
-      }
+      auto& known = device_named(log, dev.name);
+      known.free_mib = dev.free_mib ? dev.free_mib : known.free_mib;
+      known.description = dev.description.empty() ? known.description : dev.description;
     } else if (const auto vr = after(line, ", VRAM: ")) {
       // "Device 0: NVIDIA GeForce RTX 5090, ..., VRAM: 32606 MiB"
       const auto dev_pos = line.find("Device ");
       if (dev_pos != sv::npos) {
         if (const auto index = leading_uint(line.substr(dev_pos + 7))) {
           const std::string name = "CUDA" + std::to_string(*index);
-          auto it = std::find_if(log.devices.begin(), log.devices.end(),
-                                 [&](const LogDevice& x) { return x.name == name; });
-          if (it == log.devices.end()) {
-            log.devices.push_back(LogDevice{name, {}, {}, {}, false});
-            it = log.devices.end() - 1;
-          }
-          it->total_mib = leading_uint(*vr);
+          device_named(log, name).total_mib = leading_uint(*vr);
         }
       }
     } else if (const auto ws = after(line, "recommendedMaxWorkingSetSize")) {

@@ -22,26 +22,23 @@ Offload Offload::full(const ModelSpec& spec) { return Offload{spec.n_layer + 1, 
 
 bool Offload::is_full(const ModelSpec& spec) const { return n_gpu_layers > spec.n_layer && n_cpu_moe == 0; }
 
-Bytes DeviceLoad::total_bytes() const {
-  Bytes t = checked_add(weights_bytes, kv_cache_bytes, "device total");
-  t = checked_add(t, recurrent_state_bytes, "device total");
-  t = estimate_sum(t, compute_buffer, &Estimate::bytes);
-  return estimate_sum(t, overhead, &Estimate::bytes);
+namespace {
+
+// Exact terms plus the estimates' `field` (bytes, low or high).
+Bytes device_total(const DeviceLoad& d, Bytes Estimate::*field) {
+  Bytes t = checked_add(d.weights_bytes, d.kv_cache_bytes, "device total");
+  t = checked_add(t, d.recurrent_state_bytes, "device total");
+  t = estimate_sum(t, d.compute_buffer, field);
+  return estimate_sum(t, d.overhead, field);
 }
 
-Bytes DeviceLoad::total_low_bytes() const {
-  Bytes t = checked_add(weights_bytes, kv_cache_bytes, "device total");
-  t = checked_add(t, recurrent_state_bytes, "device total");
-  t = estimate_sum(t, compute_buffer, &Estimate::low);
-  return estimate_sum(t, overhead, &Estimate::low);
-}
+} // namespace
 
-Bytes DeviceLoad::total_high_bytes() const {
-  Bytes t = checked_add(weights_bytes, kv_cache_bytes, "device total");
-  t = checked_add(t, recurrent_state_bytes, "device total");
-  t = estimate_sum(t, compute_buffer, &Estimate::high);
-  return estimate_sum(t, overhead, &Estimate::high);
-}
+Bytes DeviceLoad::total_bytes() const { return device_total(*this, &Estimate::bytes); }
+
+Bytes DeviceLoad::total_low_bytes() const { return device_total(*this, &Estimate::low); }
+
+Bytes DeviceLoad::total_high_bytes() const { return device_total(*this, &Estimate::high); }
 
 ByteDelta DeviceLoad::headroom_bytes() const { return signed_difference(usable_bytes, total_bytes()); }
 
