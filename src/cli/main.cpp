@@ -17,7 +17,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -79,7 +78,11 @@ ExitCode run(int argc, const char* const* argv) {
   }
   const auto& options = parsed.options;
 
-  const auto paths = catalog_paths(options);
+  auto paths = catalog_paths(options);
+  if (options.command == cli::Command::catalog_validate) {
+    // The files to check come after the catalogs they extend.
+    paths.insert(paths.end(), options.validate_files.begin(), options.validate_files.end());
+  }
   std::vector<std::string> texts;  // owns the text the CatalogTexts point into
   texts.reserve(paths.size());
   std::vector<CatalogText> documents;
@@ -90,17 +93,12 @@ ExitCode run(int argc, const char* const* argv) {
     texts.push_back(cli::read_text_file(path, "catalog file"));
     documents.push_back(CatalogText{path, texts.back()});
   }
+  const Catalog catalog = load_catalog(documents);
   if (options.command == cli::Command::catalog_validate) {
-    for (const auto& path : options.validate_files) {
-      texts.push_back(cli::read_text_file(path, "catalog file"));
-      documents.push_back(CatalogText{path, texts.back()});
-    }
-    const Catalog checked = load_catalog(documents);
-    std::cout << "ok: " << checked.models.size() << " models, " << checked.quants.size() << " quants, "
-              << checked.gpus.size() << " GPUs in " << checked.origins.size() << " documents\n";
+    std::cout << "ok: " << catalog.models.size() << " models, " << catalog.quants.size() << " quants, "
+              << catalog.gpus.size() << " GPUs in " << catalog.origins.size() << " documents\n";
     return ExitCode::ok;
   }
-  const Catalog catalog = load_catalog(documents);
 
   cli::RenderContext ctx;
   ctx.format = options.format;
@@ -197,7 +195,7 @@ ExitCode run(int argc, const char* const* argv) {
       std::cout << cli::render_verify(result, options.log_path.empty() ? "-" : options.log_path, ctx);
       return result.ok ? ExitCode::ok : ExitCode::does_not_fit;
     }
-    case cli::Command::catalog_validate:
+    case cli::Command::catalog_validate:  // answered once the catalog loaded
       return ExitCode::ok;
     case cli::Command::catalog_add:
       std::cout << catalog_entry_json(*request.model_spec);
