@@ -6,9 +6,9 @@
 #include "file_source.hpp"
 #include "gguf_writer.hpp"
 
-#include "vramfit/catalog.hpp"
-#include "vramfit/gguf_model.hpp"
-#include "vramfit/report.hpp"
+#include "vramfit/input/catalog.hpp"
+#include "vramfit/input/gguf_model.hpp"
+#include "vramfit/plan/report.hpp"
 
 #include <algorithm>
 #include <chrono>

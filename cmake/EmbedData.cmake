@@ -2,7 +2,7 @@
 # binary carries its catalog and needs no data directory at run time.
 # Inputs: OUTPUT (the .cpp to write), INPUTS (list of files), BASE_DIR.
 set(body "// Generated from data/*.json by cmake/EmbedData.cmake. Do not edit.\n")
-string(APPEND body "#include \"vramfit/catalog.hpp\"\n\nnamespace vramfit::detail {\nnamespace {\n")
+string(APPEND body "#include \"vramfit/input/catalog.hpp\"\n\nnamespace vramfit::detail {\nnamespace {\n")
 set(index 0)
 set(entries "")
 foreach(input IN LISTS INPUTS)

@@ -1,6 +1,6 @@
 #include "file_source.hpp"
 
-#include "vramfit/error.hpp"
+#include "vramfit/support/error.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -3,8 +3,8 @@
 // Model files for the library's readers: a ByteSource over a file descriptor
 // (pread, no mapping), and the parts of a split GGUF file found on disk.
 
-#include "vramfit/gguf.hpp"
-#include "vramfit/gguf_model.hpp"
+#include "vramfit/input/gguf.hpp"
+#include "vramfit/input/gguf_model.hpp"
 
 #include <string>
 

@@ -5,13 +5,13 @@
 #include "options.hpp"
 #include "render.hpp"
 
-#include "vramfit/catalog.hpp"
-#include "vramfit/error.hpp"
-#include "vramfit/hf_config.hpp"
-#include "vramfit/report.hpp"
-#include "vramfit/parse.hpp"
-#include "vramfit/verify.hpp"
-#include "vramfit/whatif.hpp"
+#include "vramfit/input/catalog.hpp"
+#include "vramfit/support/error.hpp"
+#include "vramfit/input/hf_config.hpp"
+#include "vramfit/plan/report.hpp"
+#include "vramfit/input/parse.hpp"
+#include "vramfit/plan/verify.hpp"
+#include "vramfit/plan/whatif.hpp"
 
 #include <unistd.h>
 

@@ -1,9 +1,9 @@
 #include "options.hpp"
 
-#include "vramfit/error.hpp"
-#include "vramfit/ggml_type.hpp"
-#include "vramfit/parse.hpp"
-#include "vramfit/version.hpp"
+#include "vramfit/support/error.hpp"
+#include "vramfit/model/ggml_type.hpp"
+#include "vramfit/input/parse.hpp"
+#include "vramfit/support/version.hpp"
 
 #include <CLI/CLI.hpp>
 

@@ -2,7 +2,7 @@
 
 // Command-line parsing: argv in, a validated Options out. No domain logic.
 
-#include "vramfit/report.hpp"
+#include "vramfit/plan/report.hpp"
 
 #include <string>
 #include <vector>

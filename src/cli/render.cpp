@@ -2,9 +2,9 @@
 
 #include "text_table.hpp"
 
-#include "vramfit/file_type.hpp"
-#include "vramfit/ggml_type.hpp"
-#include "vramfit/version.hpp"
+#include "vramfit/model/file_type.hpp"
+#include "vramfit/model/ggml_type.hpp"
+#include "vramfit/support/version.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

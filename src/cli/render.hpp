@@ -5,10 +5,10 @@
 
 #include "options.hpp"
 
-#include "vramfit/catalog.hpp"
-#include "vramfit/gguf_model.hpp"
-#include "vramfit/report.hpp"
-#include "vramfit/verify.hpp"
+#include "vramfit/input/catalog.hpp"
+#include "vramfit/input/gguf_model.hpp"
+#include "vramfit/plan/report.hpp"
+#include "vramfit/plan/verify.hpp"
 
 #include <string>
 

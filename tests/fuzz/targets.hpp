@@ -4,17 +4,17 @@
 // and the regression test that replays saved inputs in every build.
 
 #include "options.hpp"
-#include "vramfit/catalog.hpp"
-#include "vramfit/error.hpp"
-#include "vramfit/gguf.hpp"
-#include "vramfit/gguf_model.hpp"
-#include "vramfit/hf_config.hpp"
-#include "vramfit/inventory.hpp"
-#include "vramfit/kv_cache.hpp"
-#include "vramfit/llama_log.hpp"
-#include "vramfit/parse.hpp"
-#include "vramfit/report.hpp"
-#include "vramfit/verify.hpp"
+#include "vramfit/input/catalog.hpp"
+#include "vramfit/support/error.hpp"
+#include "vramfit/input/gguf.hpp"
+#include "vramfit/input/gguf_model.hpp"
+#include "vramfit/input/hf_config.hpp"
+#include "vramfit/model/inventory.hpp"
+#include "vramfit/memory/kv_cache.hpp"
+#include "vramfit/input/llama_log.hpp"
+#include "vramfit/input/parse.hpp"
+#include "vramfit/plan/report.hpp"
+#include "vramfit/plan/verify.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -5,10 +5,10 @@
 // either zero tensor data or a sparse file of the full size, so a header of a
 // 30 GB model costs a few MB on disk.
 
-#include "vramfit/ggml_type.hpp"
-#include "vramfit/gguf.hpp"
-#include "vramfit/inventory.hpp"
-#include "vramfit/model.hpp"
+#include "vramfit/model/ggml_type.hpp"
+#include "vramfit/input/gguf.hpp"
+#include "vramfit/model/inventory.hpp"
+#include "vramfit/model/model.hpp"
 
 #include <cstdint>
 #include <cstdio>

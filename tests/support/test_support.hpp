@@ -3,8 +3,8 @@
 // Helpers shared by the unit tests: the embedded catalog and the reference
 // inventories in tests/data.
 
-#include "vramfit/catalog.hpp"
-#include "vramfit/inventory.hpp"
+#include "vramfit/input/catalog.hpp"
+#include "vramfit/model/inventory.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -12,8 +12,8 @@
 
 #include "gguf_writer.hpp"
 
-#include "vramfit/catalog.hpp"
-#include "vramfit/quantize.hpp"
+#include "vramfit/input/catalog.hpp"
+#include "vramfit/model/quantize.hpp"
 
 #include <cstdio>
 #include <cstdlib>

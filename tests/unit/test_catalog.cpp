@@ -1,8 +1,8 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/catalog.hpp"
-#include "vramfit/error.hpp"
+#include "vramfit/input/catalog.hpp"
+#include "vramfit/support/error.hpp"
 
 #include <string>
 

@@ -4,7 +4,7 @@
 #include "options.hpp"
 #include "render.hpp"
 
-#include "vramfit/error.hpp"
+#include "vramfit/support/error.hpp"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>

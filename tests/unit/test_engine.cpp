@@ -1,9 +1,9 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/engine.hpp"
-#include "vramfit/error.hpp"
-#include "vramfit/report.hpp"
+#include "vramfit/plan/engine.hpp"
+#include "vramfit/support/error.hpp"
+#include "vramfit/plan/report.hpp"
 
 using namespace vramfit;
 

@@ -1,9 +1,9 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/estimate.hpp"
-#include "vramfit/quantize.hpp"
-#include "vramfit/report.hpp"
+#include "vramfit/memory/estimate.hpp"
+#include "vramfit/model/quantize.hpp"
+#include "vramfit/plan/report.hpp"
 
 #include <cmath>
 

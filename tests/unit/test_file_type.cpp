@@ -1,6 +1,6 @@
 #include "catch.hpp"
 
-#include "vramfit/file_type.hpp"
+#include "vramfit/model/file_type.hpp"
 
 using namespace vramfit;
 

@@ -2,12 +2,12 @@
 #include "gguf_writer.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/error.hpp"
-#include "vramfit/gguf.hpp"
-#include "vramfit/gguf_model.hpp"
-#include "vramfit/kv_cache.hpp"
-#include "vramfit/quantize.hpp"
-#include "vramfit/report.hpp"
+#include "vramfit/support/error.hpp"
+#include "vramfit/input/gguf.hpp"
+#include "vramfit/input/gguf_model.hpp"
+#include "vramfit/memory/kv_cache.hpp"
+#include "vramfit/model/quantize.hpp"
+#include "vramfit/plan/report.hpp"
 
 #include <algorithm>
 

@@ -1,10 +1,10 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/error.hpp"
-#include "vramfit/hf_config.hpp"
-#include "vramfit/kv_cache.hpp"
-#include "vramfit/quantize.hpp"
+#include "vramfit/support/error.hpp"
+#include "vramfit/input/hf_config.hpp"
+#include "vramfit/memory/kv_cache.hpp"
+#include "vramfit/model/quantize.hpp"
 
 #include <algorithm>
 

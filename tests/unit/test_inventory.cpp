@@ -1,8 +1,8 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/error.hpp"
-#include "vramfit/inventory.hpp"
+#include "vramfit/support/error.hpp"
+#include "vramfit/model/inventory.hpp"
 
 #include <algorithm>
 

@@ -1,8 +1,8 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/error.hpp"
-#include "vramfit/kv_cache.hpp"
+#include "vramfit/support/error.hpp"
+#include "vramfit/memory/kv_cache.hpp"
 
 using namespace vramfit;
 

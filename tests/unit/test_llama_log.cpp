@@ -1,7 +1,7 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/llama_log.hpp"
+#include "vramfit/input/llama_log.hpp"
 
 using namespace vramfit;
 

@@ -1,7 +1,7 @@
 #include "catch.hpp"
 
-#include "vramfit/error.hpp"
-#include "vramfit/parse.hpp"
+#include "vramfit/support/error.hpp"
+#include "vramfit/input/parse.hpp"
 
 using namespace vramfit;
 

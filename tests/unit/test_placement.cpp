@@ -1,9 +1,9 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/error.hpp"
-#include "vramfit/placement.hpp"
-#include "vramfit/report.hpp"
+#include "vramfit/support/error.hpp"
+#include "vramfit/plan/placement.hpp"
+#include "vramfit/plan/report.hpp"
 
 #include <algorithm>
 #include <map>

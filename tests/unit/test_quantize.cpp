@@ -1,7 +1,7 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/quantize.hpp"
+#include "vramfit/model/quantize.hpp"
 
 #include <map>
 

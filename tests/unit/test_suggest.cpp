@@ -1,6 +1,6 @@
 #include "catch.hpp"
 
-#include "vramfit/suggest.hpp"
+#include "vramfit/support/suggest.hpp"
 
 #include <string>
 #include <vector>

@@ -1,7 +1,7 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/whatif.hpp"
+#include "vramfit/plan/whatif.hpp"
 
 using namespace vramfit;
 

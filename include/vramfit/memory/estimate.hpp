@@ -1,0 +1,95 @@
+#pragma once
+
+// Every number vramfit estimates rather than computes exactly lives behind this
+// header, and every constant behind it is in src/estimate.cpp with the data it
+// came from (docs/ESTIMATES.md explains the rules). Weights, KV cache and
+// recurrent state are exact and are not here.
+
+#include "vramfit/support/bytes.hpp"
+#include "vramfit/model/inventory.hpp"
+#include "vramfit/memory/backend.hpp"
+#include "vramfit/memory/kv_cache.hpp"
+#include "vramfit/model/model.hpp"
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+namespace vramfit {
+
+/// An estimated byte count with the range the estimate claims.
+struct Estimate {
+  Bytes bytes = 0;  ///< best guess
+  Bytes low = 0;    ///< lower end of the stated range
+  Bytes high = 0;   ///< upper end of the stated range
+};
+
+/// Device memory llama.cpp needs beyond weights and caches.
+struct ComputeEstimate {
+  Estimate compute_buffer;  ///< the graph allocator's compute buffer on the device
+  Estimate overhead;        ///< backend scratch outside llama.cpp's buffers (pools, workspaces)
+};
+
+/// The compute buffer of the worst-case graph llama.cpp reserves (n_ubatch
+/// tokens, all outputs, the full KV), and the backend's scratch beside it.
+/// Rule: max over graph phases of the tensors alive together: logits
+/// (n_vocab x n_ubatch, F32), attention scores without flash attention
+/// (n_kv x n_ubatch x n_head, F32), the FFN / expert activations; the extra
+/// activation rows per phase are calibrated per backend. `partial_offload`:
+/// some weights stay on the CPU, so the graph is split and (on Vulkan) the
+/// phases no longer share memory.
+ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& settings,
+                                 const KvCacheSize& kv, Backend backend, bool partial_offload = false);
+
+/// What one decoded token reads from one memory pool (a GPU, or the host).
+struct TokenTraffic {
+  Bytes bytes = 0;            ///< active weights, KV cache and state read per token
+  double bandwidth_gbps = 0;  ///< the pool's memory bandwidth (10^9 bytes/s)
+  Backend backend = Backend::cpu;  ///< who computes on it
+  std::uint32_t layers = 0;   ///< blocks computed there (per-layer launch and sync cost)
+};
+
+/// Decode speed in tokens per second, with the range the rule claims.
+struct SpeedEstimate {
+  double tokens_per_second = 0;
+  double low = 0;
+  double high = 0;
+};
+
+/// Decode speed of one sequence: per token, each pool's bytes at its bandwidth
+/// times the backend's efficiency, plus a per-layer cost, summed over the
+/// pools the token passes through (layer split and offload are sequential).
+/// Calibrated on published Qwen3.6-35B-A3B 4-bit figures (docs/ESTIMATES.md).
+SpeedEstimate estimate_decode_speed(const std::vector<TokenTraffic>& pools);
+
+/// Unified memory under pressure: macOS and applications are assumed to keep a
+/// quarter of RAM; what a model needs beyond the rest is paged from the SSD,
+/// read at this rate for the same share of every token's bytes. Assumptions
+/// fitted to one figure (Mac mini M4 Pro 24 GB, 15-22 tok/s); docs/ESTIMATES.md.
+inline constexpr std::uint32_t k_unified_os_share_percent = 25;
+inline constexpr double k_swap_bandwidth_gbps = 7.0;
+
+/// The token traffic that comes from swap when a unified-memory machine with
+/// `ram_bytes` holds `needed_bytes`: nothing when it fits in its share.
+TokenTraffic swap_traffic(Bytes needed_bytes, Bytes ram_bytes, Bytes bytes_per_token);
+
+/// Host memory bandwidth assumed for offloaded weights when --host-bandwidth
+/// is not given: dual-channel DDR5 class, an assumption, not a measurement.
+inline constexpr double k_default_host_bandwidth_gbps = 60.0;
+
+/// Bytes a GGUF file adds to its tensor data: header, tensor infos (exact from
+/// the names and shapes) and metadata key/values, dominated by the tokenizer
+/// (estimated from the vocabulary size and BPE merges). Padded to 32 bytes.
+Bytes estimate_gguf_metadata_bytes(const ModelSpec& spec, const std::vector<TensorSpec>& inventory);
+
+/// Memory the driver and runtime context take on a device before any buffer
+/// (the CUDA context, lazily loaded kernels). Used when the catalog has no
+/// measurement for that card.
+Bytes default_context_reserve_bytes(Backend backend) noexcept;
+
+/// Metal's default recommendedMaxWorkingSetSize for a Mac with `ram_bytes` of
+/// unified memory, when the catalog has no measurement: about 2/3 of RAM up to
+/// 36 GiB, 3/4 above.
+Bytes default_apple_working_set_bytes(Bytes ram_bytes) noexcept;
+
+} // namespace vramfit

@@ -1,0 +1,68 @@
+#pragma once
+
+// The KV cache and recurrent state llama.cpp allocates for a context
+// (src/llama-context.cpp, llama-kv-cache.cpp, llama-kv-cache-iswa.cpp,
+// llama-memory-recurrent.cpp). Exact: these are ggml tensor sizes.
+
+#include "vramfit/support/bytes.hpp"
+#include "vramfit/model/ggml_type.hpp"
+#include "vramfit/memory/run_settings.hpp"
+#include "vramfit/model/model.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace vramfit {
+
+/// The cache geometry llama.cpp derives from the settings.
+struct ContextLayout {
+  std::uint64_t n_ctx = 0;      ///< context after llama.cpp pads it to a multiple of 256
+  std::uint64_t n_ctx_seq = 0;  ///< cells per stream
+  std::uint32_t n_stream = 1;   ///< 1 when unified, else one stream per sequence
+  std::uint32_t n_ubatch = 0;   ///< effective physical batch (capped by the context)
+  std::uint64_t swa_cells_per_stream = 0;  ///< cells of each sliding-window layer per stream
+};
+
+/// The geometry for `spec` under `settings` (context 0 resolves to the native context).
+ContextLayout context_layout(const ModelSpec& spec, const RunSettings& settings);
+
+/// KV cache bytes, by cache (full-attention layers vs sliding-window layers) and by K/V.
+struct KvCacheSize {
+  Bytes k_bytes = 0;
+  Bytes v_bytes = 0;
+  Bytes full_bytes = 0;            ///< layers that attend to the whole context
+  Bytes swa_bytes = 0;             ///< sliding-window layers
+  std::uint64_t full_cells = 0;    ///< cells per full-attention layer (all streams)
+  std::uint64_t swa_cells = 0;     ///< cells per sliding-window layer (all streams)
+  std::uint32_t full_layers = 0;
+  std::uint32_t swa_layers = 0;
+  std::vector<Bytes> layer_bytes;  ///< K plus V of each main block (0 for recurrent blocks)
+
+  /// K plus V.
+  Bytes total_bytes() const;
+};
+
+/// The KV cache llama.cpp allocates: only layers with attention hold one;
+/// sliding-window layers hold pad256(min(n_ctx_seq, n_swa*(unified ? n_seq : 1) + n_ubatch))
+/// cells per stream; MLA layers store K only. Throws UsageError when a cache
+/// type does not divide a layer's row.
+KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& settings);
+
+/// Recurrent (conv + SSM) state of linear-attention / SSM layers: F32, one slot
+/// per sequence, independent of the context.
+struct RecurrentStateSize {
+  Bytes r_bytes = 0;  ///< convolution state
+  Bytes s_bytes = 0;  ///< SSM / delta-rule state
+  std::uint32_t layers = 0;
+  std::uint32_t slots = 0;  ///< max(1, n_seq)
+
+  /// Conv plus SSM state.
+  Bytes total_bytes() const;
+  /// One recurrent layer's share (0 without recurrent layers).
+  Bytes per_layer_bytes() const;
+};
+
+/// The recurrent state llama.cpp allocates for `spec` under `settings`.
+RecurrentStateSize recurrent_state_size(const ModelSpec& spec, const RunSettings& settings);
+
+} // namespace vramfit

@@ -1,0 +1,32 @@
+#pragma once
+
+// How an engine runs a model: llama.cpp's context parameters that decide the
+// KV cache, the recurrent state and the compute buffers.
+
+#include "vramfit/model/ggml_type.hpp"
+
+#include <cstdint>
+
+namespace vramfit {
+
+/// How the engine runs the model. Defaults are llama.cpp's (llama-cli) defaults.
+struct RunSettings {
+  std::uint64_t context_tokens = 8192;  ///< requested n_ctx in tokens; 0 means the model's native context
+  std::uint32_t n_seq = 1;              ///< parallel sequences (n_seq_max / --parallel)
+  std::uint32_t n_batch = 2048;         ///< logical batch (--batch-size)
+  std::uint32_t n_ubatch = 512;         ///< physical batch (--ubatch-size)
+  GgmlType type_k = GgmlType::f16;      ///< --cache-type-k
+  GgmlType type_v = GgmlType::f16;      ///< --cache-type-v
+  bool flash_attn = true;               ///< --flash-attn (llama.cpp "auto" enables it on supported GPUs)
+  bool kv_unified = false;              ///< --kv-unified: one cache shared by all sequences
+  bool swa_full = false;                ///< --swa-full: sliding-window layers keep the whole context
+  /// Pad the sliding-window cache to 256 cells (llama.cpp since Nov 2025, PR #17046);
+  /// older builds padded to 256 with flash attention and 32 without.
+  bool swa_pad_256 = true;
+};
+
+/// Checks `settings` against llama.cpp's rules (cache type names, quantized V
+/// needs flash attention, context within 2^32); throws UsageError.
+void validate(const RunSettings& settings);
+
+} // namespace vramfit

@@ -1,0 +1,138 @@
+#pragma once
+
+// Where llama.cpp puts each part of a model: layers across one or more GPUs
+// (-ngl, --tensor-split), routed experts kept in host memory (--n-cpu-moe,
+// -ot exps=CPU), and what each device and the host then hold. The search for
+// an offload plan that fits lives here too.
+
+#include "vramfit/support/bytes.hpp"
+#include "vramfit/memory/device.hpp"
+#include "vramfit/memory/estimate.hpp"
+#include "vramfit/memory/kv_cache.hpp"
+#include "vramfit/model/model.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vramfit {
+
+/// A model's weights as llama.cpp loads them, per block: what moves when layers
+/// or experts change device.
+struct LayerWeights {
+  std::vector<Bytes> layer_bytes;         ///< per main block, all tensors
+  std::vector<Bytes> layer_expert_bytes;  ///< per main block, routed-expert tensors
+  Bytes output_layer_bytes = 0;           ///< output, output_norm and other globals (tied copy included)
+  Bytes token_embd_bytes = 0;             ///< always in host memory
+
+  /// Bytes on the GPUs at full offload.
+  Bytes device_bytes() const;
+};
+
+/// llama.cpp's offload settings.
+struct Offload {
+  std::uint32_t n_gpu_layers = 0;  ///< -ngl: the last N blocks, plus the output layer when N > n_layer
+  std::uint32_t n_cpu_moe = 0;     ///< --n-cpu-moe: routed experts of the first N blocks stay in host memory
+
+  /// Every block and the output layer on the GPUs, no experts on the host.
+  static Offload full(const ModelSpec& spec);
+  bool is_full(const ModelSpec& spec) const;
+};
+
+/// What one GPU holds.
+struct DeviceLoad {
+  std::size_t gpu = 0;            ///< index into the group
+  std::uint32_t layers = 0;       ///< blocks assigned to it
+  bool output_layer = false;      ///< holds the output layer
+  Bytes weights_bytes = 0;
+  Bytes kv_cache_bytes = 0;       ///< exact
+  Bytes recurrent_state_bytes = 0;  ///< exact
+  Estimate compute_buffer;        ///< estimate
+  Estimate overhead;              ///< estimate
+  Bytes usable_bytes = 0;         ///< the device's budget
+
+  Bytes total_bytes() const;
+  Bytes total_low_bytes() const;
+  Bytes total_high_bytes() const;
+  ByteDelta headroom_bytes() const;
+  bool fits() const { return headroom_bytes() >= 0; }
+  /// The verdict could flip within the estimates' range.
+  bool marginal() const;
+};
+
+/// What stays in host memory (RAM): mapped weights, the KV cache and state of
+/// blocks on the CPU, the host's compute buffer and the output buffer.
+struct HostLoad {
+  Bytes weights_bytes = 0;  ///< token_embd, blocks on the CPU, experts kept there
+  Bytes kv_cache_bytes = 0;
+  Bytes recurrent_state_bytes = 0;
+  Estimate compute_buffer;  ///< the CPU's share of the graph (0 at full offload)
+  Bytes output_bytes = 0;   ///< logits of n_seq outputs
+
+  Bytes total_bytes() const;
+};
+
+/// One placement of a model on a group of GPUs.
+struct Placement {
+  Offload offload;
+  std::vector<DeviceLoad> devices;  ///< one per GPU of the group
+  HostLoad host;
+  std::vector<std::uint32_t> tensor_split;  ///< --tensor-split proportions (MiB usable per GPU); empty for one GPU
+  std::vector<int> layer_device;  ///< per block and the output layer (index n_layer): GPU index, -1 host
+
+  bool fits() const;      ///< every GPU within its budget
+  bool marginal() const;  ///< some GPU's verdict could flip within the estimates' range
+};
+
+/// llama.cpp's layer split (llama_model::load_tensors): for blocks 0..n_layer-1
+/// and the output layer (index n_layer), the GPU it goes to, or -1 for the CPU.
+/// The last `n_gpu_layers` go to GPUs (the output layer only when n_gpu_layers
+/// > n_layer), each GPU taking a share in proportion to `split` (free memory
+/// by default, --tensor-split when given).
+std::vector<int> layer_split(std::uint32_t n_layer, std::uint64_t n_gpu_layers, const std::vector<double>& split);
+
+/// Places `weights` on `gpus` (budgets index-aligned) as llama.cpp's layer
+/// split does: blocks in proportion to each GPU's usable memory, the last
+/// n_gpu_layers blocks offloaded, the output layer on the last GPU used.
+Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings,
+                const KvCacheSize& kv, const RecurrentStateSize& state, const std::vector<GpuSpec>& gpus,
+                const std::vector<DeviceBudget>& budgets, const Offload& offload);
+
+/// The offload that fits the GPUs with the most of the model on them: full
+/// offload when it fits; for MoE models the fewest --n-cpu-moe blocks; else
+/// the most -ngl blocks (with every expert on the host for MoE). Nothing when
+/// not even -ngl 0's compute buffer fits. `fits()` of the result says which.
+std::optional<Placement> plan_offload(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings,
+                                      const KvCacheSize& kv, const RecurrentStateSize& state,
+                                      const std::vector<GpuSpec>& gpus, const std::vector<DeviceBudget>& budgets);
+
+/// What decoding one token reads from each GPU of `placement` and from the
+/// host: the blocks' weights with routed experts at n_expert_used / n_expert,
+/// the output layer, and the KV cache and recurrent state. Pools follow the
+/// GPUs' order; the host pool comes last (its bandwidth `host_bandwidth_gbps`;
+/// unified memory: the GPU's own).
+std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeights& weights, const KvCacheSize& kv,
+                                         const RecurrentStateSize& state, const Placement& placement,
+                                         const std::vector<GpuSpec>& gpus, double host_bandwidth_gbps);
+
+/// llama.cpp's host output buffer: f32 logits of one output per sequence.
+Bytes output_buffer_bytes(const ModelSpec& spec, const RunSettings& settings);
+
+/// llama.cpp's flags for the expert tensors an offload keeps in host memory:
+/// "--n-cpu-moe N", or "-ot exps=CPU" when it is every layer's; none otherwise.
+std::vector<std::string> expert_offload_arguments(const ModelSpec& spec, const Offload& offload);
+
+/// The arguments joined by spaces, as a label ("--n-cpu-moe 14").
+std::string joined_arguments(const std::vector<std::string>& arguments);
+
+/// The llama.cpp arguments that realize `placement` under `settings`
+/// (common/arg.cpp names): -m PATH -c N -ngl N [--n-cpu-moe N | -ot exps=CPU]
+/// -ctk T -ctv T -fa on|off [-ts A,B] [-np N [-kvu]] [-ub N] [-b N] [--swa-full].
+std::vector<std::string> llama_arguments(const ModelSpec& spec, const Placement& placement, const RunSettings& settings,
+                                         const std::string& model_path);
+
+/// `program` followed by the arguments, quoted for a POSIX shell where needed.
+std::string shell_command(const std::string& program, const std::vector<std::string>& arguments);
+
+} // namespace vramfit

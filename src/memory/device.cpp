@@ -1,0 +1,91 @@
+#include "vramfit/memory/device.hpp"
+
+#include "vramfit/memory/estimate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace vramfit {
+namespace {
+
+std::string mib(Bytes b) { return fmt::format("{} MiB", b / k_mib); }
+
+} // namespace
+
+DeviceBudget device_budget(const GpuSpec& gpu, std::optional<Bytes> wired_limit_bytes) {
+  DeviceBudget b;
+  b.capacity_bytes = gpu.memory_bytes;
+  if (gpu.backend == Backend::metal) {
+    if (wired_limit_bytes) {
+      b.total_bytes = *wired_limit_bytes;
+      b.basis = "iogpu.wired_limit_mb " + mib(b.total_bytes);
+    } else if (gpu.working_set_bytes) {
+      b.total_bytes = *gpu.working_set_bytes;
+      b.basis = "Metal working-set limit " + mib(b.total_bytes) + " (measured)";
+    } else {
+      b.total_bytes = default_apple_working_set_bytes(gpu.memory_bytes);
+      b.total_estimated = true;
+      b.basis = "Metal working-set limit ~" + mib(b.total_bytes) + " (estimated share of RAM)";
+    }
+  } else {
+    b.total_bytes = gpu.reported_total_bytes.value_or(gpu.memory_bytes);
+    b.basis = gpu.reported_total_bytes ? "reported total " + mib(b.total_bytes) : "nominal " + mib(b.total_bytes);
+  }
+  if (gpu.context_reserve_bytes) {
+    b.reserve_bytes = *gpu.context_reserve_bytes;
+  } else {
+    b.reserve_bytes = default_context_reserve_bytes(gpu.backend);
+    b.reserve_estimated = b.reserve_bytes > 0;
+  }
+  if (b.reserve_bytes > 0) {
+    b.basis += fmt::format(" - {} context {}{}", name(gpu.backend), mib(b.reserve_bytes),
+                           b.reserve_estimated ? " (estimated)" : " (measured)");
+  }
+  b.usable_bytes = b.total_bytes > b.reserve_bytes ? b.total_bytes - b.reserve_bytes : 0;
+  return b;
+}
+
+GpuSpec GpuGroup::combined() const {
+  if (gpus.size() == 1) {
+    return gpus.front();
+  }
+  GpuSpec g = gpus.front();
+  g.id = id;
+  g.aliases.clear();
+  g.memory_bytes = 0;
+  g.bandwidth_gbps = 0;
+  g.reported_total_bytes.reset();
+  g.context_reserve_bytes.reset();
+  g.working_set_bytes.reset();
+  // "2x GeForce RTX 3090", or the names joined with " + ".
+  const bool same = std::all_of(gpus.begin(), gpus.end(), [&](const GpuSpec& x) { return x.id == gpus.front().id; });
+  g.name = same ? fmt::format("{}x {}", gpus.size(), gpus.front().name) : std::string{};
+  for (const auto& x : gpus) {
+    g.memory_bytes = checked_add(g.memory_bytes, x.memory_bytes, "GPU memory");
+    g.bandwidth_gbps += x.bandwidth_gbps;
+    if (!same) {
+      g.name += (g.name.empty() ? "" : " + ") + x.name;
+    }
+  }
+  return g;
+}
+
+DeviceBudget GpuGroup::combined_budget() const {
+  if (budgets.size() == 1) {
+    return budgets.front();
+  }
+  DeviceBudget b;
+  for (const auto& x : budgets) {
+    b.capacity_bytes = checked_add(b.capacity_bytes, x.capacity_bytes, "GPU memory");
+    b.total_bytes = checked_add(b.total_bytes, x.total_bytes, "GPU memory");
+    b.reserve_bytes = checked_add(b.reserve_bytes, x.reserve_bytes, "GPU memory");
+    b.usable_bytes = checked_add(b.usable_bytes, x.usable_bytes, "GPU memory");
+    b.reserve_estimated = b.reserve_estimated || x.reserve_estimated;
+    b.total_estimated = b.total_estimated || x.total_estimated;
+  }
+  b.basis = fmt::format("{} GPUs, layers split in proportion to usable memory", budgets.size());
+  return b;
+}
+
+} // namespace vramfit

@@ -1,0 +1,284 @@
+// The estimation rules, all in one place. Each constant says where it came
+// from; docs/ESTIMATES.md has the data behind the calibration.
+
+#include "vramfit/memory/estimate.hpp"
+
+#include <algorithm>
+
+namespace vramfit {
+namespace {
+
+constexpr Bytes k_f32 = 4;
+constexpr Bytes k_f16 = 2;
+
+// Activations alive beside the phase's big tensor, in units of
+// n_ubatch x width F32 values (width: max(n_embd, n_head x head_dim) for
+// attention, n_embd beside the logits), per backend. Calibrated on llama.cpp
+// logs (docs/ESTIMATES.md):
+//  - without flash attention, beside the scores: CUDA 7 rows (Phi-3 RTX 3070
+//    150 MiB; Llama 8B GTX 1080 560 MiB; Pythia V100 162 MiB; Qwen3-30B-A3B
+//    2x CUDA 1080 MiB; Command-R 672 MiB), CPU 1/4 row (Llama 8B 258.5 MiB);
+//  - with flash attention, beside the logits: CUDA/ROCm 1 row (Qwen3.6-27B
+//    495 MiB, Qwen3-Coder-30B 300.75 MiB, Qwen3-8B ROCm 304.75 MiB), CPU 2 rows
+//    (Gemma 2 2B 509 MiB; Qwen3-8B F16 312.75 MiB measured here), Metal 5 rows
+//    (gpt-oss-20b M5 420.08 MiB). Vulkan and SYCL reuse Metal's and CUDA's
+//    figures for want of logs.
+struct BackendRows {
+  Bytes attention_x4;  // rows beside the attention scores, in quarters
+  Bytes logits;        // rows beside the logits
+};
+
+BackendRows rows_for(Backend b) {
+  switch (b) {
+    case Backend::cuda:
+    case Backend::rocm:
+    case Backend::sycl:
+      return {28, 1};
+    case Backend::cpu:
+      return {1, 2};
+    case Backend::metal:
+    case Backend::vulkan:
+      return {28, 5};
+  }
+  return {28, 1};
+}
+
+// The compute buffer estimate claims +-25% (the calibration logs land within
+// -7%..+2%).
+constexpr Bytes k_compute_range_percent = 25;
+
+// Backend scratch outside llama.cpp's buffers on CUDA/ROCm: the cuBLAS
+// workspace and the pool's quantized-activation buffers. A round figure, not
+// a measurement; the range is 0 to twice it.
+constexpr Bytes k_gpu_scratch_bytes = 32 * k_mib;
+
+// Driver/runtime context when the catalog has no measurement for the card:
+// PyTorch maintainers report 300-400 MB of CUDA context since CUDA 11.7's
+// lazy loading (pytorch/pytorch #107667, #109888); measured 107 MiB (RTX 4060
+// Ti) to 555 MiB (RTX PRO 6000) in ggml-org/llama.cpp PR #23604. The ROCm,
+// Vulkan and SYCL figures reuse the CUDA one for want of measurements.
+constexpr Bytes k_default_gpu_context_reserve = 300 * k_mib;
+
+// GGUF metadata: a token costs its string (8-byte length + UTF-8 bytes) plus
+// an int32 token type, a SentencePiece token also a float score; a BPE merge
+// costs its string. The average string lengths (8.5 bytes per token, 10.5 per
+// merge) and the 10 KiB of other keys (architecture keys, chat template) were
+// fitted to two published files whose tensor bytes are known exactly
+// (Llama-3.1-8B Q4_K_M: 7,840,928 metadata bytes; Qwen3-8B Q4_K_M: 5,956,416).
+constexpr Bytes k_token_bytes_x2 = 2 * (8 + 4) + 17;  // (12 + 8.5) x 2
+constexpr Bytes k_merge_bytes_x2 = 2 * 8 + 21;         // (8 + 10.5) x 2
+constexpr Bytes k_score_bytes = 4;
+constexpr Bytes k_other_metadata_bytes = 10 * k_kib;
+constexpr Bytes k_gguf_header_bytes = 4 + 4 + 8 + 8;  // magic, version, tensor count, kv count
+constexpr Bytes k_gguf_alignment = 32;
+
+Estimate with_range(Bytes bytes, Bytes percent) {
+  return Estimate{bytes, bytes - bytes * percent / 100, bytes + bytes * percent / 100};
+}
+
+} // namespace
+
+std::string_view name(Backend backend) noexcept {
+  switch (backend) {
+    case Backend::cuda:
+      return "CUDA";
+    case Backend::rocm:
+      return "ROCm";
+    case Backend::vulkan:
+      return "Vulkan";
+    case Backend::metal:
+      return "Metal";
+    case Backend::sycl:
+      return "SYCL";
+    case Backend::cpu:
+      return "CPU";
+  }
+  return "CPU";
+}
+
+ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& settings, const KvCacheSize& kv,
+                                 Backend backend, bool partial_offload) {
+  const auto layout = context_layout(spec, settings);
+  const Bytes n_tok = layout.n_ubatch;
+  const Bytes n_stream = std::max<Bytes>(1, layout.n_stream);
+  // Cells one stream attends to in the widest layer.
+  const Bytes n_kv = kv.full_layers > 0 ? kv.full_cells / n_stream
+                     : kv.swa_layers > 0 ? kv.swa_cells / n_stream
+                                         : 0;
+
+  const Bytes q_width =
+      spec.mla ? Bytes{spec.n_head} * (spec.mla->qk_nope_head_dim + spec.mla->qk_rope_head_dim)
+               : Bytes{spec.n_head} * spec.n_embd_head_k;
+  const Bytes width = std::max<Bytes>(spec.n_embd, q_width);
+
+  const auto rows = rows_for(backend);
+  // Output phase: logits for every token of the ubatch plus the hidden states beside them.
+  const Bytes logits_only = checked_mul(checked_mul(n_tok, spec.n_vocab, "logits"), k_f32, "logits");
+  const Bytes logits = checked_add(logits_only, rows.logits * n_tok * spec.n_embd * k_f32, "logits");
+  // Attention phase: without flash attention the F32 score matrix dominates.
+  Bytes activations = rows.attention_x4 * n_tok * width * k_f32 / 4;
+  if (spec.mla) {
+    // Absorbed MLA attends in the latent: per token and head the query of
+    // kv_lora + rope values, the latent output and its projection stay live
+    // (deepseek-v3 blocks on the CPU backend, n_ubatch 512: 412 / 424 MiB
+    // logged with flash attention at 4K / 16K cells, this rule 400 MiB).
+    activations = checked_mul(checked_mul(n_tok, Bytes{spec.n_head}, "MLA attention"),
+                              (3 * spec.mla->kv_lora_rank + spec.mla->qk_rope_head_dim) * k_f32, "MLA attention");
+  }
+  const auto scores = [&](Bytes cells) {
+    return checked_mul(checked_mul(cells, n_tok, "attention scores"), Bytes{spec.n_head} * k_f32, "attention scores");
+  };
+  Bytes attention = activations;
+  if (!settings.flash_attn && n_kv > 0) {
+    attention = checked_add(attention, scores(n_kv), "attention scores");
+  }
+  // FFN phase: gate, up and their product (routed experts: per active expert, plus routing).
+  Bytes ffn = n_tok * spec.n_ff * k_f32 * 3;
+  if (spec.moe) {
+    const Bytes experts = n_tok * Bytes{spec.moe->n_expert_used} * spec.moe->n_ff_exp * k_f32 * 3 +
+                          n_tok * Bytes{spec.moe->n_expert} * k_f32 * 2;
+    ffn = std::max(ffn, experts);
+  }
+  Bytes compute = std::max({logits, attention, ffn});
+  // A graph split by partial offload on Vulkan keeps the full-attention and
+  // sliding-window score matrices and the logits apart (gpt-oss-20b, M2 Pro,
+  // --n-cpu-moe 14: 985.2 MiB logged, this rule 984.8 MiB; a single log).
+  if (partial_offload && backend == Backend::vulkan && !settings.flash_attn && n_kv > 0) {
+    const Bytes swa = kv.swa_layers > 0 && kv.full_layers > 0 ? scores(kv.swa_cells / n_stream) : 0;
+    compute = checked_add(checked_add(scores(n_kv), swa, "compute"), logits_only, "compute");
+  }
+
+  Bytes overhead = 0;
+  if (backend == Backend::cuda || backend == Backend::rocm) {
+    overhead = k_gpu_scratch_bytes;
+    // Flash attention over a quantized cache converts the layer's K and V to
+    // F16 in the backend pool during prompt processing (ggml-cuda fattn).
+    if (settings.flash_attn && n_kv > 0 && (is_quantized(settings.type_k) || is_quantized(settings.type_v))) {
+      Bytes widest = 0;
+      for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
+        if (spec.kind(il) == LayerKind::recurrent) {
+          continue;
+        }
+        const Bytes k = is_quantized(settings.type_k) ? spec.n_embd_k_gqa(il) : 0;
+        const Bytes v = is_quantized(settings.type_v) ? spec.n_embd_v_gqa(il) : 0;
+        widest = std::max(widest, k + v);
+      }
+      overhead = checked_add(overhead, checked_mul(checked_mul(n_kv, widest, "F16 conversion"), k_f16,
+                                                   "F16 conversion"),
+                             "backend scratch");
+    }
+  }
+  ComputeEstimate out;
+  out.compute_buffer = with_range(compute, k_compute_range_percent);
+  out.overhead = Estimate{overhead, overhead > k_gpu_scratch_bytes ? overhead - k_gpu_scratch_bytes : 0,
+                          checked_add(overhead, overhead == 0 ? 0 : k_gpu_scratch_bytes, "backend scratch")};
+  return out;
+}
+
+Bytes estimate_gguf_metadata_bytes(const ModelSpec& spec, const std::vector<TensorSpec>& inventory) {
+  Bytes bytes = k_gguf_header_bytes + k_other_metadata_bytes;
+  for (const auto& t : inventory) {
+    // name (u64 length + bytes), n_dims (u32), dims (u64 each), type (u32), offset (u64)
+    bytes = checked_add(bytes, 8 + t.name.size() + 4 + 8 * Bytes{t.n_dims} + 4 + 8, "GGUF metadata");
+  }
+  const Bytes per_token_x2 = k_token_bytes_x2 + (spec.tokenizer.has_scores ? 2 * k_score_bytes : 0);
+  bytes = checked_add(bytes, checked_mul(spec.n_vocab, per_token_x2, "GGUF metadata") / 2, "GGUF metadata");
+  // Without a known merge count, assume one merge per token (a BPE vocabulary's usual size).
+  const Bytes merges = spec.tokenizer.has_scores ? 0 : spec.tokenizer.n_merges.value_or(spec.n_vocab);
+  bytes = checked_add(bytes, checked_mul(merges, k_merge_bytes_x2, "GGUF metadata") / 2, "GGUF metadata");
+  return checked_pad(bytes, k_gguf_alignment, "GGUF metadata");
+}
+
+Bytes default_context_reserve_bytes(Backend backend) noexcept {
+  switch (backend) {
+    case Backend::cuda:
+    case Backend::rocm:
+    case Backend::vulkan:
+    case Backend::sycl:
+      return k_default_gpu_context_reserve;
+    case Backend::metal:
+    case Backend::cpu:
+      return 0;
+  }
+  return 0;
+}
+
+Bytes default_apple_working_set_bytes(Bytes ram_bytes) noexcept {
+  // recommendedMaxWorkingSetSize: exactly 2/3 of 16 GiB on an M1 Pro and 16 GiB
+  // on a 24 GB Mac (ggml_metal_init logs); about 3/4 on large-memory Macs
+  // (sgl-project/sglang #21443 gives 65-75%). The split at 36 GiB is a guess.
+  return ram_bytes <= 36 * k_gib ? ram_bytes / 3 * 2 : ram_bytes / 4 * 3;
+}
+
+namespace {
+
+// Fraction of the memory bandwidth a decode step achieves, and the fixed cost
+// per layer (kernel launches, synchronisation), per backend.
+struct SpeedRule {
+  double efficiency;
+  double layer_seconds;
+  double range;  ///< +- fraction of the tokens/s the rule claims
+};
+
+SpeedRule speed_rule(Backend backend) {
+  switch (backend) {
+    case Backend::cuda:
+      // Fitted to Qwen3.6-35B-A3B Q4_K_M decode (2.13 GB read per token, 40
+      // layers): RTX 3090 107-136 tok/s (midpoint 121) and RTX 5090 160-180
+      // (170) give 0.457 of the bandwidth and 82 us per layer; the RTX 4090
+      // (~120 published) then comes out at 127.
+      return {0.457, 82e-6, 0.20};
+    case Backend::metal:
+      // No unpressured Apple measurement to fit: CUDA's rule, a wider range.
+      return {0.457, 82e-6, 0.30};
+    case Backend::rocm:
+    case Backend::vulkan:
+    case Backend::sycl:
+      // No calibration data: CUDA's rule with a wider range.
+      return {0.457, 82e-6, 0.40};
+    case Backend::cpu:
+      // Host memory serving offloaded weights; per-layer cost of CPU ops.
+      return {0.50, 10e-6, 0.40};
+  }
+  return {0.457, 82e-6, 0.40};
+}
+
+} // namespace
+
+TokenTraffic swap_traffic(Bytes needed_bytes, Bytes ram_bytes, Bytes bytes_per_token) {
+  TokenTraffic t;
+  t.backend = Backend::cpu;
+  t.bandwidth_gbps = k_swap_bandwidth_gbps / speed_rule(Backend::cpu).efficiency;  // the SSD's rate, not derated
+  const Bytes available = ram_bytes / 100 * (100 - k_unified_os_share_percent);
+  if (needed_bytes > available && needed_bytes > 0) {
+    const long double paged = static_cast<long double>(needed_bytes - available) / static_cast<long double>(needed_bytes);
+    t.bytes = static_cast<Bytes>(paged * static_cast<long double>(bytes_per_token));
+  }
+  return t;
+}
+
+SpeedEstimate estimate_decode_speed(const std::vector<TokenTraffic>& pools) {
+  double seconds = 0;
+  double range = 0;
+  for (const auto& p : pools) {
+    if (p.bytes == 0 && p.layers == 0) {
+      continue;
+    }
+    const auto rule = speed_rule(p.backend);
+    const double bw = std::max(p.bandwidth_gbps, 1.0) * 1e9;
+    const double t = static_cast<double>(p.bytes) / (bw * rule.efficiency) + p.layers * rule.layer_seconds;
+    seconds += t;
+    range += rule.range * t;
+  }
+  SpeedEstimate e;
+  if (seconds <= 0) {
+    return e;
+  }
+  const double r = range / seconds;  // the pools' ranges, weighted by their time
+  e.tokens_per_second = 1.0 / seconds;
+  e.low = e.tokens_per_second * (1.0 - r);
+  e.high = e.tokens_per_second * (1.0 + r);
+  return e;
+}
+
+} // namespace vramfit

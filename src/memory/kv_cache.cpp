@@ -1,0 +1,141 @@
+#include "vramfit/memory/kv_cache.hpp"
+
+#include "vramfit/support/error.hpp"
+
+#include <algorithm>
+#include <limits>
+#include <string>
+
+namespace vramfit {
+namespace {
+
+constexpr std::uint64_t k_ctx_pad = 256;  // llama_context pads n_ctx (and the SWA cache) to 256
+
+std::uint64_t pad(std::uint64_t n, std::uint64_t to) { return (n + to - 1) / to * to; }
+
+bool is_cache_type(GgmlType t) {
+  const auto types = kv_cache_types();
+  return std::find(types.begin(), types.end(), t) != types.end();
+}
+
+} // namespace
+
+void validate(const RunSettings& s) {
+  if (s.context_tokens > std::numeric_limits<std::uint32_t>::max()) {
+    throw UsageError("--context: " + std::to_string(s.context_tokens) +
+                     " tokens exceeds llama.cpp's limit of 4294967295");
+  }
+  if (s.n_seq == 0 || s.n_seq > 256) {
+    throw UsageError("--parallel: must be between 1 and 256 sequences");
+  }
+  if (s.n_ubatch == 0 || s.n_batch == 0) {
+    throw UsageError("--ubatch-size: must be positive");
+  }
+  if (!is_cache_type(s.type_k)) {
+    throw UsageError("--cache-type-k: '" + lower_name(s.type_k) + "' is not a llama.cpp cache type");
+  }
+  if (!is_cache_type(s.type_v)) {
+    throw UsageError("--cache-type-v: '" + lower_name(s.type_v) + "' is not a llama.cpp cache type");
+  }
+  if (is_quantized(s.type_v) && !s.flash_attn) {
+    throw UsageError("--cache-type-v " + lower_name(s.type_v) +
+                     ": a quantized V cache requires flash attention (llama.cpp refuses it without)");
+  }
+}
+
+ContextLayout context_layout(const ModelSpec& spec, const RunSettings& s) {
+  validate(s);
+  ContextLayout l;
+  const std::uint64_t requested = s.context_tokens == 0 ? spec.n_ctx_train : s.context_tokens;
+  if (requested == 0) {
+    throw UsageError("context: the model has no native context length; give --context");
+  }
+  if (requested > std::numeric_limits<std::uint32_t>::max()) {
+    throw UsageError("--context: " + std::to_string(requested) + " tokens exceeds llama.cpp's limit of 4294967295");
+  }
+  // llama_context: n_batch is capped by the requested context (before padding),
+  // n_ubatch by n_batch; then n_ctx is padded to 256.
+  const std::uint64_t n_batch = std::min<std::uint64_t>(requested, s.n_batch);
+  l.n_ubatch = static_cast<std::uint32_t>(std::min<std::uint64_t>(n_batch, s.n_ubatch));
+  l.n_ctx = pad(requested, k_ctx_pad);
+  if (s.kv_unified || s.n_seq == 1) {
+    l.n_stream = s.kv_unified ? 1 : s.n_seq;
+    l.n_ctx_seq = l.n_ctx;
+  } else {
+    l.n_stream = s.n_seq;
+    l.n_ctx_seq = pad(l.n_ctx / s.n_seq, k_ctx_pad);
+    if (l.n_ctx_seq == 0) {
+      throw UsageError("--parallel: " + std::to_string(s.n_seq) + " sequences leave no context per sequence");
+    }
+    l.n_ctx = l.n_ctx_seq * s.n_seq;
+  }
+  const std::uint64_t window = checked_add(
+      checked_mul(spec.n_swa, s.kv_unified ? s.n_seq : 1, "sliding window cells"), l.n_ubatch,
+      "sliding window cells");
+  const std::uint64_t swa_pad = s.swa_pad_256 || s.flash_attn ? k_ctx_pad : 32;
+  l.swa_cells_per_stream = s.swa_full ? l.n_ctx_seq : std::min(l.n_ctx_seq, pad(std::min(l.n_ctx_seq, window), swa_pad));
+  return l;
+}
+
+Bytes KvCacheSize::total_bytes() const { return checked_add(k_bytes, v_bytes, "KV cache"); }
+
+KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& s) {
+  const auto l = context_layout(spec, s);
+  KvCacheSize out;
+  out.full_cells = checked_mul(l.n_ctx_seq, l.n_stream, "KV cells");
+  out.swa_cells = checked_mul(l.swa_cells_per_stream, l.n_stream, "KV cells");
+  out.layer_bytes.assign(spec.n_layer, 0);
+
+  // Without flash attention V is stored transposed and padded to the widest layer.
+  std::uint64_t v_max = 0;
+  for (std::uint32_t il = 0; il < spec.n_layer_all(); ++il) {
+    v_max = std::max(v_max, spec.n_embd_v_gqa(il));
+  }
+  // Only the main blocks: the MTP blocks' cache belongs to the draft context.
+  for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
+    const auto kind = spec.kind(il);
+    if (kind == LayerKind::recurrent) {
+      continue;
+    }
+    const bool swa = kind == LayerKind::sliding_attention;
+    const auto cells = swa ? out.swa_cells : out.full_cells;
+    const auto k_width = spec.n_embd_k_gqa(il);
+    const auto v_width = s.flash_attn ? spec.n_embd_v_gqa(il) : (spec.mla ? 0 : v_max);
+    if (!row_fits(s.type_k, k_width) || (v_width > 0 && !row_fits(s.type_v, v_width))) {
+      throw UsageError("cache type " + lower_name(row_fits(s.type_k, k_width) ? s.type_v : s.type_k) +
+                       ": layer " + std::to_string(il) + " stores rows of " +
+                       std::to_string(row_fits(s.type_k, k_width) ? v_width : k_width) +
+                       " elements, not a multiple of its block");
+    }
+    const Bytes k = tensor_bytes(s.type_k, k_width, cells);
+    const Bytes v = v_width == 0 ? 0 : tensor_bytes(s.type_v, v_width, cells);
+    out.k_bytes = checked_add(out.k_bytes, k, "KV cache");
+    out.v_bytes = checked_add(out.v_bytes, v, "KV cache");
+    out.layer_bytes[il] = checked_add(k, v, "KV cache");
+    Bytes& bucket = swa ? out.swa_bytes : out.full_bytes;
+    bucket = checked_add(bucket, checked_add(k, v, "KV cache"), "KV cache");
+    ++(swa ? out.swa_layers : out.full_layers);
+  }
+  return out;
+}
+
+Bytes RecurrentStateSize::total_bytes() const { return checked_add(r_bytes, s_bytes, "recurrent state"); }
+
+Bytes RecurrentStateSize::per_layer_bytes() const { return layers > 0 ? total_bytes() / layers : 0; }
+
+RecurrentStateSize recurrent_state_size(const ModelSpec& spec, const RunSettings& s) {
+  RecurrentStateSize out;
+  out.layers = spec.count(LayerKind::recurrent);
+  out.slots = std::max<std::uint32_t>(1, s.n_seq);
+  if (out.layers == 0) {
+    return out;
+  }
+  constexpr Bytes k_f32 = 4;
+  const Bytes per_slot_r = checked_mul(spec.n_embd_r(), k_f32, "recurrent state");
+  const Bytes per_slot_s = checked_mul(spec.n_embd_s(), k_f32, "recurrent state");
+  out.r_bytes = checked_mul(checked_mul(per_slot_r, out.slots, "recurrent state"), out.layers, "recurrent state");
+  out.s_bytes = checked_mul(checked_mul(per_slot_s, out.slots, "recurrent state"), out.layers, "recurrent state");
+  return out;
+}
+
+} // namespace vramfit

@@ -1,0 +1,777 @@
+#include "vramfit/plan/verify.hpp"
+
+#include "vramfit/support/error.hpp"
+#include "vramfit/input/gguf_model.hpp"
+#include "vramfit/plan/placement.hpp"
+#include "vramfit/model/quantize.hpp"
+
+#include "detail/text.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <numeric>
+
+namespace vramfit {
+namespace {
+
+constexpr Bytes k_exact_tolerance = k_mib;  // printed MiB have two decimals; buffers pad tensors
+
+// llama.cpp padded the sliding-window cache to 256 cells only with flash
+// attention until PR #17046 (Nov 2025, about build 6990); later builds always do.
+constexpr std::uint64_t k_first_build_swa_pad_256 = 6990;
+// Mainline build numbers count commits; they passed 1000 in mid-2023, before GGUF.
+constexpr std::uint64_t k_first_dated_build = 1000;
+
+Backend backend_of(std::string_view device) {
+  if (device.starts_with("CUDA")) {
+    return Backend::cuda;
+  }
+  if (device.starts_with("ROCm") || device.starts_with("HIP")) {
+    return Backend::rocm;
+  }
+  if (device.starts_with("Vulkan")) {
+    return Backend::vulkan;
+  }
+  if (device.starts_with("MTL") || device.starts_with("Metal")) {
+    return Backend::metal;
+  }
+  if (device.starts_with("SYCL")) {
+    return Backend::sycl;
+  }
+  return Backend::cpu;
+}
+
+// Buffer types of host memory: CPU, CPU_Mapped, CPU_REPACK, CUDA_Host, Vulkan_Host, ...
+bool is_host_buffer(std::string_view b) {
+  return b.starts_with("CPU") || b.find("_Host") != std::string_view::npos;
+}
+
+std::string device_of_buffer(std::string_view b) {
+  if (is_host_buffer(b)) {
+    return "CPU";
+  }
+  const auto mapped = b.find("_Mapped");
+  return std::string(mapped == std::string_view::npos ? b : b.substr(0, mapped));
+}
+
+std::optional<GgmlType> cache_type(const std::optional<std::string>& name) {
+  if (!name || name->empty()) {
+    return std::nullopt;
+  }
+  return ggml_type_from_name(*name);
+}
+
+// "Q4_K - Medium" (llama_model_ftype_name) -> Q4_K_M.
+std::optional<FileType> file_type_from_log(std::string_view printed) {
+  std::string s(printed);
+  const auto guessed = s.find(" (guessed)");
+  if (guessed != std::string::npos) {
+    s = s.substr(0, guessed);
+  }
+  static const std::pair<const char*, const char*> k_suffixes[] = {
+      {" - Small", "_S"}, {" - Medium", "_M"}, {" - Large", "_L"}, {" - Extra Small", "_XS"}, {" - Extra Extra Small", "_XXS"}};
+  for (const auto& [long_name, suffix] : k_suffixes) {
+    const auto at = s.find(long_name);
+    if (at != std::string::npos) {
+      return file_type_from_name(s.substr(0, at) + suffix);
+    }
+  }
+  if (s == "MXFP4 MoE") {
+    return FileType::mxfp4_moe;
+  }
+  if (s == "all F32") {
+    return FileType::all_f32;
+  }
+  return file_type_from_name(s);
+}
+
+// A print_info value "4" or "[4, 4, 0, ...]" as numbers.
+std::vector<std::uint64_t> numbers(std::string_view v) {
+  std::vector<std::uint64_t> out;
+  std::uint64_t cur = 0;
+  bool in = false;
+  for (const char c : v) {
+    if (c >= '0' && c <= '9') {
+      cur = cur * 10 + static_cast<std::uint64_t>(c - '0');
+      in = true;
+      if (cur > (std::uint64_t{1} << 40)) {
+        return {};
+      }
+    } else if (in) {
+      out.push_back(cur);
+      cur = 0;
+      in = false;
+    }
+    if (c == '.' && !v.empty() && v.front() != '[') {
+      break;  // "3.82 B" -> 3
+    }
+  }
+  if (in) {
+    out.push_back(cur);
+  }
+  return out;
+}
+
+GgufValue u32(std::uint64_t v) {
+  GgufValue g;
+  g.type = GgufType::uint32;
+  g.u = v;
+  return g;
+}
+
+// The log's print_info block, turned into GGUF metadata so the same mapping
+// as for model files applies.
+ModelSpec spec_from_log(const LlamaLog& log, std::vector<std::string>& notes) {
+  const auto arch = log.info.find("arch");
+  if (arch == log.info.end()) {
+    throw InputError("log: the log prints no architecture (print_info: arch); give --model or --gguf");
+  }
+  GgufFile f;
+  f.origin = "log";
+  const std::string a = arch->second + ".";
+  GgufValue name;
+  name.type = GgufType::string;
+  name.s = arch->second;
+  f.metadata.emplace_back("general.architecture", name);
+  const auto put = [&](const std::string& key, std::string_view info_key) {
+    const auto it = log.info.find(std::string(info_key));
+    if (it == log.info.end()) {
+      return false;
+    }
+    const auto values = numbers(it->second);
+    if (values.empty()) {
+      return false;
+    }
+    if (values.size() == 1) {
+      f.metadata.emplace_back(a + key, u32(values.front()));
+    } else {
+      GgufValue arr;
+      arr.type = GgufType::array;
+      arr.element_type = GgufType::uint32;
+      arr.count = values.size();
+      for (const auto v : values) {
+        arr.elements.push_back(u32(v));
+      }
+      f.metadata.emplace_back(a + key, arr);
+    }
+    return true;
+  };
+  if (!put("block_count", "n_layer_all") && !put("block_count", "n_layer")) {
+    throw InputError("log: the log prints no layer count (print_info: n_layer); give --model or --gguf");
+  }
+  put("context_length", "n_ctx_train");
+  put("feed_forward_length", "n_ff");
+  put("expert_count", "n_expert");
+  put("expert_used_count", "n_expert_used");
+  put("expert_feed_forward_length", "n_ff_exp");
+  put("vocab_size", "n_vocab");
+  put("attention.sliding_window", "n_swa");
+  put("ssm.conv_kernel", "ssm_d_conv");
+  put("ssm.inner_size", "ssm_d_inner");
+  put("ssm.state_size", "ssm_d_state");
+  put("ssm.time_step_rank", "ssm_dt_rank");
+  put("ssm.group_count", "ssm_n_group");
+  put("attention.q_lora_rank", "n_lora_q");
+  put("attention.kv_lora_rank", "n_lora_kv");
+  put("attention.key_length_mla", "n_embd_head_k_mla");
+  put("attention.value_length_mla", "n_embd_head_v_mla");
+  put("rope.dimension_count", "n_rot");
+  const bool heads = put("attention.head_count", "n_head") && put("attention.head_count_kv", "n_head_kv") &&
+                     put("attention.key_length", "n_embd_head_k");
+  put("attention.value_length", "n_embd_head_v");
+  if (!heads) {
+    // Without head counts, the per-layer K/V widths are enough for the cache.
+    if (!put("attention.key_length", "n_embd_k_gqa")) {
+      throw InputError("log: the log prints neither head counts nor n_embd_k_gqa; give --model or --gguf");
+    }
+    put("attention.value_length", "n_embd_v_gqa");
+    f.metadata.emplace_back(a + "attention.head_count", u32(1));
+    f.metadata.emplace_back(a + "attention.head_count_kv", u32(1));
+    notes.push_back("the log prints no head counts: the cache is sized from n_embd_k_gqa / n_embd_v_gqa");
+  }
+  if (!put("embedding_length", "n_embd")) {
+    const auto k = log.info_uint("n_embd_k_gqa").value_or(1);
+    f.metadata.emplace_back(a + "embedding_length", u32(k));
+    notes.push_back("the log prints no n_embd: compute buffers cannot be estimated");
+  }
+  // An MTP draft context caches its own layers; they follow the main ones.
+  if (log.has_draft_context) {
+    std::uint64_t draft_layers = 0;
+    for (const auto& c : log.kv_lines) {
+      draft_layers += c.draft ? c.layers : 0;
+    }
+    if (draft_layers > 0) {
+      f.metadata.emplace_back(a + "nextn_predict_layers", u32(draft_layers));
+    }
+  }
+  std::vector<TensorSpec> no_tensors;
+  auto spec = spec_from_gguf(f, no_tensors, notes);
+  spec.id = spec.name = log.info.count("general.name") != 0 ? log.info.at("general.name") : arch->second;
+  validate(spec, "log");
+  return spec;
+}
+
+struct LogPlacement {
+  std::vector<std::string> gpus;       ///< GPU device names, in order
+  std::vector<int> layer_device;       ///< per layer 0..n (n = output layer): GPU index, or -1 for the CPU
+  bool per_device = true;              ///< the split across several GPUs is known
+};
+
+LogPlacement place(const LlamaLog& log, const ModelSpec& spec) {
+  LogPlacement p;
+  for (const auto& d : log.devices) {
+    if (!d.name.starts_with("CPU")) {
+      p.gpus.push_back(d.name);
+    }
+  }
+  if (p.gpus.empty()) {
+    // Devices named only by their buffer lines (fragmentary logs).
+    for (const auto& b : log.buffers) {
+      const auto dev = device_of_buffer(b.device);
+      if (dev != "CPU" && std::find(p.gpus.begin(), p.gpus.end(), dev) == p.gpus.end()) {
+        p.gpus.push_back(dev);
+      }
+    }
+  }
+  const std::uint64_t total = log.offload_total.value_or(spec.n_layer_all() + 1ULL);
+  const std::uint64_t n = total == 0 ? 0 : total - 1;  // the output layer has index n
+  p.layer_device.assign(static_cast<std::size_t>(total), -1);
+  if (p.gpus.empty()) {
+    return p;
+  }
+  if (!log.layer_devices.empty()) {
+    for (const auto& [il, dev] : log.layer_devices) {
+      const auto it = std::find(p.gpus.begin(), p.gpus.end(), dev);
+      if (il < p.layer_device.size() && it != p.gpus.end()) {
+        p.layer_device[il] = static_cast<int>(it - p.gpus.begin());
+      }
+    }
+    return p;
+  }
+  // llama.cpp splits layers in proportion to each device's free memory.
+  std::vector<double> splits;
+  for (const auto& g : p.gpus) {
+    const auto it = std::find_if(log.devices.begin(), log.devices.end(), [&](const LogDevice& d) { return d.name == g; });
+    splits.push_back(it != log.devices.end() && it->free_mib ? static_cast<double>(*it->free_mib) : -1.0);
+  }
+  if (p.gpus.size() > 1 && std::any_of(splits.begin(), splits.end(), [](double s) { return s < 0; })) {
+    p.per_device = false;
+    std::fill(splits.begin(), splits.end(), 1.0);
+  }
+  p.layer_device = layer_split(static_cast<std::uint32_t>(n), log.offloaded_layers.value_or(total), splits);
+  return p;
+}
+
+std::string device_name(const LogPlacement& p, int index) {
+  return index < 0 ? std::string("CPU") : p.gpus[static_cast<std::size_t>(index)];
+}
+
+void add_exact(VerifyResult& r, const std::string& device, const std::string& term, Bytes predicted, Bytes logged) {
+  VerifyTerm t;
+  t.device = device;
+  t.term = term;
+  t.predicted_bytes = predicted;
+  t.logged_bytes = logged;
+  t.provenance = Provenance::exact;
+  t.low_bytes = predicted > k_exact_tolerance ? predicted - k_exact_tolerance : 0;
+  t.high_bytes = predicted + k_exact_tolerance;
+  t.within_range = logged >= t.low_bytes && logged <= t.high_bytes;
+  r.terms.push_back(t);
+}
+
+void add_estimate(VerifyResult& r, const std::string& device, const std::string& term, const Estimate& e, Bytes logged) {
+  VerifyTerm t;
+  t.device = device;
+  t.term = term;
+  t.predicted_bytes = e.bytes;
+  t.logged_bytes = logged;
+  t.provenance = Provenance::estimate;
+  t.low_bytes = e.low;
+  t.high_bytes = e.high;
+  t.within_range = logged >= e.low && logged <= e.high;
+  r.terms.push_back(t);
+}
+
+// Per-device sums of the logged buffers of one kind, keyed by device.
+std::map<std::string, Bytes> logged_by_device(const LlamaLog& log, std::string_view kind, bool host_too) {
+  std::map<std::string, Bytes> out;
+  for (const auto& [buffer, bytes] : log.buffers_of(kind)) {
+    const auto dev = device_of_buffer(buffer);
+    if (dev == "CPU" && !host_too) {
+      continue;
+    }
+    out[dev] += bytes;
+  }
+  return out;
+}
+
+// Compares per-device predictions with per-device logs, or totals when the
+// split across GPUs is unknown.
+void compare(VerifyResult& r, const LogPlacement& p, const std::string& term, const std::map<std::string, Bytes>& predicted,
+             const std::map<std::string, Bytes>& logged) {
+  if (!p.per_device) {
+    Bytes pt = 0;
+    Bytes lt = 0;
+    for (const auto& [d, b] : predicted) {
+      pt += b;
+    }
+    for (const auto& [d, b] : logged) {
+      lt += b;
+    }
+    add_exact(r, "all", term, pt, lt);
+    return;
+  }
+  std::vector<std::string> devices;
+  for (const auto& [d, b] : predicted) {
+    devices.push_back(d);
+  }
+  for (const auto& [d, b] : logged) {
+    if (std::find(devices.begin(), devices.end(), d) == devices.end()) {
+      devices.push_back(d);
+    }
+  }
+  for (const auto& d : devices) {
+    const auto pi = predicted.find(d);
+    const auto li = logged.find(d);
+    const Bytes pb = pi == predicted.end() ? 0 : pi->second;
+    const Bytes lb = li == logged.end() ? 0 : li->second;
+    if (pb == 0 && lb == 0) {
+      continue;
+    }
+    add_exact(r, d, term, pb, lb);
+  }
+}
+
+// Compares the loader's per-type tensor counts with the recipe's; returns a
+// description of the first difference, or nothing when they agree (or the log
+// prints no counts).
+std::optional<std::string> type_counts_differ(const LlamaLog& log, const std::vector<TensorSpec>& tensors,
+                                              const std::vector<GgmlType>& types, const ModelSpec& spec, bool mtp) {
+  if (log.tensor_types.empty()) {
+    return std::nullopt;
+  }
+  std::map<std::string, std::uint64_t> recipe;
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    if (tensors[i].layer >= static_cast<std::int32_t>(spec.n_layer) && !mtp) {
+      continue;
+    }
+    ++recipe[lower_name(types[i])];
+  }
+  std::map<std::string, std::uint64_t> logged;
+  for (const auto& [type, count] : log.tensor_types) {
+    logged[detail::to_lower(type)] += count;
+  }
+  for (const auto& [type, count] : logged) {
+    const auto it = recipe.find(type);
+    const std::uint64_t want = it == recipe.end() ? 0 : it->second;
+    if (want != count) {
+      return "log: " + std::to_string(count) + " " + type + " tensors, recipe: " + std::to_string(want);
+    }
+  }
+  for (const auto& [type, count] : recipe) {
+    if (logged.count(type) == 0) {
+      return "log: 0 " + type + " tensors, recipe: " + std::to_string(count);
+    }
+  }
+  return std::nullopt;
+}
+
+// Bytes from the first host tensor to the end of the last one, in file order,
+// each tensor's data aligned to GGUF's default 32 bytes.
+Bytes mapped_span(const std::vector<Bytes>& bytes, const std::vector<bool>& on_host) {
+  constexpr Bytes k_align = 32;
+  Bytes offset = 0;
+  std::optional<Bytes> first;
+  Bytes last_end = 0;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    offset = (offset + k_align - 1) / k_align * k_align;
+    if (on_host[i]) {
+      first = first.value_or(offset);
+      last_end = offset + bytes[i];
+    }
+    offset += bytes[i];
+  }
+  return first ? last_end - *first : 0;
+}
+
+// The --n-cpu-moe value that explains the GPU model buffers, when the log does
+// not print the command line: the expert tensors of the first N layers move to
+// the host, so the GPUs' bytes shrink in steps of one layer's experts. (The
+// host's CPU_Mapped buffer is a file span, not a sum, so it cannot tell.) Only
+// a value whose prediction lands within the exact tolerance is accepted.
+std::optional<std::uint64_t> infer_n_cpu_moe(const LlamaLog& log, const ModelSpec& spec, const std::vector<TensorSpec>& tensors,
+                                             const std::vector<Bytes>& tensor_sizes, const LogPlacement& placement,
+                                             bool mtp_loaded) {
+  Bytes gpu_logged = 0;
+  for (const auto& [buffer, bytes] : log.buffers_of("model")) {
+    gpu_logged += is_host_buffer(buffer) ? 0 : bytes;
+  }
+  Bytes gpu = 0;
+  std::vector<Bytes> experts(spec.n_layer_all(), 0);
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    const auto& t = tensors[i];
+    if (t.layer >= static_cast<std::int32_t>(spec.n_layer) && !mtp_loaded) {
+      continue;
+    }
+    const Bytes bytes = tensor_sizes[i];
+    const auto index = t.layer >= 0 ? static_cast<std::size_t>(t.layer) : placement.layer_device.size() - 1;
+    const bool on_gpu = t.name != "token_embd.weight" && index < placement.layer_device.size() &&
+                        placement.layer_device[index] >= 0;
+    if (on_gpu) {
+      gpu += bytes;
+      if (is_routed_expert(t.name)) {
+        experts[static_cast<std::size_t>(t.layer)] += bytes;
+      }
+    }
+  }
+  if (gpu_logged + k_exact_tolerance >= gpu) {
+    return std::nullopt;
+  }
+  for (std::size_t n = 1; n <= experts.size(); ++n) {
+    gpu -= experts[n - 1];
+    if (gpu <= gpu_logged + k_exact_tolerance) {
+      return gpu + k_exact_tolerance >= gpu_logged ? std::optional<std::uint64_t>(n) : std::nullopt;
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+std::vector<const CatalogModel*> models_matching_log(const LlamaLog& log, const std::vector<CatalogModel>& models) {
+  struct Check {
+    const char* key;
+    std::function<bool(const ModelSpec&, const std::vector<std::uint64_t>&)> matches;
+  };
+  const auto scalar = [](std::uint64_t (*get)(const ModelSpec&)) {
+    return [get](const ModelSpec& m, const std::vector<std::uint64_t>& v) { return v.size() == 1 && v.front() == get(m); };
+  };
+  const std::vector<Check> checks{
+      {"n_layer",
+       [](const ModelSpec& m, const std::vector<std::uint64_t>& v) {
+         return v.size() == 1 && (v.front() == m.n_layer || v.front() == m.n_layer_all());
+       }},
+      {"n_embd", scalar([](const ModelSpec& m) { return m.n_embd; })},
+      {"n_head", scalar([](const ModelSpec& m) { return std::uint64_t{m.n_head}; })},
+      {"n_vocab", scalar([](const ModelSpec& m) { return m.n_vocab; })},
+      {"n_ctx_train", scalar([](const ModelSpec& m) { return m.n_ctx_train; })},
+      {"n_swa", scalar([](const ModelSpec& m) { return m.n_swa; })},
+      {"n_expert", scalar([](const ModelSpec& m) { return std::uint64_t{m.moe ? m.moe->n_expert : 0}; })},
+      {"n_expert_used", scalar([](const ModelSpec& m) { return std::uint64_t{m.moe ? m.moe->n_expert_used : 0}; })},
+      {"n_embd_k_gqa",
+       [](const ModelSpec& m, const std::vector<std::uint64_t>& v) {
+         if (v.size() == 1) {
+           for (std::uint32_t il = 0; il < m.n_layer; ++il) {
+             if (m.kind(il) != LayerKind::recurrent && m.n_embd_k_gqa(il) == v.front()) {
+               return true;
+             }
+           }
+           return false;
+         }
+         if (v.size() != m.n_layer && v.size() != m.n_layer_all()) {
+           return false;
+         }
+         for (std::uint32_t il = 0; il < v.size(); ++il) {
+           if (m.n_embd_k_gqa(il) != v[il]) {
+             return false;
+           }
+         }
+         return true;
+       }},
+  };
+  std::vector<const CatalogModel*> out;
+  const auto arch = log.info.find("arch");
+  std::size_t printed = arch != log.info.end() ? 1 : 0;
+  for (const auto& c : checks) {
+    printed += log.info.count(c.key);
+  }
+  if (printed < 3) {
+    return out;
+  }
+  for (const auto& model : models) {
+    if (arch != log.info.end() && arch->second != model.spec.arch) {
+      continue;
+    }
+    const bool all = std::all_of(checks.begin(), checks.end(), [&](const Check& c) {
+      const auto it = log.info.find(c.key);
+      return it == log.info.end() || c.matches(model.spec, numbers(it->second));
+    });
+    if (all) {
+      out.push_back(&model);
+    }
+  }
+  return out;
+}
+
+VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
+  VerifyResult r;
+  r.log = log;
+  if (log.recognised == 0) {
+    throw InputError("log: no llama.cpp startup lines found (print_info, buffer sizes, context settings)");
+  }
+  r.spec = opt.model ? opt.model->spec : spec_from_log(log, r.notes);
+  const ModelSpec& spec = r.spec;
+
+  // Settings: what the log printed, or what the options supply.
+  auto& s = r.settings;
+  const auto n_ctx = opt.context_tokens ? opt.context_tokens : log.n_ctx;
+  if (!n_ctx) {
+    throw InputError("log: the log prints no context size (n_ctx); give --context");
+  }
+  s.context_tokens = *n_ctx;
+  s.n_seq = static_cast<std::uint32_t>(opt.n_seq.value_or(static_cast<std::uint32_t>(log.n_seq_max.value_or(1))));
+  s.n_ubatch = opt.n_ubatch.value_or(static_cast<std::uint32_t>(log.n_ubatch.value_or(512)));
+  s.n_batch = static_cast<std::uint32_t>(log.n_batch.value_or(2048));
+  s.type_k = opt.type_k.value_or(cache_type(log.type_k).value_or(GgmlType::f16));
+  s.type_v = opt.type_v.value_or(cache_type(log.type_v).value_or(GgmlType::f16));
+  if (opt.flash_attn) {
+    s.flash_attn = *opt.flash_attn;
+  } else if (log.flash_attn_resolved) {
+    s.flash_attn = *log.flash_attn_resolved;
+  } else if (log.flash_attn) {
+    const auto& fa = *log.flash_attn;
+    s.flash_attn = fa == "1" || fa == "enabled" || fa == "true" || fa == "on" || fa == "auto";
+  } else {
+    s.flash_attn = is_quantized(s.type_v);
+  }
+  s.swa_full = log.swa_full;
+  // Logs before the unified/per-sequence split shared one cache among sequences.
+  s.kv_unified = log.kv_unified.value_or(true);
+  // Builds without git history print "build: 1" or "build: 0": no date to go by.
+  const bool dated_build = log.build && *log.build >= k_first_dated_build;
+  s.swa_pad_256 = !(dated_build && *log.build < k_first_build_swa_pad_256);
+  if (!s.swa_pad_256) {
+    r.notes.push_back("build " + std::to_string(*log.build) +
+                      " predates 256-cell padding of the sliding-window cache (llama.cpp PR #17046)");
+  }
+  if (s.n_seq > 1 && !s.kv_unified && log.n_ctx_seq && *log.n_ctx_seq * s.n_seq != *n_ctx) {
+    r.notes.push_back("n_ctx_seq * n_seq_max differs from n_ctx");
+  }
+
+  const auto placement = place(log, spec);
+  r.backend = placement.gpus.empty() ? Backend::cpu : backend_of(placement.gpus.front());
+  if (!placement.per_device) {
+    r.notes.push_back("the log prints no free memory per GPU: the layer split is unknown, totals are compared");
+  }
+  const auto device_of_layer = [&](std::uint32_t il) {
+    return il < placement.layer_device.size() ? device_name(placement, placement.layer_device[il]) : std::string("CPU");
+  };
+
+  // KV cache: each layer's cache lives with the layer (offload_kqv).
+  const auto kv = kv_cache_size(spec, s);
+  std::map<std::string, Bytes> kv_predicted;
+  for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
+    if (kv.layer_bytes[il] > 0) {
+      kv_predicted[device_of_layer(il)] += kv.layer_bytes[il];
+    }
+  }
+  const auto kv_logged = logged_by_device(log, "KV", true);
+  if (!kv_logged.empty()) {
+    compare(r, placement, "kv_cache", kv_predicted, kv_logged);
+  } else if (!log.kv_lines.empty()) {
+    Bytes logged = 0;
+    for (const auto& c : log.kv_lines) {
+      logged += c.draft ? 0 : c.bytes;
+    }
+    add_exact(r, "all", "kv_cache", kv.total_bytes(), logged);
+  }
+
+  // Recurrent state, likewise per layer.
+  const auto state = recurrent_state_size(spec, s);
+  if (state.layers > 0) {
+    std::map<std::string, Bytes> predicted;
+    const Bytes per_layer = state.per_layer_bytes();
+    for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
+      if (spec.kind(il) == LayerKind::recurrent) {
+        predicted[device_of_layer(il)] += per_layer;
+      }
+    }
+    const auto logged = logged_by_device(log, "RS", true);
+    if (!logged.empty()) {
+      compare(r, placement, "recurrent_state", predicted, logged);
+    } else {
+      r.notes.push_back("recurrent state not checked: the log prints no RS buffer");
+    }
+  }
+
+  // Weights: exact from the file's own tensors; else from the recipe of the
+  // printed file type for a known architecture, as an estimate.
+  std::vector<TensorSpec> tensors;
+  std::vector<GgmlType> types;
+  Provenance weights_provenance = Provenance::exact;
+  bool recipe_rejected = false;
+  if (opt.file) {
+    tensors = opt.file->tensors;
+    for (const auto& t : tensors) {
+      types.push_back(t.type);
+    }
+  } else if (opt.model && (opt.file_type || log.file_type)) {
+    if (const auto ft = opt.file_type ? opt.file_type : file_type_from_log(*log.file_type)) {
+      tensors = build_inventory(spec);
+      types = recipe_types(tensors, spec, *ft, default_options(*ft));
+      weights_provenance = Provenance::estimate;
+      // The loader's "type X: N tensors" lines tell whether the file follows the stock recipe.
+      if (const auto differs = type_counts_differ(log, tensors, types, spec, log.has_draft_context)) {
+        r.notes.push_back("weights not checked: the file is not llama.cpp's stock " + std::string(name(*ft)) +
+                          " recipe (" + *differs + ")");
+        recipe_rejected = true;
+        tensors.clear();
+        types.clear();
+      }
+    }
+  }
+  if (!tensors.empty()) {
+    const bool mtp_loaded = log.has_draft_context;
+    std::vector<Bytes> sizes(tensors.size());
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+      sizes[i] = tensor_bytes(types[i], tensors[i].row_length(), tensors[i].rows());
+    }
+    // Tensors overridden to the CPU (-ot exps=CPU, --n-cpu-moe): expert tensors, in layer order.
+    std::uint64_t cpu_experts = log.overridden_tensors;
+    auto n_cpu_moe = opt.n_cpu_moe ? std::optional<std::uint64_t>(*opt.n_cpu_moe) : log.n_cpu_moe;
+    if (!n_cpu_moe && cpu_experts == 0 && spec.moe) {
+      n_cpu_moe = infer_n_cpu_moe(log, spec, tensors, sizes, placement, mtp_loaded);
+      if (n_cpu_moe) {
+        r.notes.push_back("the log prints no --n-cpu-moe: " + std::to_string(*n_cpu_moe) +
+                          " inferred from the GPU model buffers (give --n-cpu-moe to check it instead)");
+      }
+    }
+    // Each tensor's device, in file order.
+    std::vector<std::string> device(tensors.size());
+    std::vector<std::size_t> order(tensors.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return tensors[a].layer < tensors[b].layer; });
+    Bytes all_bytes = 0;
+    for (const auto i : order) {
+      const auto& t = tensors[i];
+      if (t.layer >= static_cast<std::int32_t>(spec.n_layer) && !mtp_loaded) {
+        continue;
+      }
+      all_bytes += sizes[i];
+      std::string dev = "CPU";
+      if (t.layer >= 0) {
+        dev = device_of_layer(static_cast<std::uint32_t>(t.layer));
+        const bool by_ncmoe = n_cpu_moe && static_cast<std::uint64_t>(t.layer) < *n_cpu_moe;
+        if (is_routed_expert(t.name) && (by_ncmoe || (!n_cpu_moe && cpu_experts > 0))) {
+          dev = "CPU";
+          cpu_experts -= by_ncmoe ? 0 : 1;
+        }
+      } else if (t.name != "token_embd.weight") {
+        dev = device_of_layer(static_cast<std::uint32_t>(placement.layer_device.size() - 1));  // the output layer
+      }
+      device[i] = dev;
+    }
+    // Logged model buffers per device; "<device>_Mapped" ones are memory-mapped.
+    std::map<std::string, Bytes> logged;
+    std::map<std::string, bool> mapped;
+    for (const auto& b : log.buffers) {
+      if (b.kind != "model" || b.draft) {
+        continue;
+      }
+      // Host buffers other than the mapped file (CPU_REPACK, CUDA_Host) hold copies made at load.
+      if (is_host_buffer(b.device) && b.device != "CPU_Mapped" && b.device != "CPU") {
+        continue;
+      }
+      const auto dev = device_of_buffer(b.device);
+      logged[dev] += b.bytes;
+      mapped[dev] = mapped[dev] || b.device.find("_Mapped") != std::string::npos;
+    }
+    // Predicted bytes per device, over the devices either side names.
+    std::map<std::string, Bytes> predicted;
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+      if (!device[i].empty()) {
+        predicted[device[i]] += sizes[i];
+      }
+    }
+    for (const auto& [dev, bytes] : logged) {
+      predicted.try_emplace(dev, 0);
+    }
+    for (const auto& [dev, sum] : predicted) {
+      const auto li = logged.find(dev);
+      if (li == logged.end() && dev == "CPU") {
+        if (sum > 0) {
+          r.notes.push_back("host weights not checked: the log prints no CPU model buffer line");
+        }
+        continue;
+      }
+      const Bytes got = li == logged.end() ? 0 : li->second;
+      if (sum == 0 && got == 0) {
+        continue;
+      }
+      // A memory-mapped buffer covers the file range from its first tensor to
+      // its last (llama_model_loader::get_mapping_range), other devices'
+      // tensors in between included: exact in a real file's order; in the
+      // converter's order an estimate between the tensors' own sum and the whole file.
+      const bool is_mapped = mapped.count(dev) != 0 && mapped.at(dev);
+      Bytes span = sum;
+      if (is_mapped) {
+        std::vector<bool> here(tensors.size());
+        for (std::size_t i = 0; i < tensors.size(); ++i) {
+          here[i] = device[i] == dev;
+        }
+        span = mapped_span(sizes, here);
+      }
+      if (span != sum) {
+        r.notes.push_back(dev + " model buffer is mapped: it spans " + std::to_string(span - sum) +
+                          " bytes of other devices' tensors in file order");
+      }
+      if (weights_provenance == Provenance::exact) {
+        add_exact(r, dev, "weights", span, got);
+      } else {
+        const Bytes low = sum - sum / 100;
+        const Bytes high = is_mapped ? std::max(span + span / 100, all_bytes + k_exact_tolerance) : sum + sum / 100;
+        add_estimate(r, dev, "weights", Estimate{span, low, high}, got);
+      }
+    }
+  } else if (!recipe_rejected) {
+    r.notes.push_back("weights not checked: give --gguf (the file's tensors) or --model (a recipe file type)");
+  }
+
+  // Compute buffers: one per device that holds layers; the CPU's when nothing is offloaded.
+  const bool can_estimate = spec.n_vocab > 0 && log.info.count("n_embd") + (opt.model ? 1 : 0) > 0;
+  const auto compute_logged = logged_by_device(log, "compute", false);
+  if (!can_estimate) {
+    r.notes.push_back("compute buffers not checked: the log prints no n_vocab / n_embd (give --model or --gguf)");
+  } else if (placement.gpus.empty()) {
+    const auto e = estimate_compute(spec, s, kv, Backend::cpu);
+    Bytes logged = 0;
+    for (const auto& [buffer, bytes] : log.buffers_of("compute")) {
+      logged += buffer == "CPU" ? bytes : 0;
+    }
+    add_estimate(r, "CPU", "compute_buffer", e.compute_buffer, logged);
+  } else {
+    const bool partial = log.overridden_tensors > 0 || log.n_cpu_moe || opt.n_cpu_moe ||
+                         std::any_of(placement.layer_device.begin(), placement.layer_device.end(),
+                                     [](int d) { return d < 0; });
+    for (std::size_t g = 0; g < placement.gpus.size(); ++g) {
+      const bool holds = std::any_of(placement.layer_device.begin(), placement.layer_device.end(),
+                                     [&](int d) { return d == static_cast<int>(g); });
+      const auto li = compute_logged.find(placement.gpus[g]);
+      if (!holds || li == compute_logged.end()) {
+        continue;
+      }
+      const auto e = estimate_compute(spec, s, kv, backend_of(placement.gpus[g]), partial);
+      add_estimate(r, placement.gpus[g], "compute_buffer", e.compute_buffer, li->second);
+    }
+  }
+
+  // Output buffer (host): logits of n_seq_max outputs.
+  if (spec.n_vocab > 0) {
+    Bytes logged = 0;
+    for (const auto& [buffer, bytes] : log.buffers_of("output")) {
+      logged += bytes;
+    }
+    if (logged > 0) {
+      add_exact(r, "CPU", "output", output_buffer_bytes(spec, s), logged);
+    }
+  }
+
+  if (r.terms.empty()) {
+    throw InputError("log: nothing to compare: the log prints no KV, recurrent, model or compute buffer lines");
+  }
+  r.ok = std::all_of(r.terms.begin(), r.terms.end(), [](const VerifyTerm& t) { return t.within_range; });
+  return r;
+}
+
+} // namespace vramfit
