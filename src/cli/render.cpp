@@ -997,7 +997,7 @@ std::string render_inspect(const GgufModel& g, const RenderContext& ctx) {
     out += fmt::format("  sliding window ({} tokens): {}{}", s.n_swa, ranges(swa), br);
   }
   if (!recurrent.empty()) {
-    out += fmt::format("  recurrent ({}): {}{}", recurrent_layer_name(s.arch), ranges(recurrent), br);
+    out += fmt::format("  recurrent ({}): {}{}", recurrent_layer_name(s), ranges(recurrent), br);
   }
   if (!mtp.empty()) {
     out += fmt::format("  MTP (not loaded): {}{}", ranges(mtp), br);

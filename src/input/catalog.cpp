@@ -1,5 +1,7 @@
 #include "vramfit/input/catalog.hpp"
 
+#include "vramfit/model/arch.hpp"
+
 #include "vramfit/support/error.hpp"
 #include "vramfit/model/quantize.hpp"
 #include "vramfit/support/suggest.hpp"
@@ -244,13 +246,9 @@ std::vector<LayerKind> read_layer_types(Reader& r, const json& arr, const std::s
   }
   for (std::size_t i = 0; i < arr.size(); ++i) {
     const auto& v = arr[i];
-    const std::string s = v.is_string() ? v.get<std::string>() : std::string{};
-    if (s == "full" || s == "full_attention" || s == "attention") {
-      out.push_back(LayerKind::attention);
-    } else if (s == "sliding" || s == "sliding_attention") {
-      out.push_back(LayerKind::sliding_attention);
-    } else if (s == "recurrent" || s == "linear_attention") {
-      out.push_back(LayerKind::recurrent);
+    const auto kind = v.is_string() ? layer_kind_from_name(v.get<std::string>()) : std::nullopt;
+    if (kind) {
+      out.push_back(*kind);
     } else {
       r.error(Reader::child(pointer, i), "must be \"full\", \"sliding\" or \"recurrent\"");
     }
@@ -299,7 +297,7 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
     r.check_keys(*a, ap,
                  {"head_count", "head_count_kv", "key_length", "value_length", "sliding_window",
                   "sliding_window_pattern"});
-    s.n_head = static_cast<std::uint32_t>(r.integer(*a, ap, "head_count", true, 1, 65536).value_or(0));
+    s.n_head = static_cast<std::uint32_t>(r.integer(*a, ap, "head_count", true, 0, 65536).value_or(0));
     if (const json* kv = r.member(*a, ap, "head_count_kv", true)) {
       const auto kp = Reader::child(ap, "head_count_kv");
       if (kv->is_array()) {
@@ -407,21 +405,26 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
     return std::nullopt;
   }
 
-  // Per-layer layout.
+  // Per-layer layout: the entry's own, else the architecture's rules.
   if (s.n_head_kv.size() == 1 && s.n_layer_all() > 1) {
     s.n_head_kv.assign(s.n_layer_all(), s.n_head_kv.front());
   }
-  if (!explicit_layers.empty()) {
-    s.layers = explicit_layers;
-  } else if (full_attention_interval > 0) {
-    s.layers = hybrid_layers(s.n_layer, full_attention_interval);
-  } else if (swa_pattern > 0) {
-    s.layers = sliding_layers(s.n_layer, swa_pattern);
-  } else if (s.n_swa > 0) {
-    s.layers.assign(s.n_layer, LayerKind::sliding_attention);
-  } else {
-    s.layers.assign(s.n_layer, LayerKind::attention);
+  LayoutHints hints;
+  hints.types = explicit_layers;
+  if (full_attention_interval > 0) {
+    hints.full_attention_interval = full_attention_interval;
   }
+  if (swa_pattern > 0) {
+    hints.swa_period = swa_pattern;
+  }
+  if (!hints.types.empty() && hints.types.size() != s.n_layer) {
+    r.error(Reader::child(p, "layers"),
+            "layer layout has " + std::to_string(hints.types.size()) + " entries for " + std::to_string(s.n_layer) +
+                " blocks");
+    return std::nullopt;
+  }
+  std::vector<std::string> assumptions;  // a catalog entry states its layout; rules fill only what it omits
+  resolve_layers(s, hints, r.origin(), assumptions);
   try {
     validate(s, "");
   } catch (const InputError& e) {

@@ -1,5 +1,7 @@
 #include "vramfit/input/gguf_model.hpp"
 
+#include "vramfit/model/arch.hpp"
+
 #include "vramfit/support/error.hpp"
 
 #include <algorithm>
@@ -9,17 +11,6 @@
 
 namespace vramfit {
 namespace {
-
-// Architectures whose layers are all full attention unless the metadata says
-// otherwise (sliding windows, recurrent layers): llama.cpp builds one KV cache
-// layer per block for them.
-constexpr std::array k_standard_archs{
-    "llama",    "qwen2",   "qwen2moe", "qwen3",     "qwen3moe", "qwen3next", "qwen35",   "qwen35moe",
-    "gemma",    "gemma2",  "gemma3",   "gpt-oss",   "phi3",     "deepseek2", "glm4moe",  "glm4",
-    "mamba2",   "mamba",   "granitehybrid", "granite", "granitemoe", "command-r", "cohere2", "olmo2",
-    "mistral3", "starcoder2", "exaone", "internlm2", "stablelm", "gptneox", "falcon",   "bloom",
-    "mpt",      "baichuan", "orion",   "minicpm",   "phi2",     "gpt2",      "deci",     "dbrx",
-    "olmoe",    "arcee",    "ernie4_5", "ernie4_5-moe", "hunyuan-dense", "smollm3", "seed_oss"};
 
 class Meta {
 public:
@@ -164,7 +155,6 @@ ModelSpec spec_from_gguf(const GgufFile& header, const std::vector<TensorSpec>& 
   s.n_embd = m.required("embedding_length");
   s.n_ff = m.u("feed_forward_length").value_or(0);
 
-  const bool pure_ssm = s.arch == "mamba" || s.arch == "mamba2";
   s.n_head = static_cast<std::uint32_t>(std::min<std::uint64_t>(m.u("attention.head_count").value_or(0), 1U << 20));
   const auto kv = m.per_layer("attention.head_count_kv", n_layer_all);
   if (kv) {
@@ -236,59 +226,35 @@ ModelSpec spec_from_gguf(const GgufFile& header, const std::vector<TensorSpec>& 
     }
   }
 
-  // Per-layer layout.
-  s.layers.assign(s.n_layer, LayerKind::attention);
-  s.n_swa = m.u("attention.sliding_window").value_or(s.arch == "gemma2" ? 4096 : 0);
-  if (pure_ssm) {
-    s.layers.assign(s.n_layer, LayerKind::recurrent);
-  } else if (const auto* rec = m.raw("attention.recurrent_layers"); rec != nullptr) {
-    if (rec->type != GgufType::array || !rec->elements_kept() || rec->count < s.n_layer) {
-      m.fail("attention.recurrent_layers", "must be an array with one entry per layer");
+  // Per-layer layout: what the metadata states, the architecture's rules for the rest.
+  LayoutHints hints;
+  s.n_swa = m.u("attention.sliding_window").value_or(0);
+  const auto flags = [&](std::string_view key) {
+    std::vector<bool> out;
+    const auto* v = m.raw(key);
+    if (v == nullptr || v->type != GgufType::array) {
+      return out;
+    }
+    if (!v->elements_kept() || v->count < s.n_layer) {
+      m.fail(key, "must be an array with one entry per layer");
     }
     for (std::uint32_t il = 0; il < s.n_layer; ++il) {
-      s.layers[il] = rec->elements[il].as_uint().value_or(0) != 0 ? LayerKind::recurrent : LayerKind::attention;
+      out.push_back(v->elements[il].as_uint().value_or(0) != 0);
     }
-  } else if (is_gated_delta_net(s.arch)) {
-    const auto interval = m.u("full_attention_interval").value_or(4);
-    s.layers = hybrid_layers(s.n_layer, static_cast<std::uint32_t>(std::min<std::uint64_t>(interval, 4096)));
-  } else if (s.arch == "granitehybrid" || s.arch == "jamba" || s.arch == "falcon-h1" || s.arch == "nemotron_h") {
-    for (std::uint32_t il = 0; il < s.n_layer; ++il) {
-      if (s.head_count_kv(il) == 0) {
-        s.layers[il] = LayerKind::recurrent;
-      }
-    }
+    return out;
+  };
+  if (m.raw("attention.recurrent_layers") != nullptr && m.raw("attention.recurrent_layers")->type != GgufType::array) {
+    m.fail("attention.recurrent_layers", "must be an array with one entry per layer");
   }
-  if (s.n_swa > 0 && !pure_ssm) {
-    const auto* pattern = m.raw("attention.sliding_window_pattern");
-    if (pattern != nullptr && pattern->type == GgufType::array) {
-      if (!pattern->elements_kept() || pattern->count < s.n_layer) {
-        m.fail("attention.sliding_window_pattern", "must have one entry per layer");
-      }
-      for (std::uint32_t il = 0; il < s.n_layer; ++il) {
-        if (pattern->elements[il].as_uint().value_or(0) != 0) {
-          s.layers[il] = LayerKind::sliding_attention;
-        }
-      }
-    } else {
-      const auto period = pattern != nullptr ? pattern->as_uint().value_or(0) : default_swa_period(s.arch);
-      if (period > 1) {
-        s.layers = sliding_layers(s.n_layer, static_cast<std::uint32_t>(std::min<std::uint64_t>(period, 4096)));
-      } else if (period == 1 || s.arch == "phi3") {
-        // llama.cpp ignores Phi-3's window and, with a pattern of 1, slides no layer.
-        s.n_swa = 0;
-      } else {
-        notes.push_back("attention.sliding_window " + std::to_string(s.n_swa) +
-                        " without a layer pattern: every layer is treated as sliding-window");
-        s.layers.assign(s.n_layer, LayerKind::sliding_attention);
-      }
-    }
-  } else {
-    s.n_swa = 0;
+  hints.recurrent = flags("attention.recurrent_layers");
+  hints.sliding = flags("attention.sliding_window_pattern");
+  if (const auto* pattern = m.raw("attention.sliding_window_pattern"); pattern != nullptr && pattern->type != GgufType::array) {
+    hints.swa_period = static_cast<std::uint32_t>(std::min<std::uint64_t>(pattern->as_uint().value_or(0), 4096));
   }
-  if (std::find(k_standard_archs.begin(), k_standard_archs.end(), s.arch) == k_standard_archs.end()) {
-    notes.push_back("architecture '" + s.arch +
-                    "' is not one vramfit knows: every layer is assumed to hold a full KV cache");
+  if (const auto interval = m.u("full_attention_interval")) {
+    hints.full_attention_interval = static_cast<std::uint32_t>(std::min<std::uint64_t>(*interval, 4096));
   }
+  resolve_layers(s, hints, header.origin, notes);
   return s;
 }
 

@@ -1,5 +1,7 @@
 #include "vramfit/input/hf_config.hpp"
 
+#include "vramfit/model/arch.hpp"
+
 #include "vramfit/support/error.hpp"
 #include "vramfit/support/suggest.hpp"
 
@@ -144,12 +146,11 @@ void common(const Config& c, ModelSpec& s, bool tied_default) {
   s.n_vocab = c.required("vocab_size", 1U << 24);
   s.n_ctx_train = c.u("max_position_embeddings").value_or(0);
   s.tied_embeddings = c.b("tie_word_embeddings").value_or(tied_default);
-  s.layers.assign(s.n_layer, LayerKind::attention);
 }
 
 // layer_types as HF writes them: full_attention / sliding_attention /
 // linear_attention (Qwen) / mamba and attention (Granite).
-bool apply_layer_types(const Config& c, ModelSpec& s) {
+bool apply_layer_types(const Config& c, const ModelSpec& s, LayoutHints& hints) {
   const auto types = c.strings("layer_types");
   if (!types) {
     return false;
@@ -158,17 +159,14 @@ bool apply_layer_types(const Config& c, ModelSpec& s) {
     c.fail("layer_types", "has " + std::to_string(types->size()) + " entries for " + std::to_string(s.n_layer) +
                               " layers");
   }
+  hints.types.clear();
   for (std::uint32_t il = 0; il < s.n_layer; ++il) {
     const auto& t = (*types)[il];
-    if (t == "full_attention" || t == "attention") {
-      s.layers[il] = LayerKind::attention;
-    } else if (t == "sliding_attention") {
-      s.layers[il] = LayerKind::sliding_attention;
-    } else if (t == "linear_attention" || t == "mamba") {
-      s.layers[il] = LayerKind::recurrent;
-    } else {
+    const auto kind = layer_kind_from_name(t);
+    if (!kind) {
       c.fail("layer_types", "entry " + std::to_string(il) + " is '" + t.substr(0, 40) + "'");
     }
+    hints.types.push_back(*kind);
   }
   return true;
 }
@@ -183,7 +181,7 @@ void moe_qwen(const Config& c, ModelSpec& s) {
   s.moe = m;
 }
 
-void delta_net(const Config& c, ModelSpec& s) {
+void delta_net(const Config& c, ModelSpec& s, LayoutHints& hints) {
   SsmParams ssm;
   ssm.d_conv = c.required("linear_conv_kernel_dim", 64);
   ssm.d_state = c.required("linear_key_head_dim", 1U << 16);
@@ -191,12 +189,14 @@ void delta_net(const Config& c, ModelSpec& s) {
   ssm.dt_rank = c.required("linear_num_value_heads", 1U << 16);
   ssm.d_inner = c.required("linear_value_head_dim", 1U << 16) * ssm.dt_rank;
   s.ssm = ssm;
-  if (!apply_layer_types(c, s)) {
-    s.layers = hybrid_layers(s.n_layer, static_cast<std::uint32_t>(c.u("full_attention_interval", 4096).value_or(4)));
+  if (!apply_layer_types(c, s, hints)) {
+    if (const auto interval = c.u("full_attention_interval", 4096)) {
+      hints.full_attention_interval = static_cast<std::uint32_t>(*interval);
+    }
   }
 }
 
-using Mapper = std::function<void(const Config&, ModelSpec&, std::vector<std::string>&)>;
+using Mapper = std::function<void(const Config&, ModelSpec&, LayoutHints&, std::vector<std::string>&)>;
 
 // DeepSeek-style routed experts (DeepSeek V2/V3, Kimi K2, GLM-4.5): shared
 // experts as wide as a routed one, dense leading layers.
@@ -232,28 +232,28 @@ void deepseek(const Config& c, ModelSpec& s) {
 // The Qwen families: one common layout, plus Q/K/V biases (Qwen2), experts
 // and Gated DeltaNet layers (Qwen3-Next, Qwen3.5/3.6) as the type has them.
 Mapper qwen(bool bias, bool moe, bool hybrid) {
-  return [=](const Config& c, ModelSpec& s, auto&) {
+  return [=](const Config& c, ModelSpec& s, LayoutHints& hints, auto&) {
     common(c, s, false);
     s.attention_bias = bias;
     if (moe) {
       moe_qwen(c, s);
     }
     if (hybrid) {
-      delta_net(c, s);
+      delta_net(c, s, hints);
     }
   };
 }
 
 const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mappers() {
   static const std::map<std::string, std::pair<std::string, Mapper>, std::less<>> k_mappers{
-      {"llama", {"llama", [](const Config& c, ModelSpec& s, auto&) {
+      {"llama", {"llama", [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
          common(c, s, false);
          if (const auto* rope = c.object("rope_scaling")) {
            const auto type = rope->value("rope_type", rope->value("type", std::string{}));
            s.rope_freqs = type == "llama3";
          }
        }}},
-      {"mistral", {"llama", [](const Config& c, ModelSpec& s, auto&) { common(c, s, false); }}},
+      {"mistral", {"llama", [](const Config& c, ModelSpec& s, LayoutHints&, auto&) { common(c, s, false); }}},
       {"qwen2", {"qwen2", qwen(true, false, false)}},
       {"qwen2_moe", {"qwen2moe", qwen(true, true, false)}},
       {"qwen3", {"qwen3", qwen(false, false, false)}},
@@ -261,17 +261,17 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
       {"qwen3_next", {"qwen3next", qwen(false, true, true)}},
       {"qwen3_5_text", {"qwen35", qwen(false, false, true)}},
       {"qwen3_5_moe_text", {"qwen35moe", qwen(false, true, true)}},
-      {"gemma2", {"gemma2", [](const Config& c, ModelSpec& s, auto&) {
+      {"gemma2", {"gemma2", [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
          common(c, s, true);
-         s.n_swa = c.u("sliding_window").value_or(4096);
-         s.layers = sliding_layers(s.n_layer, default_swa_period(s.arch));
+         s.n_swa = c.u("sliding_window").value_or(0);
        }}},
-      {"gemma3_text", {"gemma3", [](const Config& c, ModelSpec& s, std::vector<std::string>& notes) {
+      {"gemma3_text", {"gemma3", [](const Config& c, ModelSpec& s, LayoutHints& hints, std::vector<std::string>& notes) {
          common(c, s, true);
          s.n_swa = c.u("sliding_window").value_or(4096);
-         if (!apply_layer_types(c, s)) {
-           const auto period = c.u("sliding_window_pattern", 4096).value_or(default_swa_period(s.arch));
-           s.layers = sliding_layers(s.n_layer, static_cast<std::uint32_t>(period));
+         if (!apply_layer_types(c, s, hints)) {
+           if (const auto period = c.u("sliding_window_pattern", 4096)) {
+             hints.swa_period = static_cast<std::uint32_t>(*period);
+           }
          }
          // llama.cpp's converter sizes the embedding to the tokenizer's 262,144 tokens.
          if (s.n_vocab > 262144) {
@@ -281,7 +281,7 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
          }
          s.tokenizer.has_scores = true;
        }}},
-      {"gpt_oss", {"gpt-oss", [](const Config& c, ModelSpec& s, auto&) {
+      {"gpt_oss", {"gpt-oss", [](const Config& c, ModelSpec& s, LayoutHints& hints, auto&) {
          common(c, s, false);
          MoeParams m;
          m.n_expert = static_cast<std::uint32_t>(c.required("num_local_experts", 65536));
@@ -290,12 +290,10 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
          m.n_ff_exp = s.n_ff;
          s.moe = m;
          s.n_swa = c.required("sliding_window");
-         if (!apply_layer_types(c, s)) {
-           s.layers = sliding_layers(s.n_layer, default_swa_period(s.arch));
-         }
+         apply_layer_types(c, s, hints);
        }}},
-      {"deepseek_v3", {"deepseek2", [](const Config& c, ModelSpec& s, auto&) { deepseek(c, s); }}},
-      {"glm4_moe", {"glm4moe", [](const Config& c, ModelSpec& s, auto&) {
+      {"deepseek_v3", {"deepseek2", [](const Config& c, ModelSpec& s, LayoutHints&, auto&) { deepseek(c, s); }}},
+      {"glm4_moe", {"glm4moe", [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
          common(c, s, false);
          MoeParams m = moe_routed(c);
          m.expert_bias = true;  // sigmoid routing with e_score_correction_bias
@@ -305,8 +303,8 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
          // llama.cpp's converter keeps the MTP layers (num_nextn_predict_layers).
          s.n_layer_nextn = static_cast<std::uint32_t>(c.u("num_nextn_predict_layers", 64).value_or(0));
        }}},
-      {"phi3", {"phi3", [](const Config& c, ModelSpec& s, auto&) { common(c, s, false); }}},
-      {"mamba2", {"mamba2", [](const Config& c, ModelSpec& s, auto&) {
+      {"phi3", {"phi3", [](const Config& c, ModelSpec& s, LayoutHints&, auto&) { common(c, s, false); }}},
+      {"mamba2", {"mamba2", [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
          s.n_layer = layers_of(c);
          s.n_embd = c.required("hidden_size", 1U << 20);
          s.n_vocab = c.required("vocab_size", 1U << 24);
@@ -320,9 +318,8 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
          ssm.d_inner = c.u("intermediate_size", 1U << 24).value_or(c.u("expand", 64).value_or(2) * s.n_embd);
          s.ssm = ssm;
          s.n_head_kv.assign(s.n_layer, 0);
-         s.layers.assign(s.n_layer, LayerKind::recurrent);
        }}},
-      {"granitemoehybrid", {"granitehybrid", [](const Config& c, ModelSpec& s, auto&) {
+      {"granitemoehybrid", {"granitehybrid", [](const Config& c, ModelSpec& s, LayoutHints& hints, auto&) {
          common(c, s, true);
          SsmParams ssm;
          ssm.d_conv = c.u("mamba_d_conv", 64).value_or(4);
@@ -331,11 +328,11 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
          ssm.dt_rank = c.required("mamba_n_heads", 1U << 16);
          ssm.d_inner = ssm.dt_rank * c.required("mamba_d_head", 1U << 16);
          s.ssm = ssm;
-         if (!apply_layer_types(c, s)) {
+         if (!apply_layer_types(c, s, hints)) {
            c.fail("layer_types", "missing (it says which layers are Mamba-2 and which attention)");
          }
          for (std::uint32_t il = 0; il < s.n_layer; ++il) {
-           if (s.layers[il] == LayerKind::recurrent) {
+           if (hints.types[il] == LayerKind::recurrent) {
              s.n_head_kv[il] = 0;
            }
          }
@@ -351,6 +348,15 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
        }}},
   };
   return k_mappers;
+}
+
+// Top-level types of multimodal wrappers and renamed releases, mapped to the
+// model_type whose mapper reads them.
+const std::map<std::string, std::string, std::less<>>& aliases() {
+  static const std::map<std::string, std::string, std::less<>> k_aliases{
+      {"qwen3_5", "qwen3_5_text"},   {"qwen3_5_moe", "qwen3_5_moe_text"}, {"gemma3", "gemma3_text"},
+      {"deepseek_v2", "deepseek_v3"}, {"kimi_k2", "deepseek_v3"},          {"mistral3", "mistral"}};
+  return k_aliases;
 }
 
 json parse_json(std::string_view text, const std::string& origin) {
@@ -369,11 +375,9 @@ std::vector<std::string_view> supported_hf_model_types() {
   for (const auto& [type, mapper] : mappers()) {
     out.push_back(type);
   }
-  out.push_back("deepseek_v2");
-  out.push_back("kimi_k2");
-  out.push_back("gemma3");
-  out.push_back("qwen3_5");
-  out.push_back("qwen3_5_moe");
+  for (const auto& [type, target] : aliases()) {
+    out.push_back(type);
+  }
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -391,11 +395,7 @@ CatalogModel model_from_hf_config(std::string_view text, const std::string& orig
   if (type.empty()) {
     top.fail("model_type", "missing");
   }
-  // Top-level types of multimodal wrappers map to their text model.
-  static const std::map<std::string, std::string, std::less<>> k_aliases{
-      {"qwen3_5", "qwen3_5_text"},   {"qwen3_5_moe", "qwen3_5_moe_text"}, {"gemma3", "gemma3_text"},
-      {"deepseek_v2", "deepseek_v3"}, {"kimi_k2", "deepseek_v3"},          {"mistral3", "mistral"}};
-  if (const auto a = k_aliases.find(type); a != k_aliases.end()) {
+  if (const auto a = aliases().find(type); a != aliases().end()) {
     type = a->second;
   }
   CatalogModel out;
@@ -413,7 +413,9 @@ CatalogModel model_from_hf_config(std::string_view text, const std::string& orig
                      did_you_mean(type, names) + " (supported: " + list + ")");
   }
   s.arch = it->second.first;
-  it->second.second(c, s, notes);
+  LayoutHints hints;
+  it->second.second(c, s, hints, notes);
+  resolve_layers(s, hints, origin, notes);
   // Tied embeddings may be declared at the top of a multimodal config.
   if (text_config != nullptr && top.has("tie_word_embeddings")) {
     s.tied_embeddings = *top.b("tie_word_embeddings");
@@ -491,7 +493,7 @@ std::string catalog_entry_json(const CatalogModel& model) {
   m["attention"] = a;
   std::vector<std::string> types;
   for (const auto kind : s.layers) {
-    types.emplace_back(kind == LayerKind::attention ? "full" : kind == LayerKind::sliding_attention ? "sliding" : "recurrent");
+    types.emplace_back(name(kind));
   }
   m["layers"] = {{"types", types}};
   if (s.moe) {

@@ -1,6 +1,9 @@
 #include "vramfit/model/inventory.hpp"
 
+#include "vramfit/model/arch.hpp"
 #include "vramfit/support/error.hpp"
+
+#include "model/builders.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -180,13 +183,16 @@ Builder::Bias qkv_bias(const ModelSpec& s) {
 
 // llama, mistral and the Qwen 2/3 dense and MoE families share one layout;
 // Qwen2 adds Q/K/V biases, Qwen3 per-head Q/K norms.
-std::vector<TensorSpec> llama_like(const ModelSpec& s) {
+} // namespace
+
+std::vector<TensorSpec> builders::llama_like(const ModelSpec& s) {
   Builder b(s);
   b.embeddings();
   if (s.rope_freqs) {
     b.add("rope_freqs.weight", {s.n_embd_head_k / 2});
   }
-  const bool qwen3 = s.arch == "qwen3" || s.arch == "qwen3moe";
+  const auto* arch = find_arch(s.arch);
+  const bool qwen3 = arch != nullptr && arch->implied_qk_norm;
   for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
     b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
     b.attention(il, s.n_head * s.n_embd_head_k, qkv_bias(s));
@@ -198,6 +204,8 @@ std::vector<TensorSpec> llama_like(const ModelSpec& s) {
   }
   return b.take();
 }
+
+namespace {
 
 // Gated DeltaNet tensors of a linear-attention layer (Qwen3-Next, Qwen3.5/3.6).
 // Qwen3-Next stores beta and alpha fused (ssm_ba), Qwen3.5 separately.
@@ -223,14 +231,14 @@ void gated_delta_net(Builder& b, const ModelSpec& s, std::uint32_t il, bool fuse
 
 // Qwen3-Next and Qwen3.5/3.6 (qwen3next, qwen35, qwen35moe): every 4th block is
 // gated full attention, the others Gated DeltaNet; MTP blocks are full attention.
-std::vector<TensorSpec> qwen_hybrid(const ModelSpec& s) {
+std::vector<TensorSpec> qwen_hybrid(const ModelSpec& s, bool fused_beta_alpha) {
   Builder b(s);
   b.embeddings();
   for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
     b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
     b.add(Builder::blk(il, "post_attention_norm.weight"), {s.n_embd});
     if (s.kind(il) == LayerKind::recurrent && il < s.n_layer) {
-      gated_delta_net(b, s, il, s.arch == "qwen3next");
+      gated_delta_net(b, s, il, fused_beta_alpha);
     } else {
       b.attention(il, s.n_head * s.n_embd_head_k * 2, Builder::Bias::none);
       b.qk_norm(il);
@@ -242,14 +250,14 @@ std::vector<TensorSpec> qwen_hybrid(const ModelSpec& s) {
 }
 
 // Gemma 2 and 3: tied embeddings, sandwich norms; Gemma 3 adds per-head Q/K norms.
-std::vector<TensorSpec> gemma(const ModelSpec& s) {
+std::vector<TensorSpec> gemma(const ModelSpec& s, bool qk_norms) {
   Builder b(s);
   b.embeddings();
   for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
     b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
     b.attention(il, s.n_head * s.n_embd_head_k, Builder::Bias::none);
     b.add(Builder::blk(il, "post_attention_norm.weight"), {s.n_embd});
-    if (s.arch == "gemma3") {
+    if (qk_norms) {
       b.add(Builder::blk(il, "attn_k_norm.weight"), {s.n_embd_head_k});
       b.add(Builder::blk(il, "attn_q_norm.weight"), {s.n_embd_head_k});
     }
@@ -260,8 +268,15 @@ std::vector<TensorSpec> gemma(const ModelSpec& s) {
   return b.take();
 }
 
+} // namespace
+
+std::vector<TensorSpec> builders::qwen3next(const ModelSpec& s) { return qwen_hybrid(s, true); }
+std::vector<TensorSpec> builders::qwen35(const ModelSpec& s) { return qwen_hybrid(s, false); }
+std::vector<TensorSpec> builders::gemma2(const ModelSpec& s) { return gemma(s, false); }
+std::vector<TensorSpec> builders::gemma3(const ModelSpec& s) { return gemma(s, true); }
+
 // gpt-oss: biased attention with per-head sinks; MoE experts ship in MXFP4.
-std::vector<TensorSpec> gpt_oss(const ModelSpec& s) {
+std::vector<TensorSpec> builders::gpt_oss(const ModelSpec& s) {
   Builder b(s);
   b.embeddings();
   for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
@@ -275,7 +290,7 @@ std::vector<TensorSpec> gpt_oss(const ModelSpec& s) {
 }
 
 // Phi-3 / Phi-4: fused QKV and fused gate+up projections.
-std::vector<TensorSpec> phi3(const ModelSpec& s) {
+std::vector<TensorSpec> builders::phi3(const ModelSpec& s) {
   Builder b(s);
   b.embeddings();
   for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
@@ -294,7 +309,7 @@ std::vector<TensorSpec> phi3(const ModelSpec& s) {
 // DeepSeek V2/V3, Kimi K2 (deepseek2): multi-head latent attention with the
 // K/V up-projections stored per head (attn_k_b, attn_v_b), dense leading
 // layers, routed plus shared experts.
-std::vector<TensorSpec> deepseek2(const ModelSpec& s) {
+std::vector<TensorSpec> builders::deepseek2(const ModelSpec& s) {
   Builder b(s);
   b.embeddings();
   const auto& mla = *s.mla;
@@ -324,7 +339,7 @@ std::vector<TensorSpec> deepseek2(const ModelSpec& s) {
 
 // GLM-4.5 (glm4moe): biased Q/K/V, the FFN pre-norm stored as post_attention_norm,
 // dense leading layers, sigmoid-routed experts with one shared expert.
-std::vector<TensorSpec> glm4moe(const ModelSpec& s) {
+std::vector<TensorSpec> builders::glm4moe(const ModelSpec& s) {
   Builder b(s);
   b.embeddings();
   for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
@@ -339,6 +354,8 @@ std::vector<TensorSpec> glm4moe(const ModelSpec& s) {
   }
   return b.take();
 }
+
+namespace {
 
 // Mamba-2 mixer tensors of one layer (mamba2, granitehybrid).
 void mamba2_mixer(Builder& b, const ModelSpec& s, std::uint32_t il) {
@@ -356,8 +373,10 @@ void mamba2_mixer(Builder& b, const ModelSpec& s, std::uint32_t il) {
   b.add(Builder::blk(il, "ssm_out.weight"), {ssm.d_inner, s.n_embd});
 }
 
+} // namespace
+
 // Pure Mamba-2: every layer is an SSM mixer, no attention and no FFN.
-std::vector<TensorSpec> mamba2(const ModelSpec& s) {
+std::vector<TensorSpec> builders::mamba2(const ModelSpec& s) {
   Builder b(s);
   b.embeddings();
   for (std::uint32_t il = 0; il < s.n_layer; ++il) {
@@ -369,7 +388,7 @@ std::vector<TensorSpec> mamba2(const ModelSpec& s) {
 
 // Granite 4.0 hybrid: each layer is a Mamba-2 mixer or attention (per-layer
 // head_count_kv 0 marks the mixers), followed by a dense or MoE FFN.
-std::vector<TensorSpec> granite_hybrid(const ModelSpec& s) {
+std::vector<TensorSpec> builders::granite_hybrid(const ModelSpec& s) {
   Builder b(s);
   b.embeddings();
   for (std::uint32_t il = 0; il < s.n_layer; ++il) {
@@ -384,22 +403,6 @@ std::vector<TensorSpec> granite_hybrid(const ModelSpec& s) {
   }
   return b.take();
 }
-
-using InventoryFn = std::function<std::vector<TensorSpec>(const ModelSpec&)>;
-
-const std::map<std::string_view, InventoryFn>& builders() {
-  static const std::map<std::string_view, InventoryFn> k_builders{
-      {"llama", llama_like},       {"qwen2", llama_like},      {"qwen2moe", llama_like},
-      {"qwen3", llama_like},       {"qwen3moe", llama_like},   {"qwen3next", qwen_hybrid},
-      {"qwen35", qwen_hybrid},     {"qwen35moe", qwen_hybrid}, {"gemma2", gemma},
-      {"gemma3", gemma},           {"gpt-oss", gpt_oss},       {"phi3", phi3},
-      {"deepseek2", deepseek2},    {"glm4moe", glm4moe},       {"mamba2", mamba2},
-      {"granitehybrid", granite_hybrid},
-  };
-  return k_builders;
-}
-
-} // namespace
 
 bool is_routed_expert(std::string_view tensor_name) noexcept { return tensor_name.find("_exps") != std::string_view::npos; }
 
@@ -419,41 +422,35 @@ std::int32_t layer_of(std::string_view name) noexcept {
 
 std::vector<std::string_view> supported_architectures() {
   std::vector<std::string_view> out;
-  for (const auto& [arch, fn] : builders()) {
-    out.push_back(arch);
+  for (const auto& arch : architectures()) {
+    if (arch.inventory != nullptr) {
+      out.push_back(arch.name);
+    }
   }
+  std::sort(out.begin(), out.end());
   return out;
 }
 
 std::vector<TensorSpec> build_inventory(const ModelSpec& spec) {
-  const auto& table = builders();
-  const auto it = table.find(spec.arch);
-  if (it == table.end()) {
+  const auto* arch = find_arch(spec.arch);
+  if (arch == nullptr || arch->inventory == nullptr) {
     std::string list;
-    for (const auto& arch : supported_architectures()) {
+    for (const auto& name : supported_architectures()) {
       list += list.empty() ? "" : ", ";
-      list += arch;
+      list += name;
     }
     throw InputError("model '" + spec.id + "': architecture '" + spec.arch +
                      "' cannot be built from hyper-parameters (supported: " + list + ")");
   }
-  const auto needs = [&](bool present, const char* what) {
-    if (!present) {
+  const auto needs = [&](bool needed, bool present, const char* what) {
+    if (needed && !present) {
       throw InputError("model '" + spec.id + "': architecture '" + spec.arch + "' needs " + what + " parameters");
     }
   };
-  const std::string_view a = spec.arch;
-  if (is_gated_delta_net(a) || a == "mamba2" || a == "granitehybrid") {
-    needs(spec.ssm.has_value(), "ssm");
-  }
-  if (a == "qwen3moe" || a == "qwen2moe" || a == "qwen3next" || a == "qwen35moe" || a == "gpt-oss" ||
-      a == "glm4moe") {
-    needs(spec.moe.has_value(), "moe");
-  }
-  if (a == "deepseek2") {
-    needs(spec.mla.has_value(), "mla");
-  }
-  return it->second(spec);
+  needs(arch->needs.ssm, spec.ssm.has_value(), "ssm");
+  needs(arch->needs.moe, spec.moe.has_value(), "moe");
+  needs(arch->needs.mla, spec.mla.has_value(), "mla");
+  return arch->inventory(spec);
 }
 
 } // namespace vramfit

@@ -1,5 +1,7 @@
 #include "vramfit/model/model.hpp"
 
+#include "vramfit/model/arch.hpp"
+
 #include "vramfit/support/error.hpp"
 
 #include <string>
@@ -158,7 +160,7 @@ void validate(const ModelSpec& s, std::string_view origin) {
     if (s.moe->n_layer_dense_lead > 0 && s.n_ff == 0) {
       invalid(origin, "feed_forward_length", "leading dense layers need a dense FFN width");
     }
-  } else if (s.n_ff == 0 && s.arch != "mamba2" && s.arch != "mamba") {
+  } else if (const auto* arch = find_arch(s.arch); s.n_ff == 0 && (arch == nullptr || arch->ffn_required)) {
     invalid(origin, "feed_forward_length", "must be positive for a dense model");
   }
   if (s.mla && s.mla->kv_lora_rank == 0) {
@@ -186,31 +188,9 @@ std::vector<LayerKind> sliding_layers(std::uint32_t n_layer, std::uint32_t perio
   return out;
 }
 
-std::uint32_t default_swa_period(std::string_view arch) noexcept {
-  if (arch == "gemma2" || arch == "gpt-oss") {
-    return 2;
-  }
-  if (arch == "gemma3") {
-    return 6;
-  }
-  if (arch == "cohere2") {
-    return 4;
-  }
-  return 0;
-}
-
-bool is_gated_delta_net(std::string_view arch) noexcept {
-  return arch == "qwen3next" || arch == "qwen35" || arch == "qwen35moe";
-}
-
-std::string_view recurrent_layer_name(std::string_view arch) noexcept {
-  if (is_gated_delta_net(arch)) {
-    return "Gated DeltaNet";
-  }
-  if (arch == "mamba") {
-    return "Mamba";
-  }
-  return "Mamba2";
+std::string recurrent_layer_name(const ModelSpec& spec) {
+  const auto* arch = find_arch(spec.arch);
+  return arch != nullptr && !arch->recurrent_name.empty() ? std::string(arch->recurrent_name) : std::string("Mamba2");
 }
 
 std::string describe_layers(const ModelSpec& s) {
@@ -226,7 +206,7 @@ std::string describe_layers(const ModelSpec& s) {
     out += " + " + std::to_string(swa) + " sliding window (" + std::to_string(s.n_swa) + ")";
   }
   if (recr > 0) {
-    out += " + " + std::to_string(recr) + " linear (" + std::string(recurrent_layer_name(s.arch)) + ")";
+    out += " + " + std::to_string(recr) + " linear (" + recurrent_layer_name(s) + ")";
   }
   return out;
 }

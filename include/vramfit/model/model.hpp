@@ -129,14 +129,7 @@ std::vector<LayerKind> sliding_layers(std::uint32_t n_layer, std::uint32_t perio
 /// A short description of the layer layout: "40 layers: 10 full attention + 30 linear (Gated DeltaNet)".
 std::string describe_layers(const ModelSpec& spec);
 
-/// llama.cpp's sliding-window period for architectures whose files or configs
-/// do not state it (load_swa_pattern): gemma2 and gpt-oss 2, gemma3 6, cohere2 4; 0 otherwise.
-std::uint32_t default_swa_period(std::string_view arch) noexcept;
-
-/// Whether the architecture's recurrent layers are Gated DeltaNet (Qwen3-Next, Qwen3.5/3.6).
-bool is_gated_delta_net(std::string_view arch) noexcept;
-
 /// The architecture's name for its recurrent layers ("Gated DeltaNet", "Mamba2").
-std::string_view recurrent_layer_name(std::string_view arch) noexcept;
+std::string recurrent_layer_name(const ModelSpec& spec);
 
 } // namespace vramfit

@@ -1,0 +1,212 @@
+#include "vramfit/model/arch.hpp"
+
+#include "vramfit/support/error.hpp"
+
+#include "model/builders.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace vramfit {
+namespace {
+
+// A plain attention architecture with no builder: its KV cache follows from the
+// metadata (per-layer heads, windows), its tensors come from the file.
+constexpr ArchTraits plain(std::string_view name) { return ArchTraits{name}; }
+
+// llama.cpp's architectures (src/llama-arch.cpp names). Defaults follow
+// llama_model::load_hparams: set_swa_pattern periods, the Gated DeltaNet
+// interval, which hybrids mark recurrent layers by their 0 KV heads.
+constexpr std::array k_table{
+    ArchTraits{.name = "llama", .inventory = builders::llama_like, .llm_type_70b_at_80_layers = true},
+    ArchTraits{.name = "qwen2", .inventory = builders::llama_like, .llm_type_70b_at_80_layers = true},
+    ArchTraits{.name = "qwen2moe", .inventory = builders::llama_like, .needs = {.moe = true}},
+    ArchTraits{.name = "qwen3", .inventory = builders::llama_like, .implied_qk_norm = true},
+    ArchTraits{.name = "qwen3moe", .inventory = builders::llama_like, .needs = {.moe = true}, .implied_qk_norm = true},
+    ArchTraits{.name = "qwen3next",
+               .inventory = builders::qwen3next,
+               .needs = {.moe = true, .ssm = true},
+               .layout = LayoutRule::hybrid_interval,
+               .hybrid_interval = 4,
+               .recurrent_name = "Gated DeltaNet"},
+    ArchTraits{.name = "qwen35",
+               .inventory = builders::qwen35,
+               .needs = {.ssm = true},
+               .layout = LayoutRule::hybrid_interval,
+               .hybrid_interval = 4,
+               .recurrent_name = "Gated DeltaNet"},
+    ArchTraits{.name = "qwen35moe",
+               .inventory = builders::qwen35,
+               .needs = {.moe = true, .ssm = true},
+               .layout = LayoutRule::hybrid_interval,
+               .hybrid_interval = 4,
+               .recurrent_name = "Gated DeltaNet"},
+    ArchTraits{.name = "gemma2", .inventory = builders::gemma2, .swa_period = 2, .default_swa = 4096},
+    ArchTraits{.name = "gemma3", .inventory = builders::gemma3, .swa_period = 6},
+    ArchTraits{.name = "gpt-oss", .inventory = builders::gpt_oss, .needs = {.moe = true}, .swa_period = 2},
+    ArchTraits{.name = "phi3", .inventory = builders::phi3, .ignores_swa = true},
+    ArchTraits{.name = "deepseek2", .inventory = builders::deepseek2, .needs = {.mla = true}},
+    ArchTraits{.name = "glm4moe", .inventory = builders::glm4moe, .needs = {.moe = true}},
+    ArchTraits{.name = "mamba2",
+               .inventory = builders::mamba2,
+               .needs = {.ssm = true},
+               .layout = LayoutRule::recurrent,
+               .recurrent_name = "Mamba2",
+               .ffn_required = false},
+    ArchTraits{.name = "mamba", .layout = LayoutRule::recurrent, .recurrent_name = "Mamba", .ffn_required = false},
+    ArchTraits{.name = "granitehybrid",
+               .inventory = builders::granite_hybrid,
+               .needs = {.ssm = true},
+               .layout = LayoutRule::kv_heads,
+               .recurrent_name = "Mamba2"},
+    ArchTraits{.name = "jamba", .layout = LayoutRule::kv_heads, .recurrent_name = "Mamba"},
+    ArchTraits{.name = "falcon-h1", .layout = LayoutRule::kv_heads, .recurrent_name = "Mamba2"},
+    ArchTraits{.name = "nemotron_h", .layout = LayoutRule::kv_heads, .recurrent_name = "Mamba2"},
+    ArchTraits{.name = "cohere2", .swa_period = 4},
+    ArchTraits{.name = "falcon", .falcon_quant_rules = true},
+    plain("gemma"),
+    plain("glm4"),
+    plain("granite"),
+    plain("granitemoe"),
+    plain("command-r"),
+    plain("olmo2"),
+    plain("mistral3"),
+    plain("starcoder2"),
+    plain("exaone"),
+    plain("internlm2"),
+    plain("stablelm"),
+    plain("gptneox"),
+    plain("bloom"),
+    plain("mpt"),
+    plain("baichuan"),
+    plain("orion"),
+    plain("minicpm"),
+    plain("phi2"),
+    plain("gpt2"),
+    plain("deci"),
+    plain("dbrx"),
+    plain("olmoe"),
+    plain("arcee"),
+    plain("ernie4_5"),
+    plain("ernie4_5-moe"),
+    plain("hunyuan-dense"),
+    plain("smollm3"),
+    plain("seed_oss"),
+};
+
+} // namespace
+
+std::span<const ArchTraits> architectures() noexcept { return k_table; }
+
+const ArchTraits* find_arch(std::string_view name) noexcept {
+  const auto it = std::find_if(k_table.begin(), k_table.end(), [&](const ArchTraits& t) { return t.name == name; });
+  return it == k_table.end() ? nullptr : &*it;
+}
+
+std::optional<LayerKind> layer_kind_from_name(std::string_view s) noexcept {
+  if (s == "full" || s == "full_attention" || s == "attention") {
+    return LayerKind::attention;
+  }
+  if (s == "sliding" || s == "sliding_attention") {
+    return LayerKind::sliding_attention;
+  }
+  if (s == "recurrent" || s == "linear_attention" || s == "mamba") {
+    return LayerKind::recurrent;
+  }
+  return std::nullopt;
+}
+
+std::string_view name(LayerKind kind) noexcept {
+  switch (kind) {
+    case LayerKind::attention:
+      return "full";
+    case LayerKind::sliding_attention:
+      return "sliding";
+    case LayerKind::recurrent:
+      return "recurrent";
+  }
+  return "full";
+}
+
+void resolve_layers(ModelSpec& s, const LayoutHints& h, std::string_view origin, std::vector<std::string>& notes) {
+  const ArchTraits* t = find_arch(s.arch);
+  const std::uint32_t n = s.n_layer;
+  const auto check_length = [&](std::size_t size, std::string_view what) {
+    if (size != n) {
+      throw InputError(std::string(origin) + ": " + std::string(what) + ": has " + std::to_string(size) +
+                       " entries for " + std::to_string(n) + " blocks");
+    }
+  };
+  if (!h.types.empty()) {
+    check_length(h.types.size(), "layer types");
+    s.layers = h.types;
+    return;
+  }
+  if (t == nullptr) {
+    notes.push_back("architecture '" + s.arch.substr(0, 64) +
+                    "' is not one vramfit knows: every layer is assumed to hold a full KV cache");
+  }
+  // Recurrent layers: listed, every Nth attending, marked by 0 KV heads, or all.
+  s.layers.assign(n, LayerKind::attention);
+  const LayoutRule rule = t != nullptr ? t->layout : LayoutRule::attention;
+  if (rule == LayoutRule::recurrent) {
+    s.layers.assign(n, LayerKind::recurrent);
+  } else if (!h.recurrent.empty()) {
+    check_length(h.recurrent.size(), "recurrent layers");
+    for (std::uint32_t il = 0; il < n; ++il) {
+      s.layers[il] = h.recurrent[il] ? LayerKind::recurrent : LayerKind::attention;
+    }
+  } else if (rule == LayoutRule::hybrid_interval || h.full_attention_interval) {
+    s.layers = hybrid_layers(n, h.full_attention_interval.value_or(t != nullptr ? t->hybrid_interval : 0));
+  } else if (rule == LayoutRule::kv_heads) {
+    for (std::uint32_t il = 0; il < n; ++il) {
+      if (s.head_count_kv(il) == 0) {
+        s.layers[il] = LayerKind::recurrent;
+      }
+    }
+  }
+  // Sliding windows among the attending layers.
+  const std::uint64_t window = s.n_swa > 0 ? s.n_swa : t != nullptr ? t->default_swa : 0;
+  const bool slides = window > 0 && rule != LayoutRule::recurrent && (t == nullptr || !t->ignores_swa);
+  s.n_swa = 0;
+  if (!slides) {
+    return;
+  }
+  const auto slide = [&](std::uint32_t il) {
+    if (s.layers[il] == LayerKind::attention) {
+      s.layers[il] = LayerKind::sliding_attention;
+    }
+  };
+  if (!h.sliding.empty()) {
+    check_length(h.sliding.size(), "sliding-window pattern");
+    for (std::uint32_t il = 0; il < n; ++il) {
+      if (h.sliding[il]) {
+        slide(il);
+      }
+    }
+  } else {
+    const std::uint32_t period = h.swa_period.value_or(t != nullptr ? t->swa_period : 0);
+    if (period == 1) {
+      return;  // llama.cpp: a pattern of 1 slides no layer
+    }
+    if (period > 1) {
+      const auto pattern = sliding_layers(n, period);
+      for (std::uint32_t il = 0; il < n; ++il) {
+        if (pattern[il] == LayerKind::sliding_attention) {
+          slide(il);
+        }
+      }
+    } else {
+      notes.push_back("attention.sliding_window " + std::to_string(window) +
+                      " without a layer pattern: every layer is treated as sliding-window");
+      for (std::uint32_t il = 0; il < n; ++il) {
+        slide(il);
+      }
+    }
+  }
+  if (s.count(LayerKind::sliding_attention) > 0) {
+    s.n_swa = window;
+  }
+}
+
+} // namespace vramfit
