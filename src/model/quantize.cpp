@@ -1,5 +1,7 @@
 #include "vramfit/model/quantize.hpp"
 
+#include "vramfit/model/arch.hpp"
+
 #include "vramfit/support/error.hpp"
 
 #include <algorithm>
@@ -93,10 +95,12 @@ struct RecipeState {
     const auto kv = spec.head_count_kv(0);
     return kv == 0 ? 0 : spec.n_head / kv;
   }
-  bool falcon() const { return spec.arch == "falcon"; }
+  const ArchTraits* arch = find_arch(spec.arch);
+
+  bool falcon() const { return arch != nullptr && arch->falcon_quant_rules; }
   bool is_70b() const {
     // llama.cpp's LLM_TYPE_70B: an 80-layer Llama (or Qwen2) with grouped-query attention.
-    return (spec.arch == "llama" || spec.arch == "qwen2") && spec.n_layer == 80 &&
+    return arch != nullptr && arch->llm_type_70b_at_80_layers && spec.n_layer == 80 &&
            spec.n_head != spec.head_count_kv(0);
   }
 
