@@ -1,46 +1,36 @@
 #pragma once
 
-// Command-line parsing: argv in, a validated Options out. No domain logic.
+// The option groups commands share, bound to typed Args. Values are parsed
+// by the library's parsers (vramfit/input/parse.hpp) as CLI11 reads them, so
+// a bad value is reported once, in one wording, naming the option.
 
-#include "vramfit/plan/report.hpp"
+#include "args.hpp"
 
-#include <string>
-#include <vector>
+#include <CLI/CLI.hpp>
 
 namespace vramfit::cli {
 
-enum class Command { fit, check, list, inspect, catalog_add, catalog_validate, verify, max_context };
-enum class Format { table, markdown, csv, json };
-enum class SizeUnit { binary, decimal };  ///< GiB (2^30) or GB (10^9)
+/// --model, --gguf and (with `hf_config`) --hf-config.
+void add_model_options(CLI::App& app, Args& a, bool hf_config);
+/// --gpu, --quant, --all-quants and --context.
+void add_selection_options(CLI::App& app, Args& a);
+/// --ladder and --no-ladder.
+void add_ladder_options(CLI::App& app, Args& a);
+/// The settings verify can also take from a log: --context, the cache types,
+/// --flash-attn, --parallel, --ubatch-size, --n-cpu-moe.
+void add_log_settings_options(CLI::App& app, Args& a);
+/// Everything else about how the engine runs: --batch-size, --kv-unified,
+/// --swa-full, --engine, --gpu-memory-utilization, -ngl, --host-bandwidth,
+/// --ram, --wired-limit-mb.
+void add_run_options(CLI::App& app, Args& a);
+/// --format and --units.
+void add_output_options(CLI::App& app, Args& a);
+/// --catalog and --no-builtin-catalog.
+void add_catalog_options(CLI::App& app, Args& a);
 
-struct Options {
-  Command command = Command::fit;
-  std::string list_what;              ///< list: models | gpus | quants | cache-types
-  std::string gguf_path;              ///< --gguf, or inspect's file, or catalog add --from-gguf
-  std::string hf_config_path;         ///< --hf-config, or catalog add --from-hf-config
-  std::vector<std::string> validate_files;  ///< catalog validate FILE...
-  std::string log_path;               ///< verify: the log file, or "-" / empty for standard input
-  /// Settings given on the command line (verify takes the rest from the log).
-  struct Given {
-    bool context = false, type_k = false, type_v = false, flash_attn = false, n_seq = false, n_ubatch = false;
-  } given;
-  std::vector<std::string> catalogs;  ///< --catalog files, in order
-  bool builtin_catalog = true;        ///< false: --no-builtin-catalog, only the given files
-  Request request;
-  Format format = Format::table;
-  SizeUnit units = SizeUnit::binary;
-};
-
-/// The result of parsing: either options to run, or text to print and exit 0
-/// (--help, --version).
-struct ParsedCommandLine {
-  bool finished = false;  ///< help or version was printed into `output`
-  std::string output;
-  Options options;
-};
-
-/// Parses the command line. Throws UsageError (exit 2) for anything malformed;
-/// CLI11's own errors are translated, never passed through.
-ParsedCommandLine parse_command_line(int argc, const char* const* argv);
+/// Checks what no single option can: --no-builtin-catalog needs a --catalog;
+/// --gpu-memory-utilization needs an engine that reads it; the settings
+/// together are ones llama.cpp accepts. Throws UsageError.
+void check_common(const Args& a);
 
 } // namespace vramfit::cli

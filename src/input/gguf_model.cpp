@@ -326,4 +326,14 @@ GgufModel gguf_model(std::vector<GgufFile> parts) {
   return out;
 }
 
+FileWeights file_weights(const GgufModel& model, const std::string& path) {
+  FileWeights file;
+  file.label = model.file_type ? std::string(name(*model.file_type)) : std::string("file");
+  file.path = path;
+  file.tensors = model.tensors;
+  file.file_bytes = model.file_bytes;
+  file.file_type = model.file_type;
+  return file;
+}
+
 } // namespace vramfit

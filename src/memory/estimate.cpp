@@ -78,24 +78,6 @@ Estimate with_range(Bytes bytes, Bytes percent) {
 
 } // namespace
 
-std::string_view name(Backend backend) noexcept {
-  switch (backend) {
-    case Backend::cuda:
-      return "CUDA";
-    case Backend::rocm:
-      return "ROCm";
-    case Backend::vulkan:
-      return "Vulkan";
-    case Backend::metal:
-      return "Metal";
-    case Backend::sycl:
-      return "SYCL";
-    case Backend::cpu:
-      return "CPU";
-  }
-  return "CPU";
-}
-
 ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& settings, const KvCacheSize& kv,
                                  Backend backend, bool partial_offload) {
   const auto layout = context_layout(spec, settings);

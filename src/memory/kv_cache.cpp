@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <optional>
 #include <string>
 
 namespace vramfit {
@@ -79,17 +80,58 @@ ContextLayout context_layout(const ModelSpec& spec, const RunSettings& s) {
 
 Bytes KvCacheSize::total_bytes() const { return checked_add(k_bytes, v_bytes, "KV cache"); }
 
+namespace {
+
+// Without flash attention V is stored transposed and padded to the widest layer.
+std::uint64_t widest_v(const ModelSpec& spec) {
+  std::uint64_t v_max = 0;
+  for (std::uint32_t il = 0; il < spec.n_layer_all(); ++il) {
+    v_max = std::max(v_max, spec.n_embd_v_gqa(il));
+  }
+  return v_max;
+}
+
+// The first layer whose K or V row a cache type does not divide, if any.
+struct Misfit {
+  std::uint32_t layer;
+  GgmlType type;
+  std::uint64_t width;
+};
+
+std::optional<Misfit> first_misfit(const ModelSpec& spec, const RunSettings& s, std::uint64_t v_max) {
+  for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
+    if (spec.kind(il) == LayerKind::recurrent) {
+      continue;
+    }
+    const auto k_width = spec.n_embd_k_gqa(il);
+    const auto v_width = s.flash_attn ? spec.n_embd_v_gqa(il) : (spec.mla ? 0 : v_max);
+    if (!row_fits(s.type_k, k_width)) {
+      return Misfit{il, s.type_k, k_width};
+    }
+    if (v_width > 0 && !row_fits(s.type_v, v_width)) {
+      return Misfit{il, s.type_v, v_width};
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace
+
+bool cache_types_fit(const ModelSpec& spec, const RunSettings& settings) {
+  return !first_misfit(spec, settings, widest_v(spec));
+}
+
 KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& s) {
   const auto l = context_layout(spec, s);
   KvCacheSize out;
   out.full_cells = checked_mul(l.n_ctx_seq, l.n_stream, "KV cells");
   out.swa_cells = checked_mul(l.swa_cells_per_stream, l.n_stream, "KV cells");
-  out.layer_bytes.assign(spec.n_layer, 0);
+  std::vector<Bytes> per_layer(spec.n_layer, 0);
 
-  // Without flash attention V is stored transposed and padded to the widest layer.
-  std::uint64_t v_max = 0;
-  for (std::uint32_t il = 0; il < spec.n_layer_all(); ++il) {
-    v_max = std::max(v_max, spec.n_embd_v_gqa(il));
+  const std::uint64_t v_max = widest_v(spec);
+  if (const auto misfit = first_misfit(spec, s, v_max)) {
+    throw UsageError("cache type " + lower_name(misfit->type) + ": layer " + std::to_string(misfit->layer) +
+                     " stores rows of " + std::to_string(misfit->width) + " elements, not a multiple of its block");
   }
   // Only the main blocks: the MTP blocks' cache belongs to the draft context.
   for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
@@ -101,21 +143,16 @@ KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& s) {
     const auto cells = swa ? out.swa_cells : out.full_cells;
     const auto k_width = spec.n_embd_k_gqa(il);
     const auto v_width = s.flash_attn ? spec.n_embd_v_gqa(il) : (spec.mla ? 0 : v_max);
-    if (!row_fits(s.type_k, k_width) || (v_width > 0 && !row_fits(s.type_v, v_width))) {
-      throw UsageError("cache type " + lower_name(row_fits(s.type_k, k_width) ? s.type_v : s.type_k) +
-                       ": layer " + std::to_string(il) + " stores rows of " +
-                       std::to_string(row_fits(s.type_k, k_width) ? v_width : k_width) +
-                       " elements, not a multiple of its block");
-    }
     const Bytes k = tensor_bytes(s.type_k, k_width, cells);
     const Bytes v = v_width == 0 ? 0 : tensor_bytes(s.type_v, v_width, cells);
     out.k_bytes = checked_add(out.k_bytes, k, "KV cache");
     out.v_bytes = checked_add(out.v_bytes, v, "KV cache");
-    out.layer_bytes[il] = checked_add(k, v, "KV cache");
+    per_layer[il] = checked_add(k, v, "KV cache");
     Bytes& bucket = swa ? out.swa_bytes : out.full_bytes;
     bucket = checked_add(bucket, checked_add(k, v, "KV cache"), "KV cache");
     ++(swa ? out.swa_layers : out.full_layers);
   }
+  out.layers = LayerSums(per_layer);
   return out;
 }
 
@@ -135,6 +172,11 @@ RecurrentStateSize recurrent_state_size(const ModelSpec& spec, const RunSettings
   const Bytes per_slot_s = checked_mul(spec.n_embd_s(), k_f32, "recurrent state");
   out.r_bytes = checked_mul(checked_mul(per_slot_r, out.slots, "recurrent state"), out.layers, "recurrent state");
   out.s_bytes = checked_mul(checked_mul(per_slot_s, out.slots, "recurrent state"), out.layers, "recurrent state");
+  std::vector<Bytes> per_layer(spec.n_layer, 0);
+  for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
+    per_layer[il] = spec.kind(il) == LayerKind::recurrent ? out.per_layer_bytes() : 0;
+  }
+  out.per_layer = LayerSums(per_layer);
   return out;
 }
 

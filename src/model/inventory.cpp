@@ -431,6 +431,12 @@ std::vector<std::string_view> supported_architectures() {
   return out;
 }
 
+bool can_build_inventory(const ModelSpec& spec) noexcept {
+  const auto* arch = find_arch(spec.arch);
+  return arch != nullptr && arch->inventory != nullptr && (!arch->needs.ssm || spec.ssm) &&
+         (!arch->needs.moe || spec.moe) && (!arch->needs.mla || spec.mla);
+}
+
 std::vector<TensorSpec> build_inventory(const ModelSpec& spec) {
   const auto* arch = find_arch(spec.arch);
   if (arch == nullptr || arch->inventory == nullptr) {

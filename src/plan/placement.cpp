@@ -1,28 +1,126 @@
 #include "vramfit/plan/placement.hpp"
 
+#include "vramfit/model/inventory.hpp"
+#include "vramfit/model/ggml_type.hpp"
+#include "vramfit/support/error.hpp"
+
 #include <algorithm>
 #include <numeric>
 
 namespace vramfit {
-namespace {
 
-Bytes estimate_sum(Bytes a, const Estimate& e, Bytes Estimate::*field) { return checked_add(a, e.*field, "device total"); }
-
-} // namespace
-
-Bytes LayerWeights::device_bytes() const {
-  Bytes total = output_layer_bytes;
-  for (const auto b : layer_bytes) {
-    total = checked_add(total, b, "device weights");
-  }
-  return total;
-}
+Bytes LayerWeights::device_bytes() const { return checked_add(layers.total(), output_layer_bytes, "device weights"); }
 
 Offload Offload::full(const ModelSpec& spec) { return Offload{spec.n_layer + 1, 0}; }
 
 bool Offload::is_full(const ModelSpec& spec) const { return n_gpu_layers > spec.n_layer && n_cpu_moe == 0; }
 
+int LayerSplit::device_of(std::uint32_t il) const {
+  for (std::size_t g = 0; g < end.size(); ++g) {
+    if (il >= begin(g) && il < end[g]) {
+      return static_cast<int>(g);
+    }
+  }
+  return -1;
+}
+
+std::vector<int> LayerSplit::per_layer() const {
+  std::vector<int> out(static_cast<std::size_t>(n_layer) + 1);
+  for (std::uint32_t il = 0; il <= n_layer; ++il) {
+    out[il] = device_of(il);
+  }
+  return out;
+}
+
+LayerSplit layer_split_from(const std::vector<int>& per_layer) {
+  LayerSplit s;
+  s.n_layer = per_layer.empty() ? 0 : static_cast<std::uint32_t>(per_layer.size() - 1);
+  s.first_gpu_layer = s.n_layer + 1;
+  int last = -1;
+  for (std::uint32_t il = 0; il < per_layer.size(); ++il) {
+    const int d = per_layer[il];
+    if (d < 0) {
+      if (last >= 0) {
+        throw InputError("layer " + std::to_string(il) + " is on the CPU after layers on GPUs");
+      }
+      continue;
+    }
+    if (last < 0) {
+      s.first_gpu_layer = il;
+      s.end.assign(static_cast<std::size_t>(d), il);  // GPUs before the first used hold nothing
+    } else if (d < last) {
+      throw InputError("layer " + std::to_string(il) + " goes back to an earlier device");
+    }
+    while (static_cast<int>(s.end.size()) <= d) {
+      s.end.push_back(il);
+    }
+    s.end[static_cast<std::size_t>(d)] = il + 1;
+    last = d;
+  }
+  return s;
+}
+
+LayerSplit layer_split(std::uint32_t n_layer, std::uint64_t n_gpu_layers, const std::vector<double>& split) {
+  const std::uint64_t n = n_layer;
+  LayerSplit out;
+  out.n_layer = n_layer;
+  out.first_gpu_layer = n_layer + 1;
+  if (split.empty()) {
+    return out;
+  }
+  // i_gpu_start = max(n_layer - ngl, 0), act_gpu_layers = min(ngl, n_layer + 1); layer il
+  // goes to the first GPU whose cumulative split exceeds (il - i_gpu_start) / act_gpu_layers.
+  std::vector<double> cumulative = split;
+  const double sum = std::accumulate(cumulative.begin(), cumulative.end(), 0.0);
+  std::partial_sum(cumulative.begin(), cumulative.end(), cumulative.begin());
+  for (auto& c : cumulative) {
+    c = sum > 0 ? c / sum : 1.0;
+  }
+  const std::uint64_t start = n > n_gpu_layers ? n - n_gpu_layers : 0;
+  const std::uint64_t active = std::min(n_gpu_layers, n + 1);
+  out.end.assign(split.size(), static_cast<std::uint32_t>(start));
+  if (active == 0) {
+    out.end.assign(split.size(), n_layer + 1);
+    return out;
+  }
+  out.first_gpu_layer = static_cast<std::uint32_t>(start);
+  std::uint32_t at = out.first_gpu_layer;
+  for (std::uint64_t il = start; il <= n && il - start < active; ++il) {
+    const auto frac = static_cast<float>(static_cast<double>(il - start) / static_cast<double>(active));
+    const auto g = std::upper_bound(cumulative.begin(), cumulative.end(), frac) - cumulative.begin();
+    const auto gpu = static_cast<std::size_t>(std::min<std::ptrdiff_t>(g, static_cast<std::ptrdiff_t>(split.size()) - 1));
+    at = static_cast<std::uint32_t>(il + 1);
+    for (std::size_t k = gpu; k < out.end.size(); ++k) {
+      out.end[k] = at;  // later GPUs start after this block until they take one of their own
+    }
+  }
+  return out;
+}
+
+WeightPart weight_part(std::string_view tensor_name, std::int32_t layer) noexcept {
+  if (layer >= 0) {
+    return is_routed_expert(tensor_name) ? WeightPart::experts : WeightPart::block;
+  }
+  return tensor_name == "token_embd.weight" ? WeightPart::token_embd : WeightPart::output;
+}
+
+int weight_device(WeightPart part, std::uint32_t layer, const LayerSplit& split, std::uint32_t n_cpu_moe) {
+  switch (part) {
+    case WeightPart::token_embd:
+      return -1;
+    case WeightPart::output:
+      return split.device_of(split.n_layer);
+    case WeightPart::experts:
+      return layer < n_cpu_moe ? -1 : split.device_of(layer);
+    case WeightPart::block:
+      return split.device_of(layer);
+  }
+  return -1;
+}
+
 namespace {
+
+Bytes estimate_sum(Bytes a, const Estimate& e, Bytes Estimate::*field) { return checked_add(a, e.*field, "device total"); }
 
 // Exact terms plus the estimates' `field` (bytes, low or high).
 Bytes device_total(const DeviceLoad& d, Bytes Estimate::*field) {
@@ -51,6 +149,13 @@ Bytes HostLoad::total_bytes() const {
   return checked_add(t, output_bytes, "host total");
 }
 
+Bytes MemoryBreakdown::total_bytes() const {
+  Bytes t = checked_add(weights_bytes, kv_cache_bytes, "total");
+  t = checked_add(t, recurrent_state_bytes, "total");
+  t = checked_add(t, compute_buffer_bytes, "total");
+  return checked_add(t, overhead_bytes, "total");
+}
+
 bool Placement::fits() const {
   return std::all_of(devices.begin(), devices.end(), [](const DeviceLoad& d) { return d.fits(); });
 }
@@ -59,84 +164,91 @@ bool Placement::marginal() const {
   return std::any_of(devices.begin(), devices.end(), [](const DeviceLoad& d) { return d.marginal(); });
 }
 
-std::vector<int> layer_split(std::uint32_t n_layer, std::uint64_t n_gpu_layers, const std::vector<double>& split) {
-  const std::uint64_t n = n_layer;
-  std::vector<int> device_of(n + 1, -1);
-  if (split.empty()) {
-    return device_of;
+Bytes Placement::gpu_total_bytes() const {
+  Bytes t = 0;
+  for (const auto& d : devices) {
+    t = checked_add(t, d.total_bytes(), "GPU total");
   }
-  // i_gpu_start = max(n_layer - ngl, 0), act_gpu_layers = min(ngl, n_layer + 1); layer il
-  // goes to the first GPU whose cumulative split exceeds (il - i_gpu_start) / act_gpu_layers.
-  std::vector<double> cumulative = split;
-  const double sum = std::accumulate(cumulative.begin(), cumulative.end(), 0.0);
-  std::partial_sum(cumulative.begin(), cumulative.end(), cumulative.begin());
-  for (auto& c : cumulative) {
-    c = sum > 0 ? c / sum : 1.0;
-  }
-  const std::uint64_t start = n > n_gpu_layers ? n - n_gpu_layers : 0;
-  const std::uint64_t active = std::min(n_gpu_layers, n + 1);
-  for (std::uint64_t il = start; il <= n && il - start < active; ++il) {
-    const auto frac = static_cast<float>(static_cast<double>(il - start) / static_cast<double>(active));
-    const auto g = std::upper_bound(cumulative.begin(), cumulative.end(), frac) - cumulative.begin();
-    device_of[il] = static_cast<int>(std::min<std::ptrdiff_t>(g, static_cast<std::ptrdiff_t>(split.size()) - 1));
-  }
-  return device_of;
+  return t;
 }
+
+namespace {
+
+// The layer split of `budgets` for `ngl` blocks: usable memory weighs each GPU.
+LayerSplit split_for(std::uint32_t n_layer, std::uint32_t ngl, const std::vector<DeviceBudget>& budgets) {
+  std::vector<double> weights;
+  weights.reserve(budgets.size());
+  for (const auto& b : budgets) {
+    weights.push_back(static_cast<double>(std::max<Bytes>(b.usable_bytes, 1)));
+  }
+  return layer_split(n_layer, ngl, weights);
+}
+
+// Adds the blocks [begin, end) to `bytes` with every part sent where weight_device() says.
+struct BlockRange {
+  std::uint32_t begin;
+  std::uint32_t end;
+};
+
+} // namespace
 
 Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings,
                 const KvCacheSize& kv, const RecurrentStateSize& state, const std::vector<GpuSpec>& gpus,
                 const std::vector<DeviceBudget>& budgets, const Offload& offload) {
   Placement p;
-  p.offload = offload;
   const std::uint32_t n = spec.n_layer;
   p.offload.n_gpu_layers = std::min(offload.n_gpu_layers, n + 1);
   p.offload.n_cpu_moe = std::min(offload.n_cpu_moe, n);
-  const std::uint32_t ngl = p.offload.n_gpu_layers;
-
-  std::vector<double> splits;
-  for (const auto& b : budgets) {
-    splits.push_back(static_cast<double>(std::max<Bytes>(b.usable_bytes, 1)));
-    if (gpus.size() > 1) {
+  p.split = split_for(n, p.offload.n_gpu_layers, budgets);
+  if (gpus.size() > 1) {
+    for (const auto& b : budgets) {
       p.tensor_split.push_back(static_cast<std::uint32_t>(std::max<Bytes>(b.usable_bytes / k_mib, 1)));
     }
   }
-  const auto device_of = layer_split(n, ngl, splits);
-  p.layer_device = device_of;
   p.devices.resize(gpus.size());
-  for (std::size_t g = 0; g < gpus.size(); ++g) {
-    p.devices[g].gpu = g;
-    p.devices[g].usable_bytes = budgets[g].usable_bytes;
-  }
-  const Bytes state_per_layer = state.per_layer_bytes();
   auto& host = p.host;
   host.weights_bytes = weights.token_embd_bytes;
   bool partial = false;
-  for (std::uint32_t il = 0; il < n; ++il) {
-    const Bytes layer = il < weights.layer_bytes.size() ? weights.layer_bytes[il] : 0;
-    const Bytes experts = il < weights.layer_expert_bytes.size() ? weights.layer_expert_bytes[il] : 0;
-    const Bytes kv_bytes = il < kv.layer_bytes.size() ? kv.layer_bytes[il] : 0;
-    const Bytes st = spec.kind(il) == LayerKind::recurrent ? state_per_layer : 0;
-    if (device_of[il] < 0) {
+  // Each device holds one contiguous range of blocks; the host the blocks
+  // before the first GPU's. Within a range, routed experts of blocks below
+  // --n-cpu-moe go to the host (weight_device's rule), the rest stays.
+  const auto add_blocks = [&](BlockRange r, int device) {
+    if (r.begin >= r.end) {
+      return;
+    }
+    const Bytes all = weights.layers.range(r.begin, r.end);
+    const Bytes kv_bytes = kv.layers.range(r.begin, r.end);
+    const Bytes st = state.per_layer.range(r.begin, r.end);
+    if (device < 0) {
       partial = true;
-      host.weights_bytes = checked_add(host.weights_bytes, layer, "host weights");
+      host.weights_bytes = checked_add(host.weights_bytes, all, "host weights");
       host.kv_cache_bytes = checked_add(host.kv_cache_bytes, kv_bytes, "host KV");
       host.recurrent_state_bytes = checked_add(host.recurrent_state_bytes, st, "host state");
-      continue;
+      return;
     }
-    auto& d = p.devices[static_cast<std::size_t>(device_of[il])];
-    ++d.layers;
-    Bytes on_gpu = layer;
-    if (il < p.offload.n_cpu_moe && experts > 0) {
-      partial = true;
-      on_gpu -= experts;
-      host.weights_bytes = checked_add(host.weights_bytes, experts, "host weights");
+    auto& d = p.devices[static_cast<std::size_t>(device)];
+    d.layers += r.end - r.begin;
+    Bytes on_device = all;
+    const std::uint32_t experts_end = std::min(r.end, p.offload.n_cpu_moe);
+    if (experts_end > r.begin && weight_device(WeightPart::experts, r.begin, p.split, p.offload.n_cpu_moe) < 0) {
+      const Bytes moved = weights.experts.range(r.begin, experts_end);
+      partial = partial || moved > 0;
+      on_device -= moved;
+      host.weights_bytes = checked_add(host.weights_bytes, moved, "host weights");
     }
-    d.weights_bytes = checked_add(d.weights_bytes, on_gpu, "device weights");
+    d.weights_bytes = checked_add(d.weights_bytes, on_device, "device weights");
     d.kv_cache_bytes = checked_add(d.kv_cache_bytes, kv_bytes, "device KV");
     d.recurrent_state_bytes = checked_add(d.recurrent_state_bytes, st, "device state");
+  };
+  add_blocks({0, std::min(p.split.first_gpu_layer, n)}, -1);
+  for (std::size_t g = 0; g < gpus.size(); ++g) {
+    p.devices[g].gpu = g;
+    p.devices[g].usable_bytes = budgets[g].usable_bytes;
+    add_blocks({std::min(p.split.begin(g), n), std::min(p.split.end[g], n)}, static_cast<int>(g));
   }
-  if (device_of[n] >= 0) {
-    auto& d = p.devices[static_cast<std::size_t>(device_of[n])];
+  const int output_device = weight_device(WeightPart::output, n, p.split, p.offload.n_cpu_moe);
+  if (output_device >= 0) {
+    auto& d = p.devices[static_cast<std::size_t>(output_device)];
     d.output_layer = true;
     d.weights_bytes = checked_add(d.weights_bytes, weights.output_layer_bytes, "device weights");
   } else {
@@ -223,21 +335,28 @@ std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeigh
     }
     return static_cast<Bytes>(static_cast<long double>(experts) * spec.moe->n_expert_used / spec.moe->n_expert);
   };
-  const Bytes state_per_layer = state.per_layer_bytes();
   const std::uint32_t n = spec.n_layer;
-  for (std::uint32_t il = 0; il < n; ++il) {
-    const Bytes layer = il < weights.layer_bytes.size() ? weights.layer_bytes[il] : 0;
-    const Bytes experts = il < weights.layer_expert_bytes.size() ? weights.layer_expert_bytes[il] : 0;
-    const Bytes cache = (il < kv.layer_bytes.size() ? kv.layer_bytes[il] : 0) +
-                        (spec.kind(il) == LayerKind::recurrent ? state_per_layer : 0);
-    const int d = il < placement.layer_device.size() ? placement.layer_device[il] : -1;
-    auto& pool = d < 0 ? host : pools[static_cast<std::size_t>(d)];
-    pool.bytes += layer - experts + cache;
-    ++pool.layers;
-    auto& expert_pool = d >= 0 && il < placement.offload.n_cpu_moe ? host : pool;
-    expert_pool.bytes += active_experts(experts);
+  const auto& split = placement.split;
+  const std::uint32_t ncmoe = placement.offload.n_cpu_moe;
+  const auto add_blocks = [&](std::uint32_t begin, std::uint32_t end, int device) {
+    if (begin >= end) {
+      return;
+    }
+    auto& pool = device < 0 ? host : pools[static_cast<std::size_t>(device)];
+    const Bytes experts = weights.experts.range(begin, end);
+    pool.bytes += weights.layers.range(begin, end) - experts + kv.layers.range(begin, end) +
+                  state.per_layer.range(begin, end);
+    pool.layers += end - begin;
+    // Routed experts are read where they live: the host for blocks below --n-cpu-moe.
+    const std::uint32_t on_host_end = device < 0 ? end : std::clamp(ncmoe, begin, end);
+    host.bytes += active_experts(weights.experts.range(begin, on_host_end));
+    pool.bytes += active_experts(weights.experts.range(on_host_end, end));
+  };
+  add_blocks(0, std::min(split.first_gpu_layer, n), -1);
+  for (std::size_t g = 0; g < split.end.size() && g < gpus.size(); ++g) {
+    add_blocks(std::min(split.begin(g), n), std::min(split.end[g], n), static_cast<int>(g));
   }
-  const int out = n < placement.layer_device.size() ? placement.layer_device[n] : -1;
+  const int out = split.device_of(n);
   (out < 0 ? host : pools[static_cast<std::size_t>(out)]).bytes += weights.output_layer_bytes;
   return pools;
 }

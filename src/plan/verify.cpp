@@ -3,6 +3,7 @@
 #include "vramfit/support/error.hpp"
 #include "vramfit/input/gguf_model.hpp"
 #include "vramfit/plan/placement.hpp"
+#include "vramfit/model/arch.hpp"
 #include "vramfit/model/quantize.hpp"
 
 #include "detail/text.hpp"
@@ -212,13 +213,15 @@ ModelSpec spec_from_log(const LlamaLog& log, std::vector<std::string>& notes) {
   return spec;
 }
 
+// Where the log's run put each block: the GPUs it names, and the split it
+// prints ("layer N assigned to device X") or llama.cpp's split by free memory.
 struct LogPlacement {
-  std::vector<std::string> gpus;       ///< GPU device names, in order
-  std::vector<int> layer_device;       ///< per layer 0..n (n = output layer): GPU index, or -1 for the CPU
-  bool per_device = true;              ///< the split across several GPUs is known
+  std::vector<std::string> gpus;  ///< GPU device names, in order
+  LayerSplit split;               ///< blocks 0..n-1 and the output layer n
+  bool per_device = true;         ///< the split across several GPUs is known
 };
 
-LogPlacement place(const LlamaLog& log, const ModelSpec& spec) {
+LogPlacement placement_from_log(const LlamaLog& log, const ModelSpec& spec) {
   LogPlacement p;
   for (const auto& d : log.devices) {
     if (!d.name.starts_with("CPU")) {
@@ -235,18 +238,20 @@ LogPlacement place(const LlamaLog& log, const ModelSpec& spec) {
     }
   }
   const std::uint64_t total = log.offload_total.value_or(spec.n_layer_all() + 1ULL);
-  const std::uint64_t n = total == 0 ? 0 : total - 1;  // the output layer has index n
-  p.layer_device.assign(static_cast<std::size_t>(total), -1);
+  const auto n = static_cast<std::uint32_t>(total == 0 ? 0 : total - 1);  // the output layer has index n
   if (p.gpus.empty()) {
+    p.split = layer_split(n, 0, {});
     return p;
   }
   if (!log.layer_devices.empty()) {
+    std::vector<int> per_layer(static_cast<std::size_t>(n) + 1, -1);
     for (const auto& [il, dev] : log.layer_devices) {
       const auto it = std::find(p.gpus.begin(), p.gpus.end(), dev);
-      if (il < p.layer_device.size() && it != p.gpus.end()) {
-        p.layer_device[il] = static_cast<int>(it - p.gpus.begin());
+      if (il < per_layer.size() && it != p.gpus.end()) {
+        per_layer[il] = static_cast<int>(it - p.gpus.begin());
       }
     }
+    p.split = layer_split_from(per_layer);
     return p;
   }
   // llama.cpp splits layers in proportion to each device's free memory.
@@ -259,7 +264,7 @@ LogPlacement place(const LlamaLog& log, const ModelSpec& spec) {
     p.per_device = false;
     std::fill(splits.begin(), splits.end(), 1.0);
   }
-  p.layer_device = layer_split(static_cast<std::uint32_t>(n), log.offloaded_layers.value_or(total), splits);
+  p.split = layer_split(n, log.offloaded_layers.value_or(total), splits);
   return p;
 }
 
@@ -267,7 +272,47 @@ std::string device_name(const LogPlacement& p, int index) {
   return index < 0 ? std::string("CPU") : p.gpus[static_cast<std::size_t>(index)];
 }
 
-void add_exact(VerifyResult& r, const std::string& device, const std::string& term, Bytes predicted, Bytes logged) {
+// The run's settings: what the options give explicitly, else what the log prints.
+RunSettings settings_from_log(const LlamaLog& log, const VerifyOptions& opt, std::vector<std::string>& notes) {
+  RunSettings s;
+  const auto& given = opt.given;
+  const auto n_ctx = given.context ? std::optional<std::uint64_t>(opt.settings.context_tokens) : log.n_ctx;
+  if (!n_ctx) {
+    throw InputError("log: the log prints no context size (n_ctx); give --context");
+  }
+  s.context_tokens = *n_ctx;
+  s.n_seq = given.n_seq ? opt.settings.n_seq : static_cast<std::uint32_t>(log.n_seq_max.value_or(1));
+  s.n_ubatch = given.n_ubatch ? opt.settings.n_ubatch : static_cast<std::uint32_t>(log.n_ubatch.value_or(512));
+  s.n_batch = static_cast<std::uint32_t>(log.n_batch.value_or(2048));
+  s.type_k = given.type_k ? opt.settings.type_k : cache_type(log.type_k).value_or(GgmlType::f16);
+  s.type_v = given.type_v ? opt.settings.type_v : cache_type(log.type_v).value_or(GgmlType::f16);
+  if (given.flash_attn) {
+    s.flash_attn = opt.settings.flash_attn;
+  } else if (log.flash_attn_resolved) {
+    s.flash_attn = *log.flash_attn_resolved;
+  } else if (log.flash_attn) {
+    const auto& fa = *log.flash_attn;
+    s.flash_attn = fa == "1" || fa == "enabled" || fa == "true" || fa == "on" || fa == "auto";
+  } else {
+    s.flash_attn = is_quantized(s.type_v);
+  }
+  s.swa_full = log.swa_full;
+  // Logs before the unified/per-sequence split shared one cache among sequences.
+  s.kv_unified = log.kv_unified.value_or(true);
+  // Builds without git history print "build: 1" or "build: 0": no date to go by.
+  const bool dated_build = log.build && *log.build >= k_first_dated_build;
+  s.swa_pad_256 = !(dated_build && *log.build < k_first_build_swa_pad_256);
+  if (!s.swa_pad_256) {
+    notes.push_back("build " + std::to_string(*log.build) +
+                    " predates 256-cell padding of the sliding-window cache (llama.cpp PR #17046)");
+  }
+  if (s.n_seq > 1 && !s.kv_unified && log.n_ctx_seq && *log.n_ctx_seq * s.n_seq != *n_ctx) {
+    notes.push_back("n_ctx_seq * n_seq_max differs from n_ctx");
+  }
+  return s;
+}
+
+void add_exact(VerifyResult& r, const std::string& device, Term term, Bytes predicted, Bytes logged) {
   VerifyTerm t;
   t.device = device;
   t.term = term;
@@ -280,7 +325,7 @@ void add_exact(VerifyResult& r, const std::string& device, const std::string& te
   r.terms.push_back(t);
 }
 
-void add_estimate(VerifyResult& r, const std::string& device, const std::string& term, const Estimate& e, Bytes logged) {
+void add_estimate(VerifyResult& r, const std::string& device, Term term, const Estimate& e, Bytes logged) {
   VerifyTerm t;
   t.device = device;
   t.term = term;
@@ -308,7 +353,7 @@ std::map<std::string, Bytes> logged_by_device(const LlamaLog& log, std::string_v
 
 // Compares per-device predictions with per-device logs, or totals when the
 // split across GPUs is unknown.
-void compare(VerifyResult& r, const LogPlacement& p, const std::string& term, const std::map<std::string, Bytes>& predicted,
+void compare(VerifyResult& r, const LogPlacement& p, Term term, const std::map<std::string, Bytes>& predicted,
              const std::map<std::string, Bytes>& logged) {
   if (!p.per_device) {
     Bytes pt = 0;
@@ -341,6 +386,44 @@ void compare(VerifyResult& r, const LogPlacement& p, const std::string& term, co
     }
     add_exact(r, d, term, pb, lb);
   }
+}
+
+// Per-block bytes summed by the device the split gives each block.
+std::map<std::string, Bytes> by_block_device(const LayerSums& per_block, const ModelSpec& spec, const LogPlacement& p) {
+  std::map<std::string, Bytes> out;
+  for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
+    if (const Bytes b = per_block.at(il); b > 0) {
+      out[device_name(p, weight_device(WeightPart::block, il, p.split, 0))] += b;
+    }
+  }
+  return out;
+}
+
+// KV cache: each layer's cache lives with the layer (offload_kqv).
+void compare_kv(VerifyResult& r, const LlamaLog& log, const LogPlacement& p, const KvCacheSize& kv) {
+  const auto logged = logged_by_device(log, "KV", true);
+  if (!logged.empty()) {
+    compare(r, p, Term::kv_cache, by_block_device(kv.layers, r.spec, p), logged);
+  } else if (!log.kv_lines.empty()) {
+    Bytes total = 0;
+    for (const auto& c : log.kv_lines) {
+      total += c.draft ? 0 : c.bytes;
+    }
+    add_exact(r, "all", Term::kv_cache, kv.total_bytes(), total);
+  }
+}
+
+// Recurrent state, likewise per layer.
+void compare_state(VerifyResult& r, const LlamaLog& log, const LogPlacement& p, const RecurrentStateSize& state) {
+  if (state.layers == 0) {
+    return;
+  }
+  const auto logged = logged_by_device(log, "RS", true);
+  if (logged.empty()) {
+    r.notes.push_back("recurrent state not checked: the log prints no RS buffer");
+    return;
+  }
+  compare(r, p, Term::recurrent_state, by_block_device(state.per_layer, r.spec, p), logged);
 }
 
 // Compares the loader's per-type tensor counts with the recipe's; returns a
@@ -400,28 +483,25 @@ Bytes mapped_span(const std::vector<Bytes>& bytes, const std::vector<bool>& on_h
 // the host, so the GPUs' bytes shrink in steps of one layer's experts. (The
 // host's CPU_Mapped buffer is a file span, not a sum, so it cannot tell.) Only
 // a value whose prediction lands within the exact tolerance is accepted.
-std::optional<std::uint64_t> infer_n_cpu_moe(const LlamaLog& log, const ModelSpec& spec, const std::vector<TensorSpec>& tensors,
-                                             const std::vector<Bytes>& tensor_sizes, const LogPlacement& placement,
-                                             bool mtp_loaded) {
+std::optional<std::uint32_t> infer_n_cpu_moe(const LlamaLog& log, const std::vector<TensorSpec>& tensors,
+                                             const std::vector<Bytes>& sizes, const std::vector<bool>& loaded,
+                                             const LogPlacement& p) {
   Bytes gpu_logged = 0;
   for (const auto& [buffer, bytes] : log.buffers_of("model")) {
     gpu_logged += is_host_buffer(buffer) ? 0 : bytes;
   }
   Bytes gpu = 0;
-  std::vector<Bytes> experts(spec.n_layer_all(), 0);
+  std::vector<Bytes> experts(static_cast<std::size_t>(p.split.n_layer) + 1, 0);
   for (std::size_t i = 0; i < tensors.size(); ++i) {
     const auto& t = tensors[i];
-    if (t.layer >= static_cast<std::int32_t>(spec.n_layer) && !mtp_loaded) {
+    if (!loaded[i]) {
       continue;
     }
-    const Bytes bytes = tensor_sizes[i];
-    const auto index = t.layer >= 0 ? static_cast<std::size_t>(t.layer) : placement.layer_device.size() - 1;
-    const bool on_gpu = t.name != "token_embd.weight" && index < placement.layer_device.size() &&
-                        placement.layer_device[index] >= 0;
-    if (on_gpu) {
-      gpu += bytes;
-      if (is_routed_expert(t.name)) {
-        experts[static_cast<std::size_t>(t.layer)] += bytes;
+    const auto layer = static_cast<std::uint32_t>(std::max(0, t.layer));
+    if (weight_device(weight_part(t.name, t.layer), layer, p.split, 0) >= 0) {
+      gpu += sizes[i];
+      if (weight_part(t.name, t.layer) == WeightPart::experts && layer < experts.size()) {
+        experts[layer] += sizes[i];
       }
     }
   }
@@ -431,13 +511,237 @@ std::optional<std::uint64_t> infer_n_cpu_moe(const LlamaLog& log, const ModelSpe
   for (std::size_t n = 1; n <= experts.size(); ++n) {
     gpu -= experts[n - 1];
     if (gpu <= gpu_logged + k_exact_tolerance) {
-      return gpu + k_exact_tolerance >= gpu_logged ? std::optional<std::uint64_t>(n) : std::nullopt;
+      return gpu + k_exact_tolerance >= gpu_logged ? std::optional<std::uint32_t>(static_cast<std::uint32_t>(n))
+                                                   : std::nullopt;
     }
   }
   return std::nullopt;
 }
 
+// "-ot exps=CPU"-style overrides, as the block below which every routed expert
+// stays on the host: llama.cpp overrides tensors in file (block) order.
+std::uint32_t overrides_as_n_cpu_moe(std::uint64_t overridden, const std::vector<TensorSpec>& tensors,
+                                     const std::vector<std::size_t>& order, std::vector<std::string>& notes) {
+  std::uint64_t seen = 0;
+  std::int32_t last_layer = -1;
+  for (std::size_t k = 0; k < order.size(); ++k) {
+    const auto& t = tensors[order[k]];
+    if (weight_part(t.name, t.layer) != WeightPart::experts) {
+      continue;
+    }
+    last_layer = t.layer;
+    if (++seen < overridden) {
+      continue;
+    }
+    // Whole blocks only: an expert of the same block later in the order would have stayed.
+    const bool split_block = std::any_of(order.begin() + static_cast<std::ptrdiff_t>(k) + 1, order.end(), [&](std::size_t j) {
+      return tensors[j].layer == t.layer && weight_part(tensors[j].name, t.layer) == WeightPart::experts;
+    });
+    if (split_block) {
+      notes.push_back("the overridden tensors end inside block " + std::to_string(t.layer) +
+                      "'s experts: compared as whole blocks");
+    }
+    return static_cast<std::uint32_t>(t.layer + 1);
+  }
+  return static_cast<std::uint32_t>(last_layer + 1);
+}
+
+// Weights: exact from the file's own tensors; else from the recipe of the
+// printed file type for a known architecture, as an estimate.
+void compare_weights(VerifyResult& r, const LlamaLog& log, const VerifyOptions& opt, const LogPlacement& p) {
+  const auto& spec = r.spec;
+  std::vector<TensorSpec> tensors;
+  std::vector<GgmlType> types;
+  Provenance provenance = Provenance::exact;
+  if (opt.file) {
+    tensors = opt.file->tensors;
+    for (const auto& t : tensors) {
+      types.push_back(t.type);
+    }
+  } else if (opt.model && (opt.file_type || log.file_type)) {
+    const auto ft = opt.file_type ? opt.file_type : file_type_from_log(*log.file_type);
+    if (!ft || !can_build_inventory(spec)) {
+      r.notes.push_back("weights not checked: give --gguf (the file's tensors) or --model (a recipe file type)");
+      return;
+    }
+    tensors = build_inventory(spec);
+    types = recipe_types(tensors, spec, *ft, default_options(*ft));
+    provenance = Provenance::estimate;
+    // The loader's "type X: N tensors" lines tell whether the file follows the stock recipe.
+    if (const auto differs = type_counts_differ(log, tensors, types, spec, log.has_draft_context)) {
+      r.notes.push_back("weights not checked: the file is not llama.cpp's stock " + std::string(name(*ft)) +
+                        " recipe (" + *differs + ")");
+      return;
+    }
+  } else {
+    r.notes.push_back("weights not checked: give --gguf (the file's tensors) or --model (a recipe file type)");
+    return;
+  }
+  const bool mtp_loaded = log.has_draft_context;
+  std::vector<Bytes> sizes(tensors.size());
+  std::vector<bool> loaded(tensors.size());
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    sizes[i] = tensor_bytes(types[i], tensors[i].row_length(), tensors[i].rows());
+    loaded[i] = tensors[i].layer < static_cast<std::int32_t>(spec.n_layer) || mtp_loaded;
+  }
+  std::vector<std::size_t> order(tensors.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return tensors[a].layer < tensors[b].layer; });
+  // Routed experts kept on the host: --n-cpu-moe, tensors overridden to the CPU, or inferred.
+  std::optional<std::uint32_t> n_cpu_moe = opt.n_cpu_moe;
+  if (!n_cpu_moe && log.n_cpu_moe) {
+    n_cpu_moe = static_cast<std::uint32_t>(std::min<std::uint64_t>(*log.n_cpu_moe, 1U << 16));
+  }
+  if (!n_cpu_moe && log.overridden_tensors > 0) {
+    n_cpu_moe = overrides_as_n_cpu_moe(log.overridden_tensors, tensors, order, r.notes);
+  }
+  if (!n_cpu_moe && spec.moe) {
+    n_cpu_moe = infer_n_cpu_moe(log, tensors, sizes, loaded, p);
+    if (n_cpu_moe) {
+      r.notes.push_back("the log prints no --n-cpu-moe: " + std::to_string(*n_cpu_moe) +
+                        " inferred from the GPU model buffers (give --n-cpu-moe to check it instead)");
+    }
+  }
+  // Each tensor's device by the one placement rule.
+  std::vector<std::string> device(tensors.size());
+  Bytes all_bytes = 0;
+  for (const auto i : order) {
+    if (!loaded[i]) {
+      continue;
+    }
+    const auto& t = tensors[i];
+    all_bytes += sizes[i];
+    const auto layer = static_cast<std::uint32_t>(std::max(0, t.layer));
+    device[i] = device_name(p, weight_device(weight_part(t.name, t.layer), layer, p.split, n_cpu_moe.value_or(0)));
+  }
+  // Logged model buffers per device; "<device>_Mapped" ones are memory-mapped.
+  std::map<std::string, Bytes> logged;
+  std::map<std::string, bool> mapped;
+  for (const auto& b : log.buffers) {
+    if (b.kind != "model" || b.draft) {
+      continue;
+    }
+    // Host buffers other than the mapped file (CPU_REPACK, CUDA_Host) hold copies made at load.
+    if (is_host_buffer(b.device) && b.device != "CPU_Mapped" && b.device != "CPU") {
+      continue;
+    }
+    const auto dev = device_of_buffer(b.device);
+    logged[dev] += b.bytes;
+    mapped[dev] = mapped[dev] || b.device.find("_Mapped") != std::string::npos;
+  }
+  // Predicted bytes per device, over the devices either side names.
+  std::map<std::string, Bytes> predicted;
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    if (!device[i].empty()) {
+      predicted[device[i]] += sizes[i];
+    }
+  }
+  for (const auto& [dev, bytes] : logged) {
+    predicted.try_emplace(dev, 0);
+  }
+  for (const auto& [dev, sum] : predicted) {
+    const auto li = logged.find(dev);
+    if (li == logged.end() && dev == "CPU") {
+      if (sum > 0) {
+        r.notes.push_back("host weights not checked: the log prints no CPU model buffer line");
+      }
+      continue;
+    }
+    const Bytes got = li == logged.end() ? 0 : li->second;
+    if (sum == 0 && got == 0) {
+      continue;
+    }
+    // A memory-mapped buffer covers the file range from its first tensor to
+    // its last (llama_model_loader::get_mapping_range), other devices'
+    // tensors in between included: exact in a real file's order; in the
+    // converter's order an estimate between the tensors' own sum and the whole file.
+    const bool is_mapped = mapped.count(dev) != 0 && mapped.at(dev);
+    Bytes span = sum;
+    if (is_mapped) {
+      std::vector<bool> here(tensors.size());
+      for (std::size_t i = 0; i < tensors.size(); ++i) {
+        here[i] = device[i] == dev;
+      }
+      span = mapped_span(sizes, here);
+    }
+    if (span != sum) {
+      r.notes.push_back(dev + " model buffer is mapped: it spans " + std::to_string(span - sum) +
+                        " bytes of other devices' tensors in file order");
+    }
+    if (provenance == Provenance::exact) {
+      add_exact(r, dev, Term::weights, span, got);
+    } else {
+      const Bytes low = sum - sum / 100;
+      const Bytes high = is_mapped ? std::max(span + span / 100, all_bytes + k_exact_tolerance) : sum + sum / 100;
+      add_estimate(r, dev, Term::weights, Estimate{span, low, high}, got);
+    }
+  }
+}
+
+// Compute buffers: one per device that holds layers; the CPU's when nothing is offloaded.
+void compare_compute(VerifyResult& r, const LlamaLog& log, const VerifyOptions& opt, const LogPlacement& p,
+                     const KvCacheSize& kv) {
+  const auto& spec = r.spec;
+  const bool can_estimate = spec.n_vocab > 0 && log.info.count("n_embd") + (opt.model ? 1 : 0) > 0;
+  if (!can_estimate) {
+    r.notes.push_back("compute buffers not checked: the log prints no n_vocab / n_embd (give --model or --gguf)");
+    return;
+  }
+  if (p.gpus.empty()) {
+    const auto e = estimate_compute(spec, r.settings, kv, Backend::cpu);
+    Bytes logged = 0;
+    for (const auto& [buffer, bytes] : log.buffers_of("compute")) {
+      logged += buffer == "CPU" ? bytes : 0;
+    }
+    add_estimate(r, "CPU", Term::compute_buffer, e.compute_buffer, logged);
+    return;
+  }
+  const auto compute_logged = logged_by_device(log, "compute", false);
+  const auto per_layer = p.split.per_layer();
+  const bool partial = log.overridden_tensors > 0 || log.n_cpu_moe || opt.n_cpu_moe ||
+                       std::any_of(per_layer.begin(), per_layer.end(), [](int d) { return d < 0; });
+  for (std::size_t g = 0; g < p.gpus.size(); ++g) {
+    const bool holds = std::any_of(per_layer.begin(), per_layer.end(), [&](int d) { return d == static_cast<int>(g); });
+    const auto li = compute_logged.find(p.gpus[g]);
+    if (!holds || li == compute_logged.end()) {
+      continue;
+    }
+    const auto e = estimate_compute(spec, r.settings, kv, backend_of(p.gpus[g]), partial);
+    add_estimate(r, p.gpus[g], Term::compute_buffer, e.compute_buffer, li->second);
+  }
+}
+
+// Output buffer (host): logits of n_seq_max outputs.
+void compare_output(VerifyResult& r, const LlamaLog& log) {
+  if (r.spec.n_vocab == 0) {
+    return;
+  }
+  Bytes logged = 0;
+  for (const auto& [buffer, bytes] : log.buffers_of("output")) {
+    logged += bytes;
+  }
+  if (logged > 0) {
+    add_exact(r, "CPU", Term::output, output_buffer_bytes(r.spec, r.settings), logged);
+  }
+}
+
 } // namespace
+
+std::string_view name(Term term) noexcept {
+  switch (term) {
+    case Term::weights:
+      return "weights";
+    case Term::kv_cache:
+      return "kv_cache";
+    case Term::recurrent_state:
+      return "recurrent_state";
+    case Term::compute_buffer:
+      return "compute_buffer";
+    case Term::output:
+      return "output";
+  }
+  return "weights";
+}
 
 std::vector<const CatalogModel*> models_matching_log(const LlamaLog& log, const std::vector<CatalogModel>& models) {
   struct Check {
@@ -504,6 +808,18 @@ std::vector<const CatalogModel*> models_matching_log(const LlamaLog& log, const 
   return out;
 }
 
+const CatalogModel* model_for_log(const LlamaLog& log, const Catalog& catalog, std::string& note) {
+  if (log.info.count("arch") != 0 && log.info.count("n_head") != 0) {
+    return nullptr;  // the log describes its architecture itself
+  }
+  const auto matches = models_matching_log(log, catalog.models);
+  if (matches.size() != 1) {
+    return nullptr;
+  }
+  note = "the log names no architecture: its hyper-parameters match the catalog's " + matches.front()->spec.id + " only";
+  return matches.front();
+}
+
 VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
   VerifyResult r;
   r.log = log;
@@ -511,262 +827,18 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
     throw InputError("log: no llama.cpp startup lines found (print_info, buffer sizes, context settings)");
   }
   r.spec = opt.model ? opt.model->spec : spec_from_log(log, r.notes);
-  const ModelSpec& spec = r.spec;
-
-  // Settings: what the log printed, or what the options supply.
-  auto& s = r.settings;
-  const auto n_ctx = opt.context_tokens ? opt.context_tokens : log.n_ctx;
-  if (!n_ctx) {
-    throw InputError("log: the log prints no context size (n_ctx); give --context");
-  }
-  s.context_tokens = *n_ctx;
-  s.n_seq = static_cast<std::uint32_t>(opt.n_seq.value_or(static_cast<std::uint32_t>(log.n_seq_max.value_or(1))));
-  s.n_ubatch = opt.n_ubatch.value_or(static_cast<std::uint32_t>(log.n_ubatch.value_or(512)));
-  s.n_batch = static_cast<std::uint32_t>(log.n_batch.value_or(2048));
-  s.type_k = opt.type_k.value_or(cache_type(log.type_k).value_or(GgmlType::f16));
-  s.type_v = opt.type_v.value_or(cache_type(log.type_v).value_or(GgmlType::f16));
-  if (opt.flash_attn) {
-    s.flash_attn = *opt.flash_attn;
-  } else if (log.flash_attn_resolved) {
-    s.flash_attn = *log.flash_attn_resolved;
-  } else if (log.flash_attn) {
-    const auto& fa = *log.flash_attn;
-    s.flash_attn = fa == "1" || fa == "enabled" || fa == "true" || fa == "on" || fa == "auto";
-  } else {
-    s.flash_attn = is_quantized(s.type_v);
-  }
-  s.swa_full = log.swa_full;
-  // Logs before the unified/per-sequence split shared one cache among sequences.
-  s.kv_unified = log.kv_unified.value_or(true);
-  // Builds without git history print "build: 1" or "build: 0": no date to go by.
-  const bool dated_build = log.build && *log.build >= k_first_dated_build;
-  s.swa_pad_256 = !(dated_build && *log.build < k_first_build_swa_pad_256);
-  if (!s.swa_pad_256) {
-    r.notes.push_back("build " + std::to_string(*log.build) +
-                      " predates 256-cell padding of the sliding-window cache (llama.cpp PR #17046)");
-  }
-  if (s.n_seq > 1 && !s.kv_unified && log.n_ctx_seq && *log.n_ctx_seq * s.n_seq != *n_ctx) {
-    r.notes.push_back("n_ctx_seq * n_seq_max differs from n_ctx");
-  }
-
-  const auto placement = place(log, spec);
+  r.settings = settings_from_log(log, opt, r.notes);
+  const auto placement = placement_from_log(log, r.spec);
   r.backend = placement.gpus.empty() ? Backend::cpu : backend_of(placement.gpus.front());
   if (!placement.per_device) {
     r.notes.push_back("the log prints no free memory per GPU: the layer split is unknown, totals are compared");
   }
-  const auto device_of_layer = [&](std::uint32_t il) {
-    return il < placement.layer_device.size() ? device_name(placement, placement.layer_device[il]) : std::string("CPU");
-  };
-
-  // KV cache: each layer's cache lives with the layer (offload_kqv).
-  const auto kv = kv_cache_size(spec, s);
-  std::map<std::string, Bytes> kv_predicted;
-  for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
-    if (kv.layer_bytes[il] > 0) {
-      kv_predicted[device_of_layer(il)] += kv.layer_bytes[il];
-    }
-  }
-  const auto kv_logged = logged_by_device(log, "KV", true);
-  if (!kv_logged.empty()) {
-    compare(r, placement, "kv_cache", kv_predicted, kv_logged);
-  } else if (!log.kv_lines.empty()) {
-    Bytes logged = 0;
-    for (const auto& c : log.kv_lines) {
-      logged += c.draft ? 0 : c.bytes;
-    }
-    add_exact(r, "all", "kv_cache", kv.total_bytes(), logged);
-  }
-
-  // Recurrent state, likewise per layer.
-  const auto state = recurrent_state_size(spec, s);
-  if (state.layers > 0) {
-    std::map<std::string, Bytes> predicted;
-    const Bytes per_layer = state.per_layer_bytes();
-    for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
-      if (spec.kind(il) == LayerKind::recurrent) {
-        predicted[device_of_layer(il)] += per_layer;
-      }
-    }
-    const auto logged = logged_by_device(log, "RS", true);
-    if (!logged.empty()) {
-      compare(r, placement, "recurrent_state", predicted, logged);
-    } else {
-      r.notes.push_back("recurrent state not checked: the log prints no RS buffer");
-    }
-  }
-
-  // Weights: exact from the file's own tensors; else from the recipe of the
-  // printed file type for a known architecture, as an estimate.
-  std::vector<TensorSpec> tensors;
-  std::vector<GgmlType> types;
-  Provenance weights_provenance = Provenance::exact;
-  bool recipe_rejected = false;
-  if (opt.file) {
-    tensors = opt.file->tensors;
-    for (const auto& t : tensors) {
-      types.push_back(t.type);
-    }
-  } else if (opt.model && (opt.file_type || log.file_type)) {
-    if (const auto ft = opt.file_type ? opt.file_type : file_type_from_log(*log.file_type)) {
-      tensors = build_inventory(spec);
-      types = recipe_types(tensors, spec, *ft, default_options(*ft));
-      weights_provenance = Provenance::estimate;
-      // The loader's "type X: N tensors" lines tell whether the file follows the stock recipe.
-      if (const auto differs = type_counts_differ(log, tensors, types, spec, log.has_draft_context)) {
-        r.notes.push_back("weights not checked: the file is not llama.cpp's stock " + std::string(name(*ft)) +
-                          " recipe (" + *differs + ")");
-        recipe_rejected = true;
-        tensors.clear();
-        types.clear();
-      }
-    }
-  }
-  if (!tensors.empty()) {
-    const bool mtp_loaded = log.has_draft_context;
-    std::vector<Bytes> sizes(tensors.size());
-    for (std::size_t i = 0; i < tensors.size(); ++i) {
-      sizes[i] = tensor_bytes(types[i], tensors[i].row_length(), tensors[i].rows());
-    }
-    // Tensors overridden to the CPU (-ot exps=CPU, --n-cpu-moe): expert tensors, in layer order.
-    std::uint64_t cpu_experts = log.overridden_tensors;
-    auto n_cpu_moe = opt.n_cpu_moe ? std::optional<std::uint64_t>(*opt.n_cpu_moe) : log.n_cpu_moe;
-    if (!n_cpu_moe && cpu_experts == 0 && spec.moe) {
-      n_cpu_moe = infer_n_cpu_moe(log, spec, tensors, sizes, placement, mtp_loaded);
-      if (n_cpu_moe) {
-        r.notes.push_back("the log prints no --n-cpu-moe: " + std::to_string(*n_cpu_moe) +
-                          " inferred from the GPU model buffers (give --n-cpu-moe to check it instead)");
-      }
-    }
-    // Each tensor's device, in file order.
-    std::vector<std::string> device(tensors.size());
-    std::vector<std::size_t> order(tensors.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return tensors[a].layer < tensors[b].layer; });
-    Bytes all_bytes = 0;
-    for (const auto i : order) {
-      const auto& t = tensors[i];
-      if (t.layer >= static_cast<std::int32_t>(spec.n_layer) && !mtp_loaded) {
-        continue;
-      }
-      all_bytes += sizes[i];
-      std::string dev = "CPU";
-      if (t.layer >= 0) {
-        dev = device_of_layer(static_cast<std::uint32_t>(t.layer));
-        const bool by_ncmoe = n_cpu_moe && static_cast<std::uint64_t>(t.layer) < *n_cpu_moe;
-        if (is_routed_expert(t.name) && (by_ncmoe || (!n_cpu_moe && cpu_experts > 0))) {
-          dev = "CPU";
-          cpu_experts -= by_ncmoe ? 0 : 1;
-        }
-      } else if (t.name != "token_embd.weight") {
-        dev = device_of_layer(static_cast<std::uint32_t>(placement.layer_device.size() - 1));  // the output layer
-      }
-      device[i] = dev;
-    }
-    // Logged model buffers per device; "<device>_Mapped" ones are memory-mapped.
-    std::map<std::string, Bytes> logged;
-    std::map<std::string, bool> mapped;
-    for (const auto& b : log.buffers) {
-      if (b.kind != "model" || b.draft) {
-        continue;
-      }
-      // Host buffers other than the mapped file (CPU_REPACK, CUDA_Host) hold copies made at load.
-      if (is_host_buffer(b.device) && b.device != "CPU_Mapped" && b.device != "CPU") {
-        continue;
-      }
-      const auto dev = device_of_buffer(b.device);
-      logged[dev] += b.bytes;
-      mapped[dev] = mapped[dev] || b.device.find("_Mapped") != std::string::npos;
-    }
-    // Predicted bytes per device, over the devices either side names.
-    std::map<std::string, Bytes> predicted;
-    for (std::size_t i = 0; i < tensors.size(); ++i) {
-      if (!device[i].empty()) {
-        predicted[device[i]] += sizes[i];
-      }
-    }
-    for (const auto& [dev, bytes] : logged) {
-      predicted.try_emplace(dev, 0);
-    }
-    for (const auto& [dev, sum] : predicted) {
-      const auto li = logged.find(dev);
-      if (li == logged.end() && dev == "CPU") {
-        if (sum > 0) {
-          r.notes.push_back("host weights not checked: the log prints no CPU model buffer line");
-        }
-        continue;
-      }
-      const Bytes got = li == logged.end() ? 0 : li->second;
-      if (sum == 0 && got == 0) {
-        continue;
-      }
-      // A memory-mapped buffer covers the file range from its first tensor to
-      // its last (llama_model_loader::get_mapping_range), other devices'
-      // tensors in between included: exact in a real file's order; in the
-      // converter's order an estimate between the tensors' own sum and the whole file.
-      const bool is_mapped = mapped.count(dev) != 0 && mapped.at(dev);
-      Bytes span = sum;
-      if (is_mapped) {
-        std::vector<bool> here(tensors.size());
-        for (std::size_t i = 0; i < tensors.size(); ++i) {
-          here[i] = device[i] == dev;
-        }
-        span = mapped_span(sizes, here);
-      }
-      if (span != sum) {
-        r.notes.push_back(dev + " model buffer is mapped: it spans " + std::to_string(span - sum) +
-                          " bytes of other devices' tensors in file order");
-      }
-      if (weights_provenance == Provenance::exact) {
-        add_exact(r, dev, "weights", span, got);
-      } else {
-        const Bytes low = sum - sum / 100;
-        const Bytes high = is_mapped ? std::max(span + span / 100, all_bytes + k_exact_tolerance) : sum + sum / 100;
-        add_estimate(r, dev, "weights", Estimate{span, low, high}, got);
-      }
-    }
-  } else if (!recipe_rejected) {
-    r.notes.push_back("weights not checked: give --gguf (the file's tensors) or --model (a recipe file type)");
-  }
-
-  // Compute buffers: one per device that holds layers; the CPU's when nothing is offloaded.
-  const bool can_estimate = spec.n_vocab > 0 && log.info.count("n_embd") + (opt.model ? 1 : 0) > 0;
-  const auto compute_logged = logged_by_device(log, "compute", false);
-  if (!can_estimate) {
-    r.notes.push_back("compute buffers not checked: the log prints no n_vocab / n_embd (give --model or --gguf)");
-  } else if (placement.gpus.empty()) {
-    const auto e = estimate_compute(spec, s, kv, Backend::cpu);
-    Bytes logged = 0;
-    for (const auto& [buffer, bytes] : log.buffers_of("compute")) {
-      logged += buffer == "CPU" ? bytes : 0;
-    }
-    add_estimate(r, "CPU", "compute_buffer", e.compute_buffer, logged);
-  } else {
-    const bool partial = log.overridden_tensors > 0 || log.n_cpu_moe || opt.n_cpu_moe ||
-                         std::any_of(placement.layer_device.begin(), placement.layer_device.end(),
-                                     [](int d) { return d < 0; });
-    for (std::size_t g = 0; g < placement.gpus.size(); ++g) {
-      const bool holds = std::any_of(placement.layer_device.begin(), placement.layer_device.end(),
-                                     [&](int d) { return d == static_cast<int>(g); });
-      const auto li = compute_logged.find(placement.gpus[g]);
-      if (!holds || li == compute_logged.end()) {
-        continue;
-      }
-      const auto e = estimate_compute(spec, s, kv, backend_of(placement.gpus[g]), partial);
-      add_estimate(r, placement.gpus[g], "compute_buffer", e.compute_buffer, li->second);
-    }
-  }
-
-  // Output buffer (host): logits of n_seq_max outputs.
-  if (spec.n_vocab > 0) {
-    Bytes logged = 0;
-    for (const auto& [buffer, bytes] : log.buffers_of("output")) {
-      logged += bytes;
-    }
-    if (logged > 0) {
-      add_exact(r, "CPU", "output", output_buffer_bytes(spec, s), logged);
-    }
-  }
-
+  const auto kv = kv_cache_size(r.spec, r.settings);
+  compare_kv(r, log, placement, kv);
+  compare_state(r, log, placement, recurrent_state_size(r.spec, r.settings));
+  compare_weights(r, log, opt, placement);
+  compare_compute(r, log, opt, placement, kv);
+  compare_output(r, log);
   if (r.terms.empty()) {
     throw InputError("log: nothing to compare: the log prints no KV, recurrent, model or compute buffer lines");
   }

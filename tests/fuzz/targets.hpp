@@ -3,7 +3,7 @@
 // The fuzz targets' bodies, shared by the libFuzzer entry points (fuzz_*.cpp)
 // and the regression test that replays saved inputs in every build.
 
-#include "options.hpp"
+#include "app.hpp"
 #include "vramfit/input/catalog.hpp"
 #include "vramfit/support/error.hpp"
 #include "vramfit/input/gguf.hpp"
@@ -139,7 +139,7 @@ inline int fuzz_log(const std::uint8_t* data, std::size_t size) {
     static const Catalog k_catalog = load_catalog(embedded_catalog_texts());
     const auto matches = models_matching_log(log, k_catalog.models);
     if (!matches.empty()) {
-      options.model = *matches.front();
+      options.model = std::make_shared<const CatalogModel>(*matches.front());
     }
     (void)verify_log(log, options);
   } catch (const Error&) {

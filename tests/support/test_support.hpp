@@ -1,7 +1,8 @@
 #pragma once
 
-// Helpers shared by the unit tests: the embedded catalog and the reference
-// inventories in tests/data.
+// Helpers shared by the unit tests: a frozen catalog (tests/data/unit-catalog,
+// a copy of data/ as the tests were written, so a data fix cannot break an
+// arithmetic test) and the reference inventories in tests/data.
 
 #include "vramfit/input/catalog.hpp"
 #include "vramfit/model/inventory.hpp"
@@ -14,8 +15,19 @@
 
 namespace vramfit::test {
 
-inline const Catalog& embedded() {
-  static const Catalog k_catalog = load_catalog(embedded_catalog_texts());
+inline std::string read_text(const std::string& relative_path);
+
+/// The frozen unit-test catalog.
+inline const Catalog& catalog() {
+  static const Catalog k_catalog = [] {
+    static const std::string models = read_text("unit-catalog/models.json");
+    static const std::string quants = read_text("unit-catalog/quants.json");
+    static const std::string gpus = read_text("unit-catalog/gpus.json");
+    const std::vector<CatalogText> texts{{"unit-catalog/models.json", models},
+                                         {"unit-catalog/quants.json", quants},
+                                         {"unit-catalog/gpus.json", gpus}};
+    return load_catalog(texts);
+  }();
   return k_catalog;
 }
 

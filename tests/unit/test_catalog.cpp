@@ -27,7 +27,7 @@ std::vector<std::string> problems_of(const std::string& text) {
 } // namespace
 
 TEST_CASE("the embedded catalog loads and every entry names its source", "[catalog]") {
-  const auto& c = test::embedded();
+  const auto& c = test::catalog();
   CHECK(c.models.size() >= 7);
   CHECK(c.gpus.size() >= 45);
   for (const auto& m : c.models) {
@@ -57,11 +57,11 @@ TEST_CASE("the embedded catalog loads and every entry names its source", "[catal
 }
 
 TEST_CASE("the RTX 5070 has 12 GB", "[catalog]") {
-  CHECK(test::embedded().find_gpu("rtx5070").memory_bytes == 12ULL << 30);
+  CHECK(test::catalog().find_gpu("rtx5070").memory_bytes == 12ULL << 30);
 }
 
 TEST_CASE("lookups accept case, punctuation and aliases", "[catalog]") {
-  const auto& c = test::embedded();
+  const auto& c = test::catalog();
   CHECK(c.find_gpu("RTX 3090").id == "rtx3090");
   CHECK(c.find_gpu("rtx-3090").id == "rtx3090");
   CHECK(c.find_gpu("3090").id == "rtx3090");
@@ -71,7 +71,7 @@ TEST_CASE("lookups accept case, punctuation and aliases", "[catalog]") {
 }
 
 TEST_CASE("unknown ids get a did-you-mean", "[catalog]") {
-  const auto& c = test::embedded();
+  const auto& c = test::catalog();
   CHECK_THROWS_WITH(c.find_gpu("rtx3900"), Catch::Matchers::Contains("did you mean 'rtx3090'?"));
   CHECK_THROWS_WITH(c.find_model("qwen3.6-35"), Catch::Matchers::Contains("did you mean 'qwen3.6-35b-a3b'?"));
   CHECK_THROWS_WITH(c.find_quant("Q4_K_XM"), Catch::Matchers::Contains("did you mean 'Q4_K_M'?"));
@@ -128,7 +128,7 @@ TEST_CASE("user catalogs add and override entries by id", "[catalog]") {
   const auto c = load_catalog(texts);
   CHECK(c.find_gpu("rtx3090").name == "My 3090");
   CHECK(c.find_gpu("my-card").memory_bytes == 2000);
-  CHECK(c.gpus.size() == test::embedded().gpus.size() + 1);
+  CHECK(c.gpus.size() == test::catalog().gpus.size() + 1);
 }
 
 TEST_CASE("published files must name a known quant", "[catalog]") {

@@ -9,12 +9,12 @@ using namespace vramfit;
 
 namespace {
 
-Request engine_request(Engine engine, const std::string& model, const std::string& gpu, const std::string& quant) {
+Request engine_request(std::string_view engine, const std::string& model, const std::string& gpu, const std::string& quant) {
   Request r;
   r.model = model;
   r.gpus = {gpu};
   r.quants = {quant};
-  r.engine = engine;
+  r.engine = &find_engine(engine);
   r.with_ladder = false;
   r.with_max_context = false;
   return r;
@@ -23,19 +23,20 @@ Request engine_request(Engine engine, const std::string& model, const std::strin
 } // namespace
 
 TEST_CASE("engine names", "[engine]") {
-  CHECK(engine_from_name("llama.cpp") == Engine::llama_cpp);
-  CHECK(engine_from_name("LLAMA-SERVER") == Engine::llama_server);
-  CHECK(engine_from_name("Ollama") == Engine::ollama);
-  CHECK(engine_from_name("vllm") == Engine::vllm);
-  CHECK_FALSE(engine_from_name("tgi"));
-  CHECK(name(Engine::vllm) == "vllm");
+  CHECK(find_engine("llama.cpp").name() == "llama.cpp");
+  CHECK(find_engine("LLAMA-SERVER").name() == "llama-server");
+  CHECK(find_engine("llamacpp").name() == "llama.cpp");
+  CHECK(find_engine("Ollama").name() == "ollama");
+  CHECK(find_engine("vllm").name() == "vllm");
+  CHECK_THROWS_WITH(find_engine("tgi"), "--engine: 'tgi' must be llama.cpp, llama-server, ollama or vllm");
+  CHECK(&default_engine() == &find_engine("llama.cpp"));
 }
 
 TEST_CASE("llama-server: 4 slots over one unified cache", "[engine]") {
-  const auto base = build_report(test::embedded(), engine_request(Engine::llama_cpp, "qwen3.6-35b-a3b", "rtx3090", "Q4_K_M"));
+  const auto base = build_report(test::catalog(), engine_request("llama.cpp", "qwen3.6-35b-a3b", "rtx3090", "Q4_K_M"));
   const auto server =
-      build_report(test::embedded(), engine_request(Engine::llama_server, "qwen3.6-35b-a3b", "rtx3090", "Q4_K_M"));
-  CHECK(server.engine == "llama-server");
+      build_report(test::catalog(), engine_request("llama-server", "qwen3.6-35b-a3b", "rtx3090", "Q4_K_M"));
+  CHECK(server.engine_name() == "llama-server");
   CHECK(server.settings.n_seq == 4);
   CHECK(server.settings.kv_unified);
   // The unified cache has the context's cells whatever the slot count; the state has one slot per sequence.
@@ -43,53 +44,53 @@ TEST_CASE("llama-server: 4 slots over one unified cache", "[engine]") {
   CHECK(server.rows[0].memory.recurrent_state_bytes == 4 * base.rows[0].memory.recurrent_state_bytes);
   CHECK(server.rows[0].placement.host.output_bytes == 4 * base.rows[0].placement.host.output_bytes);
   // An explicit --parallel wins.
-  auto r = engine_request(Engine::llama_server, "qwen3-8b", "rtx3090", "Q4_K_M");
+  auto r = engine_request("llama-server", "qwen3-8b", "rtx3090", "Q4_K_M");
   r.settings.n_seq = 2;
   r.given.n_seq = true;
-  CHECK(build_report(test::embedded(), r).settings.n_seq == 2);
+  CHECK(build_report(test::catalog(), r).settings.n_seq == 2);
 }
 
 TEST_CASE("ollama: context by VRAM, its minimum free memory, f16 cache without flash attention", "[engine]") {
-  const auto& c = test::embedded();
-  CHECK(build_report(c, engine_request(Engine::ollama, "qwen3-8b", "rtx3060-12gb", "Q4_K_M")).contexts[0].context_tokens == 4096);
-  const auto r3090 = build_report(c, engine_request(Engine::ollama, "qwen3-8b", "rtx3090", "Q4_K_M"));
+  const auto& c = test::catalog();
+  CHECK(build_report(c, engine_request("ollama", "qwen3-8b", "rtx3060-12gb", "Q4_K_M")).contexts[0].context_tokens == 4096);
+  const auto r3090 = build_report(c, engine_request("ollama", "qwen3-8b", "rtx3090", "Q4_K_M"));
   CHECK(r3090.contexts[0].context_tokens == 32768);
-  CHECK(build_report(c, engine_request(Engine::ollama, "qwen3-8b", "a100-80gb", "Q4_K_M")).contexts[0].context_tokens ==
+  CHECK(build_report(c, engine_request("ollama", "qwen3-8b", "a100-80gb", "Q4_K_M")).contexts[0].context_tokens ==
         262144);
   // 457 MiB more kept free on CUDA than llama.cpp keeps.
-  const auto llama = build_report(c, engine_request(Engine::llama_cpp, "qwen3-8b", "rtx3090", "Q4_K_M"));
-  CHECK(llama.budgets[0].usable_bytes - r3090.budgets[0].usable_bytes == 457 * k_mib);
+  const auto llama = build_report(c, engine_request("llama.cpp", "qwen3-8b", "rtx3090", "Q4_K_M"));
+  CHECK(llama.columns[0].budget.usable_bytes - r3090.columns[0].budget.usable_bytes == 457 * k_mib);
   // Metal: no CUDA/ROCm minimum.
-  const auto mac_llama = build_report(c, engine_request(Engine::llama_cpp, "qwen3-8b", "m4-pro-24gb", "Q4_K_M"));
-  const auto mac_ollama = build_report(c, engine_request(Engine::ollama, "qwen3-8b", "m4-pro-24gb", "Q4_K_M"));
-  CHECK(mac_llama.budgets[0].usable_bytes == mac_ollama.budgets[0].usable_bytes);
+  const auto mac_llama = build_report(c, engine_request("llama.cpp", "qwen3-8b", "m4-pro-24gb", "Q4_K_M"));
+  const auto mac_ollama = build_report(c, engine_request("ollama", "qwen3-8b", "m4-pro-24gb", "Q4_K_M"));
+  CHECK(mac_llama.columns[0].budget.usable_bytes == mac_ollama.columns[0].budget.usable_bytes);
 
-  auto r = engine_request(Engine::ollama, "qwen3-8b", "rtx3090", "Q4_K_M");
-  r.ollama.kv_cache_type = "q8_0";
+  auto r = engine_request("ollama", "qwen3-8b", "rtx3090", "Q4_K_M");
+  r.engine_options.environment["OLLAMA_KV_CACHE_TYPE"] = "q8_0";
   const auto no_fa = build_report(c, r);
   CHECK(no_fa.settings.type_k == GgmlType::f16);
   CHECK_FALSE(no_fa.settings.flash_attn);
-  r.ollama.flash_attention = true;
+  r.engine_options.environment["OLLAMA_FLASH_ATTENTION"] = "1";
   const auto fa = build_report(c, r);
   CHECK(fa.settings.type_k == GgmlType::q8_0);
   CHECK(fa.settings.type_v == GgmlType::q8_0);
-  r.ollama.kv_cache_type = "q5_1";
+  r.engine_options.environment["OLLAMA_KV_CACHE_TYPE"] = "q5_1";
   CHECK_THROWS_AS(build_report(c, r), UsageError);
 
   // OLLAMA_NUM_PARALLEL=2: the runner's context is num_ctx x 2.
-  auto p = engine_request(Engine::ollama, "qwen3-8b", "rtx3060-12gb", "Q4_K_M");
-  p.ollama.num_parallel = 2;
+  auto p = engine_request("ollama", "qwen3-8b", "rtx3060-12gb", "Q4_K_M");
+  p.engine_options.environment["OLLAMA_NUM_PARALLEL"] = "2";
   const auto par = build_report(c, p);
   CHECK(par.settings.n_seq == 2);
   CHECK(par.contexts[0].context_tokens == 8192);
 }
 
 TEST_CASE("vllm: utilization of the total, paged cache, concurrency", "[engine]") {
-  const auto& c = test::embedded();
-  const auto r = build_report(c, engine_request(Engine::vllm, "qwen3-8b", "rtx3090", "Q4_K_M"));
+  const auto& c = test::catalog();
+  const auto r = build_report(c, engine_request("vllm", "qwen3-8b", "rtx3090", "Q4_K_M"));
   const auto& gpu = c.find_gpu("rtx3090");
   // 90% of the reported total, less the CUDA context.
-  CHECK(r.budgets[0].usable_bytes == *gpu.reported_total_bytes / 100 * 90 - *gpu.context_reserve_bytes);
+  CHECK(r.columns[0].budget.usable_bytes == *gpu.reported_total_bytes / 100 * 90 - *gpu.context_reserve_bytes);
   REQUIRE(r.rows[0].vllm);
   const auto& v = *r.rows[0].vllm;
   // qwen3-8b: 36 layers x (8 KV heads x 128) x (K + V) x 2 bytes.
@@ -100,23 +101,23 @@ TEST_CASE("vllm: utilization of the total, paged cache, concurrency", "[engine]"
   CHECK(r.rows[0].fits == (v.max_concurrency >= 1));
 
   // Sliding-window layers take full-size pages: gemma-3-12b's 48 layers all count.
-  const auto g = build_report(c, engine_request(Engine::vllm, "gemma-3-12b", "rtx3090", "Q4_K_M"));
+  const auto g = build_report(c, engine_request("vllm", "gemma-3-12b", "rtx3090", "Q4_K_M"));
   const auto& spec = g.model.spec;
   CHECK(g.rows[0].vllm->kv_bytes_per_token == 48ULL * (spec.n_embd_k_gqa(0) + spec.n_embd_v_gqa(0)) * 2);
 
-  auto low = engine_request(Engine::vllm, "qwen3-8b", "rtx3090", "Q4_K_M");
-  low.vllm_utilization_percent = 50;
+  auto low = engine_request("vllm", "qwen3-8b", "rtx3090", "Q4_K_M");
+  low.engine_options.memory_fraction = 0.5;
   CHECK(build_report(c, low).rows[0].vllm->cached_tokens < v.cached_tokens);
 }
 
 TEST_CASE("vllm: a speed only for rows whose request fits vLLM's cache", "[engine]") {
   // Across the context where the request stops fitting vLLM's cache (llama.cpp's
   // placement of the same weights fits a little longer), speed follows the verdict.
-  const auto& c = test::embedded();
+  const auto& c = test::catalog();
   bool seen_fit = false;
   bool seen_over = false;
   for (std::uint64_t tokens = 65536; tokens <= 81920; tokens += 1024) {
-    auto r = engine_request(Engine::vllm, "qwen3.6-27b", "rtx3090", "Q4_K_M");
+    auto r = engine_request("vllm", "qwen3.6-27b", "rtx3090", "Q4_K_M");
     r.contexts = {tokens};
     r.given.context = true;
     const auto row = build_report(c, r).rows.at(0);

@@ -10,7 +10,7 @@
 using namespace vramfit;
 
 TEST_CASE("compute buffer: logits dominate with flash attention", "[estimate]") {
-  const auto& m = test::embedded().find_model("qwen3-8b").spec;
+  const auto& m = test::catalog().find_model("qwen3-8b").spec;
   RunSettings s;
   s.context_tokens = 4096;
   const auto kv = kv_cache_size(m, s);
@@ -23,7 +23,7 @@ TEST_CASE("compute buffer: logits dominate with flash attention", "[estimate]") 
 }
 
 TEST_CASE("compute buffer: attention scores dominate without flash attention", "[estimate]") {
-  const auto& m = test::embedded().find_model("qwen3-8b").spec;
+  const auto& m = test::catalog().find_model("qwen3-8b").spec;
   RunSettings s;
   s.context_tokens = 4096;
   s.flash_attn = false;
@@ -33,7 +33,7 @@ TEST_CASE("compute buffer: attention scores dominate without flash attention", "
 }
 
 TEST_CASE("a quantized cache with flash attention adds an F16 copy of one layer", "[estimate]") {
-  const auto& m = test::embedded().find_model("qwen3.6-35b-a3b").spec;
+  const auto& m = test::catalog().find_model("qwen3.6-35b-a3b").spec;
   RunSettings s;
   s.context_tokens = 262144;
   s.type_k = s.type_v = GgmlType::q8_0;
@@ -47,7 +47,7 @@ TEST_CASE("metadata estimate lands near the real files' metadata", "[estimate]")
   const std::pair<const char*, Bytes> cases[] = {{"qwen3-8b", 5956416}, {"llama-3.1-8b", 7840928}};
   for (const auto& [id, actual] : cases) {
     CAPTURE(id);
-    const auto& m = test::embedded().find_model(id).spec;
+    const auto& m = test::catalog().find_model(id).spec;
     const auto estimate = estimate_gguf_metadata_bytes(m, build_inventory(m));
     CHECK(estimate > actual * 98 / 100);
     CHECK(estimate < actual * 102 / 100);
@@ -70,7 +70,7 @@ TEST_CASE("decode speed lands on the guide's figures for Qwen3.6-35B-A3B at 4 bi
     r.settings.type_k = r.settings.type_v = GgmlType::q8_0;
     r.with_ladder = false;
     r.with_max_context = false;
-    const auto report = build_report(test::embedded(), r);
+    const auto report = build_report(test::catalog(), r);
     REQUIRE(report.rows[0].speed);
     return report.rows[0].speed->tokens_per_second;
   };

@@ -263,7 +263,7 @@ TEST_CASE("split parts merge in any order and their sizes add up", "[gguf]") {
 }
 
 TEST_CASE("GGUF headers round-trip every catalog architecture", "[gguf]") {
-  for (const auto& model : test::embedded().models) {
+  for (const auto& model : test::catalog().models) {
     CAPTURE(model.spec.id);
     const auto& spec = model.spec;
     const auto inventory = build_inventory(spec);
@@ -387,7 +387,7 @@ TEST_CASE("Gemma 3 metadata without a pattern uses llama.cpp's default of 6", "[
 TEST_CASE("a GGUF file's report: device plus host weights are the file's tensor bytes", "[gguf]") {
   for (const char* id : {"qwen3.6-35b-a3b", "gemma-3-27b", "glm-4.5-air"}) {
     CAPTURE(id);
-    const auto& spec = test::embedded().find_model(id).spec;
+    const auto& spec = test::catalog().find_model(id).spec;
     const auto inventory = build_inventory(spec);
     const auto types = recipe_types(inventory, spec, FileType::q4_k_m, {});
     const auto w = test::model_writer(spec, inventory, types, static_cast<std::uint32_t>(FileType::q4_k_m));
@@ -396,16 +396,11 @@ TEST_CASE("a GGUF file's report: device plus host weights are the file's tensor 
     const Bytes tensor_sum = parts.front().tensor_bytes();
     const auto model = gguf_model(parts);
     Request req;
-    req.model_spec = model.model;
+    req.model_spec = std::make_shared<const CatalogModel>(model.model);
     req.gpus = {"rtx3090"};
-    FileWeights file;
-    file.label = "Q4_K_M";
-    file.tensors = model.tensors;
-    file.file_bytes = model.file_bytes;
-    file.file_type = model.file_type;
-    req.file = file;
+    req.file = std::make_shared<const FileWeights>(file_weights(model, "m.gguf"));
     req.with_ladder = false;
-    const auto r = build_report(test::embedded(), req);
+    const auto r = build_report(test::catalog(), req);
     REQUIRE(r.quants.size() == 1);
     const auto& q = r.quants[0];
     CHECK(q.source == WeightsSource::gguf);

@@ -52,7 +52,7 @@ TEST_CASE("configs of catalog models give the catalog's architecture exactly", "
   for (const auto& [file, id] : cases) {
     CAPTURE(file);
     const auto imported = from_file(file).spec;
-    const auto& catalog = test::embedded().find_model(id).spec;
+    const auto& catalog = test::catalog().find_model(id).spec;
     CHECK(imported.arch == catalog.arch);
     CHECK(imported.n_layer == catalog.n_layer);
     CHECK(imported.n_layer_nextn == catalog.n_layer_nextn);

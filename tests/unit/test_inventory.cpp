@@ -34,13 +34,13 @@ TEST_CASE("inventories built from hyper-parameters match what llama.cpp loads", 
   };
   for (const auto& [model, reference] : cases) {
     CAPTURE(model);
-    const auto built = build_inventory(test::embedded().find_model(model).spec);
+    const auto built = build_inventory(test::catalog().find_model(model).spec);
     CHECK(describe(built) == describe(test::reference_inventory(reference)));
   }
 }
 
 TEST_CASE("the MTP block of Qwen3.6 adds a full-attention MoE layer with nextn tensors", "[inventory]") {
-  ModelSpec spec = test::embedded().find_model("qwen3.6-35b-a3b").spec;
+  ModelSpec spec = test::catalog().find_model("qwen3.6-35b-a3b").spec;
   spec.n_layer_nextn = 1;
   spec.n_head_kv.assign(spec.n_layer_all(), 2);
   CHECK(describe(build_inventory(spec)) == describe(test::reference_inventory("qwen3.6-35b-a3b-with-mtp")));
@@ -54,7 +54,7 @@ TEST_CASE("layer indices are parsed from tensor names", "[inventory]") {
 }
 
 TEST_CASE("an architecture without a builder is a clear error", "[inventory]") {
-  ModelSpec spec = test::embedded().find_model("qwen3-8b").spec;
+  ModelSpec spec = test::catalog().find_model("qwen3-8b").spec;
   spec.arch = "rwkv7";
   CHECK_THROWS_WITH(build_inventory(spec), Catch::Matchers::Contains("architecture 'rwkv7'"));
 }

@@ -8,7 +8,7 @@ using namespace vramfit;
 
 namespace {
 
-const ModelSpec& model(const char* id) { return test::embedded().find_model(id).spec; }
+const ModelSpec& model(const char* id) { return test::catalog().find_model(id).spec; }
 
 RunSettings settings(std::uint64_t context, GgmlType k = GgmlType::f16, GgmlType v = GgmlType::f16) {
   RunSettings s;
@@ -107,7 +107,7 @@ TEST_CASE("without flash attention V is padded to the widest layer", "[kv_cache]
 }
 
 TEST_CASE("the KV cache never shrinks as the context grows", "[kv_cache]") {
-  for (const auto& m : test::embedded().models) {
+  for (const auto& m : test::catalog().models) {
     CAPTURE(m.spec.id);
     Bytes previous = 0;
     for (std::uint64_t ctx = 256; ctx <= m.spec.n_ctx_train; ctx = ctx * 3 / 2 + 1) {

@@ -21,7 +21,6 @@ Request request_for(const std::string& model, const std::string& gpu, std::vecto
   r.gpus = {gpu};
   r.quants = std::move(quants);
   r.contexts = {context};
-  r.settings.context_tokens = context;
   r.with_ladder = false;
   return r;
 }
@@ -84,11 +83,11 @@ void check_llama_arguments(const std::vector<std::string>& args, const ModelSpec
 } // namespace
 
 TEST_CASE("llama.cpp's layer split: 65 layers over two equal GPUs, 33 and 32", "[placement]") {
-  const auto report = build_report(test::embedded(), request_for("qwen3-32b", "2xrtx3090", {"Q4_K_M"}));
-  REQUIRE(report.groups.size() == 1);
-  CHECK(report.groups[0].id == "2xrtx3090");
-  CHECK(report.gpus[0].name == "2x GeForce RTX 3090");
-  CHECK(report.budgets[0].usable_bytes == 2 * report.groups[0].budgets[0].usable_bytes);
+  const auto report = build_report(test::catalog(), request_for("qwen3-32b", "2xrtx3090", {"Q4_K_M"}));
+  REQUIRE(report.columns.size() == 1);
+  CHECK(report.columns[0].group.id == "2xrtx3090");
+  CHECK(report.columns[0].combined.name == "2x GeForce RTX 3090");
+  CHECK(report.columns[0].budget.usable_bytes == 2 * report.columns[0].group.budgets[0].usable_bytes);
   const auto& p = report.rows[0].placement;
   REQUIRE(p.devices.size() == 2);
   // Layer il goes to GPU 1 once il / 65 reaches 0.5: blocks 0..32 on GPU 0, 33..63 and the output on GPU 1.
@@ -105,7 +104,7 @@ TEST_CASE("llama.cpp's layer split: 65 layers over two equal GPUs, 33 and 32", "
 
 TEST_CASE("placements conserve every byte", "[placement]") {
   for (const char* model : {"qwen3.6-35b-a3b", "qwen3-32b", "gemma-3-12b", "gpt-oss-20b"}) {
-    const auto report = build_report(test::embedded(), request_for(model, "rtx3090+rtx4060ti-16gb", {"Q4_K_M"}));
+    const auto report = build_report(test::catalog(), request_for(model, "rtx3090+rtx4060ti-16gb", {"Q4_K_M"}));
     const auto& spec = report.model.spec;
     const auto& q = report.quants[0];
     const auto& full = report.rows[0].placement;
@@ -114,12 +113,11 @@ TEST_CASE("placements conserve every byte", "[placement]") {
     for (const Offload o : {Offload::full(spec), Offload{spec.n_layer / 2, 0}, Offload{0, 0},
                             Offload{spec.n_layer + 1, spec.n_layer / 3}}) {
       INFO(model << " ngl " << o.n_gpu_layers << " n_cpu_moe " << o.n_cpu_moe);
-      const auto p = place(spec, LayerWeights{q.predicted.layer_bytes, q.predicted.layer_expert_bytes,
-                                              q.predicted.output_layer_bytes, q.host_weights_bytes},
-                           RunSettings{}, report.contexts[0].kv, report.contexts[0].state, report.groups[0].gpus,
-                           report.groups[0].budgets, o);
+      const auto p = place(spec, q.layers, RunSettings{}, report.contexts[0].kv, report.contexts[0].state, report.columns[0].group.gpus,
+                           report.columns[0].group.budgets, o);
       CHECK(device_sum(p, &DeviceLoad::weights_bytes) + p.host.weights_bytes ==
-            q.predicted.device_bytes() + q.host_weights_bytes);
+            q.device_weights_bytes + q.host_weights_bytes);
+      CHECK(q.layers.device_bytes() == q.device_weights_bytes);
       CHECK(device_sum(p, &DeviceLoad::kv_cache_bytes) + p.host.kv_cache_bytes == kv);
       CHECK(device_sum(p, &DeviceLoad::recurrent_state_bytes) + p.host.recurrent_state_bytes == state);
       std::uint32_t layers = 0;
@@ -135,7 +133,7 @@ TEST_CASE("placements conserve every byte", "[placement]") {
 
 TEST_CASE("offload plans: the fewest experts or layers on the host that fit", "[placement]") {
   SECTION("MoE: --n-cpu-moe, minimal") {
-    const auto report = build_report(test::embedded(), request_for("qwen3.6-35b-a3b", "rtx3090", {"Q8_0"}));
+    const auto report = build_report(test::catalog(), request_for("qwen3.6-35b-a3b", "rtx3090", {"Q8_0"}));
     const auto& row = report.rows[0];
     REQUIRE_FALSE(row.fits);
     REQUIRE(row.plan);
@@ -145,12 +143,12 @@ TEST_CASE("offload plans: the fewest experts or layers on the host that fit", "[
     REQUIRE(plan.offload.n_cpu_moe > 0);
     Request one = request_for("qwen3.6-35b-a3b", "rtx3090", {"Q8_0"});
     one.n_cpu_moe = plan.offload.n_cpu_moe - 1;
-    CHECK_FALSE(build_report(test::embedded(), one).rows[0].fits);
+    CHECK_FALSE(build_report(test::catalog(), one).rows[0].fits);
     one.n_cpu_moe = plan.offload.n_cpu_moe;
-    CHECK(build_report(test::embedded(), one).rows[0].fits);
+    CHECK(build_report(test::catalog(), one).rows[0].fits);
   }
   SECTION("dense: -ngl, maximal") {
-    const auto report = build_report(test::embedded(), request_for("qwen3-32b", "rtx3090", {"Q8_0"}));
+    const auto report = build_report(test::catalog(), request_for("qwen3-32b", "rtx3090", {"Q8_0"}));
     const auto& row = report.rows[0];
     REQUIRE_FALSE(row.fits);
     REQUIRE(row.plan);
@@ -160,30 +158,30 @@ TEST_CASE("offload plans: the fewest experts or layers on the host that fit", "[
     CHECK(row.plan->offload.n_cpu_moe == 0);
     Request r = request_for("qwen3-32b", "rtx3090", {"Q8_0"});
     r.n_gpu_layers = ngl;
-    CHECK(build_report(test::embedded(), r).rows[0].fits);
+    CHECK(build_report(test::catalog(), r).rows[0].fits);
     r.n_gpu_layers = ngl + 1;
-    CHECK_FALSE(build_report(test::embedded(), r).rows[0].fits);
+    CHECK_FALSE(build_report(test::catalog(), r).rows[0].fits);
   }
   SECTION("--ram: the host's share against system memory") {
     Request r = request_for("qwen3.6-35b-a3b", "rtx3090", {"Q8_0"});
     r.n_cpu_moe = 20;
-    r.ram_bytes = 8 * k_gib;
-    const auto small = build_report(test::embedded(), r);
+    r.host.ram_bytes = 8 * k_gib;
+    const auto small = build_report(test::catalog(), r);
     REQUIRE(small.rows[0].ram_fits);
     CHECK_FALSE(*small.rows[0].ram_fits);
-    r.ram_bytes = 64 * k_gib;
-    CHECK(*build_report(test::embedded(), r).rows[0].ram_fits);
+    r.host.ram_bytes = 64 * k_gib;
+    CHECK(*build_report(test::catalog(), r).rows[0].ram_fits);
   }
 }
 
 TEST_CASE("every printed command line is llama.cpp's flags", "[placement]") {
-  for (const auto& model : test::embedded().models) {
+  for (const auto& model : test::catalog().models) {
     for (const char* gpu : {"rtx3090", "2xrtx4090", "rtx3060-12gb+rtx3090"}) {
       Request r = request_for(model.spec.id, gpu);
       r.settings.n_seq = 2;
       r.settings.kv_unified = true;
       r.with_max_context = false;
-      const auto report = build_report(test::embedded(), r);
+      const auto report = build_report(test::catalog(), r);
       for (const auto& row : report.rows) {
         INFO(model.spec.id << " " << gpu << " " << report.quants[row.quant].id);
         for (const Placement* p : {&row.placement, row.plan ? &*row.plan : nullptr}) {
@@ -204,7 +202,7 @@ TEST_CASE("shell quoting of command lines", "[placement]") {
 }
 
 TEST_CASE("GPU groups on the command line", "[placement]") {
-  const auto& c = test::embedded();
+  const auto& c = test::catalog();
   CHECK(resolve_gpu_group(c, "2xrtx3090", std::nullopt).gpus.size() == 2);
   CHECK(resolve_gpu_group(c, "2x rtx3090", std::nullopt).id == "2xrtx3090");
   CHECK(resolve_gpu_group(c, "rtx3090+rtx4060ti-16gb", std::nullopt).id == "rtx3090+rtx4060ti-16gb");
@@ -224,9 +222,9 @@ TEST_CASE("GPU groups on the command line", "[placement]") {
 }
 
 TEST_CASE("max-context is the largest context check passes, for every catalog model on a 24 GB card", "[placement]") {
-  for (const auto& model : test::embedded().models) {
+  for (const auto& model : test::catalog().models) {
     Request r = request_for(model.spec.id, "rtx3090");
-    const auto report = build_report(test::embedded(), r);
+    const auto report = build_report(test::catalog(), r);
     for (const auto& row : report.rows) {
       const auto& q = report.quants[row.quant].id;
       INFO(model.spec.id << " " << q);
@@ -235,7 +233,7 @@ TEST_CASE("max-context is the largest context check passes, for every catalog mo
       const auto check_at = [&](std::uint64_t tokens) {
         Request one = request_for(model.spec.id, "rtx3090", {q}, tokens);
         one.with_max_context = false;
-        return build_report(test::embedded(), one).rows[0].fits;
+        return build_report(test::catalog(), one).rows[0].fits;
       };
       if (m > 0) {
         CHECK((m % 256 == 0 || m == model.spec.n_ctx_train));
@@ -250,32 +248,49 @@ TEST_CASE("max-context is the largest context check passes, for every catalog mo
 
 TEST_CASE("max-context per cache type: quantized caches reach further", "[placement]") {
   Request r = request_for("qwen3-8b", "rtx3060-12gb", {"Q8_0"});
-  const auto m = build_max_context(test::embedded(), r, false);
+  const auto m = build_max_context(test::catalog(), r);
   REQUIRE(m.caches.size() == 3);
   REQUIRE(m.rows.size() == 3);
   CHECK(m.rows[0].tokens < m.rows[1].tokens);
   CHECK(m.rows[1].tokens <= m.rows[2].tokens);
   // Without flash attention only f16 is allowed for V.
   r.settings.flash_attn = false;
-  CHECK(build_max_context(test::embedded(), r, false).caches.size() == 1);
+  r.given.flash_attn = true;
+  CHECK(build_max_context(test::catalog(), r).caches.size() == 1);
 }
 
 TEST_CASE("llama.cpp's layer split rule", "[placement]") {
   // 24 blocks, -ngl 24: blocks on the GPU, the output layer on the CPU.
-  const auto a = layer_split(24, 24, {1.0});
+  const auto a = layer_split(24, 24, {1.0}).per_layer();
   CHECK(a[0] == 0);
   CHECK(a[23] == 0);
   CHECK(a[24] == -1);
   // -ngl 10 of 32: the last 10 blocks.
   const auto b = layer_split(32, 10, {1.0});
-  CHECK(b[21] == -1);
-  CHECK(b[22] == 0);
-  CHECK(b[31] == 0);
-  CHECK(b[32] == -1);
+  CHECK(b.first_gpu_layer == 22);
+  CHECK(b.device_of(21) == -1);
+  CHECK(b.device_of(22) == 0);
+  CHECK(b.device_of(31) == 0);
+  CHECK(b.device_of(32) == -1);
   // Two GPUs 1:3, everything offloaded: 33 layers, the first quarter on GPU 0.
   const auto c = layer_split(32, 33, {1.0, 3.0});
-  CHECK(std::count(c.begin(), c.end(), 0) == 9);
-  CHECK(std::count(c.begin(), c.end(), 1) == 24);
-  CHECK(c[32] == 1);
-  CHECK(layer_split(8, 9, {}) == std::vector<int>(9, -1));
+  const auto per_layer = c.per_layer();
+  CHECK(std::count(per_layer.begin(), per_layer.end(), 0) == 9);
+  CHECK(std::count(per_layer.begin(), per_layer.end(), 1) == 24);
+  CHECK(c.begin(1) == 9);
+  CHECK(c.end[1] == 33);
+  CHECK(layer_split(8, 9, {}).per_layer() == std::vector<int>(9, -1));
+  // A split read back from a log's per-layer lines is the same split.
+  const auto back = layer_split_from(per_layer);
+  CHECK(back.per_layer() == per_layer);
+  CHECK_THROWS_AS(layer_split_from({0, 1, 0}), InputError);
+}
+
+TEST_CASE("one rule sends each weight to its device", "[placement]") {
+  const auto split = layer_split(4, 5, {1.0, 1.0});  // blocks 0-2 on GPU 0, 3 and the output on GPU 1
+  CHECK(weight_device(weight_part("token_embd.weight", -1), 0, split, 0) == -1);
+  CHECK(weight_device(weight_part("output.weight", -1), 0, split, 0) == 1);
+  CHECK(weight_device(weight_part("blk.0.attn_q.weight", 0), 0, split, 2) == 0);
+  CHECK(weight_device(weight_part("blk.1.ffn_up_exps.weight", 1), 1, split, 2) == -1);  // --n-cpu-moe 2
+  CHECK(weight_device(weight_part("blk.3.ffn_up_exps.weight", 3), 3, split, 2) == 1);
 }

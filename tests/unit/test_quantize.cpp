@@ -16,7 +16,7 @@ struct Typed {
 };
 
 Typed typed(const char* model, FileType ftype, bool imatrix = false) {
-  const auto& spec = test::embedded().find_model(model).spec;
+  const auto& spec = test::catalog().find_model(model).spec;
   Typed t;
   t.inventory = build_inventory(spec);
   t.types = recipe_types(t.inventory, spec, ftype, QuantOptions{imatrix});
@@ -115,7 +115,7 @@ TEST_CASE("Q3_K_M bumps the first two attn_v and early ffn_down", "[quantize]") 
 }
 
 TEST_CASE("an 80-layer GQA Llama gets Q5_K attn_v (LLM_TYPE_70B)", "[quantize]") {
-  ModelSpec spec = test::embedded().find_model("llama-3.1-8b").spec;
+  ModelSpec spec = test::catalog().find_model("llama-3.1-8b").spec;
   spec.n_layer = 80;
   spec.n_head_kv.assign(80, 8);
   spec.layers.assign(80, LayerKind::attention);

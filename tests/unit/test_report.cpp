@@ -18,7 +18,7 @@ Report run(const char* model, std::vector<std::string> gpus, std::vector<std::st
   r.quants = std::move(quants);
   r.contexts = std::move(contexts);
   r.settings.type_k = r.settings.type_v = cache;
-  return build_report(test::embedded(), r);
+  return build_report(test::catalog(), r);
 }
 
 const FitRow& find(const Report& r, const std::string& quant, std::size_t gpu = 0, std::size_t context = 0) {
@@ -50,18 +50,18 @@ TEST_CASE("the guide's arithmetic, corrected: Qwen3.6-35B-A3B on a 24 GB card", 
 }
 
 TEST_CASE("parts sum to the total and headroom is usable minus total", "[report]") {
-  for (const auto& m : test::embedded().models) {
+  for (const auto& m : test::catalog().models) {
     CAPTURE(m.spec.id);
     Request req;
     req.model = m.spec.id;
     req.gpus = {"rtx3090", "m4-pro-24gb", "rx7900xtx"};
     req.contexts = {4096, 32768};
-    const auto r = build_report(test::embedded(), req);
+    const auto r = build_report(test::catalog(), req);
     for (const auto& row : r.rows) {
       const auto& mem = row.memory;
       CHECK(mem.total_bytes() == mem.weights_bytes + mem.kv_cache_bytes + mem.recurrent_state_bytes +
                                      mem.compute_buffer_bytes + mem.overhead_bytes);
-      CHECK(row.headroom_bytes == static_cast<ByteDelta>(r.budgets[row.gpu].usable_bytes) -
+      CHECK(row.headroom_bytes == static_cast<ByteDelta>(r.columns[row.gpu].budget.usable_bytes) -
                                       static_cast<ByteDelta>(mem.total_bytes()));
       CHECK(row.fits == (row.headroom_bytes >= 0));
       CHECK(mem.kv_cache_bytes == r.contexts[row.context].kv.total_bytes());
@@ -110,7 +110,7 @@ TEST_CASE("the context ladder names the largest quant that fits", "[report]") {
   Request req;
   req.model = "qwen3.6-35b-a3b";
   req.gpus = {"rtx3090"};
-  const auto r = build_report(test::embedded(), req);
+  const auto r = build_report(test::catalog(), req);
   REQUIRE(r.ladder.size() == 4);
   CHECK(r.ladder.back().context.native);
   for (const auto& l : r.ladder) {
@@ -123,7 +123,7 @@ TEST_CASE("the context ladder names the largest quant that fits", "[report]") {
       bigger.quants = {r.quants[best - 1].id};
       bigger.contexts = {l.context.context_tokens};
       bigger.with_ladder = false;
-      CHECK_FALSE(build_report(test::embedded(), bigger).rows[0].fits);
+      CHECK_FALSE(build_report(test::catalog(), bigger).rows[0].fits);
     }
   }
 }

@@ -1,6 +1,6 @@
 #include "catch.hpp"
 
-#include "text_table.hpp"
+#include "render/text_table.hpp"
 
 using namespace vramfit::cli;
 

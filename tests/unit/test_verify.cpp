@@ -10,11 +10,11 @@ using namespace vramfit;
 
 namespace {
 
-const VerifyTerm& term(const VerifyResult& r, const std::string& device, const std::string& name) {
+const VerifyTerm& term(const VerifyResult& r, const std::string& device, const std::string& term_name) {
   const auto it = std::find_if(r.terms.begin(), r.terms.end(),
-                               [&](const VerifyTerm& t) { return t.device == device && t.term == name; });
+                               [&](const VerifyTerm& t) { return t.device == device && name(t.term) == term_name; });
   if (it == r.terms.end()) {
-    throw std::runtime_error("no term " + device + " " + name);
+    throw std::runtime_error("no term " + device + " " + term_name);
   }
   return *it;
 }
@@ -47,7 +47,7 @@ TEST_CASE("every provided log with its hyper-parameters verifies", "[verify]") {
     CHECK(r.ok);
     CHECK(r.terms.size() == c.terms);
     for (const auto& t : r.terms) {
-      INFO(t.device << " " << t.term);
+      INFO(t.device << " " << name(t.term));
       CHECK(t.within_range);
       if (t.provenance == Provenance::exact) {
         // Exact terms: within the printed precision plus tensor padding.
@@ -80,12 +80,12 @@ TEST_CASE("hand-checked exact terms", "[verify]") {
 
 TEST_CASE("a log without its architecture: the catalog model that matches every printed value", "[verify]") {
   const auto log = parse_llama_log(test::read_text("logs/c05_gptoss20b_vulkan_m2pro_ncmoe.log"));
-  const auto matches = models_matching_log(log, test::embedded().models);
+  const auto matches = models_matching_log(log, test::catalog().models);
   REQUIRE(matches.size() == 1);
   CHECK(matches.front()->spec.id == "gpt-oss-20b");
 
   VerifyOptions o;
-  o.model = *matches.front();
+  o.model = std::make_shared<const CatalogModel>(*matches.front());
   const auto r = verify_log(log, o);
   CHECK(r.ok);
   // 12 full layers x 4096 cells + 12 SWA layers x 640 cells (build 6182: no 256 padding), 512 x 2 x 2 B.
@@ -102,17 +102,18 @@ TEST_CASE("a log without its architecture: the catalog model that matches every 
 
 TEST_CASE("too few printed values match nothing", "[verify]") {
   const auto log = parse_llama_log(test::read_text("logs/c18_qwen3_8b_rocm_gfx906_q40kv.log"));
-  CHECK(models_matching_log(log, test::embedded().models).empty());
+  CHECK(models_matching_log(log, test::catalog().models).empty());
   CHECK_THROWS_AS(verify_log(log, {}), InputError);
 }
 
 TEST_CASE("a fragment verifies with the model and settings it omits", "[verify]") {
   const auto log = parse_llama_log(test::read_text("logs/c18_qwen3_8b_rocm_gfx906_q40kv.log"));
   VerifyOptions o;
-  o.model = test::embedded().find_model("qwen3-8b");
-  o.context_tokens = 8192;
-  o.type_k = o.type_v = GgmlType::q4_0;
-  o.flash_attn = true;
+  o.model = std::make_shared<const CatalogModel>(test::catalog().find_model("qwen3-8b"));
+  o.settings.context_tokens = 8192;
+  o.settings.type_k = o.settings.type_v = GgmlType::q4_0;
+  o.settings.flash_attn = true;
+  o.given.context = o.given.type_k = o.given.type_v = o.given.flash_attn = true;
   o.file_type = FileType::q4_k_m;
   const auto r = verify_log(log, o);
   CHECK(r.ok);
@@ -120,7 +121,7 @@ TEST_CASE("a fragment verifies with the model and settings it omits", "[verify]"
   CHECK(term(r, "ROCm0", "kv_cache").predicted_bytes == 36ULL * 8192 * 2 * 1024 * 18 / 32);
   CHECK(term(r, "ROCm0", "weights").provenance == Provenance::estimate);
 
-  o.context_tokens = 4096;  // a wrong context fails the exact term
+  o.settings.context_tokens = 4096;  // a wrong context fails the exact term
   const auto wrong = verify_log(log, o);
   CHECK_FALSE(wrong.ok);
   CHECK_FALSE(term(wrong, "ROCm0", "kv_cache").within_range);
@@ -149,7 +150,7 @@ TEST_CASE("unreadable logs say what is missing", "[verify]") {
 
 TEST_CASE("weights from the catalog recipe of the printed file type", "[verify]") {
   VerifyOptions o;
-  o.model = test::embedded().find_model("llama-3.1-8b");
+  o.model = std::make_shared<const CatalogModel>(test::catalog().find_model("llama-3.1-8b"));
   SECTION("a stock Q4_K_M file: GPU and host buffers within a few KiB") {
     const auto r = verify_file("c27_r1_distill_llama8b_q4km_ollama_gtx1080.log", o);
     CHECK(r.ok);
@@ -160,7 +161,7 @@ TEST_CASE("weights from the catalog recipe of the printed file type", "[verify]"
   }
   SECTION("a file whose tensor types differ from the recipe is not compared") {
     const auto r = verify_file("c14_llama31_8b_q40_cpu_repack_macvulkan.log", o);
-    CHECK(std::none_of(r.terms.begin(), r.terms.end(), [](const VerifyTerm& t) { return t.term == "weights"; }));
+    CHECK(std::none_of(r.terms.begin(), r.terms.end(), [](const VerifyTerm& t) { return t.term == Term::weights; }));
     CHECK(std::any_of(r.notes.begin(), r.notes.end(), [](const std::string& n) {
       return n.find("not llama.cpp's stock Q4_0 recipe (log: 2 f16 tensors") != std::string::npos;
     }));

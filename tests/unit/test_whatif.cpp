@@ -1,7 +1,9 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/plan/whatif.hpp"
+#include "vramfit/plan/report.hpp"
+
+#include <algorithm>
 
 using namespace vramfit;
 
@@ -11,49 +13,54 @@ TEST_CASE("the what-if ladder: every knob that claims to fit does, ranked by cos
   r.gpus = {"rtx4090"};
   r.quants = {"Q4_K_M"};
   r.contexts = {65536};
-  r.settings.context_tokens = 65536;
   r.settings.flash_attn = false;
   r.given.flash_attn = true;
-  r.engine = Engine::llama_server;
+  r.engine = &find_engine("llama-server");
   r.with_ladder = false;
-  auto report = build_report(test::embedded(), r);
+  const auto report = build_report(test::catalog(), r);
   REQUIRE_FALSE(report.rows[0].fits);
-  attach_what_if(test::embedded(), r, report);
-  const auto& knobs = report.what_if[0];
+  const auto& knobs = report.rows[0].what_if;
   REQUIRE(knobs.size() >= 4);
+  // What a user gives up, least first: flash attention, a q8_0 cache, slots,
+  // experts in RAM, context, layers in RAM, a q4_0 cache, a smaller quant.
+  CHECK(Knob::flash_attn < Knob::cache_q8_0);
+  CHECK(Knob::cache_q8_0 < Knob::parallel);
+  CHECK(Knob::context < Knob::layer_offload);
+  CHECK(Knob::cache_q4_0 < Knob::quant);
   bool seen_not = false;
-  int last_cost = -1;
-  const auto cost = [](const WhatIf& w) {
-    if (w.knob == "flash-attn") return 0;
-    if (w.knob == "cache-type") return w.change.find("q8_0") != std::string::npos ? 1 : 6;
-    if (w.knob == "parallel") return 2;
-    if (w.knob == "expert-offload") return 3;
-    if (w.knob == "context") return 4;
-    if (w.knob == "layer-offload") return 5;
-    return 7;
-  };
-  for (const auto& w : knobs) {
+  for (std::size_t i = 0; i < knobs.size(); ++i) {
+    const auto& w = knobs[i];
     INFO(w.change);
     if (!w.fits) {
       seen_not = true;
       continue;
     }
     CHECK_FALSE(seen_not);  // fitting knobs come first
-    CHECK(cost(w) >= last_cost);
-    last_cost = cost(w);
+    if (i > 0 && knobs[i - 1].fits) {
+      CHECK(knobs[i - 1].knob <= w.knob);
+    }
     CHECK(w.headroom_bytes >= 0);
     CHECK(w.saved_bytes > 0);
   }
   // Applying the context knob by hand fits, with the headroom it claims.
-  const auto context = std::find_if(knobs.begin(), knobs.end(), [](const WhatIf& w) { return w.knob == "context"; });
+  const auto context = std::find_if(knobs.begin(), knobs.end(), [](const WhatIf& w) { return w.knob == Knob::context; });
   REQUIRE(context != knobs.end());
+  CHECK(name(context->knob) == "context");
   Request shorter = r;
-  const auto tokens = std::stoull(context->change.substr(std::string("--context ").size()));
-  shorter.contexts = {tokens};
-  shorter.settings.context_tokens = tokens;
-  const auto check = build_report(test::embedded(), shorter);
+  shorter.contexts = {std::stoull(context->change.substr(std::string("--context ").size()))};
+  const auto check = build_report(test::catalog(), shorter);
   CHECK(check.rows[0].fits);
   CHECK(check.rows[0].headroom_bytes == context->headroom_bytes);
+  // And the cache-type knob, by hand.
+  const auto q8 = std::find_if(knobs.begin(), knobs.end(), [](const WhatIf& w) { return w.knob == Knob::cache_q8_0; });
+  REQUIRE(q8 != knobs.end());
+  CHECK(name(q8->knob) == "cache-type");
+  Request cache = r;
+  cache.settings.type_k = cache.settings.type_v = GgmlType::q8_0;
+  cache.settings.flash_attn = true;
+  cache.given.type_k = cache.given.type_v = true;
+  const auto by_hand = build_report(test::catalog(), cache);
+  CHECK(by_hand.rows[0].headroom_bytes == q8->headroom_bytes);
 }
 
 TEST_CASE("rows that fit have no what-if", "[whatif]") {
@@ -62,11 +69,26 @@ TEST_CASE("rows that fit have no what-if", "[whatif]") {
   r.gpus = {"rtx3060-12gb"};
   r.quants = {"Q4_K_M", "BF16"};
   r.with_ladder = false;
-  auto report = build_report(test::embedded(), r);
-  attach_what_if(test::embedded(), r, report);
+  const auto report = build_report(test::catalog(), r);
   REQUIRE(report.rows.size() == 2);
   CHECK(report.rows[0].fits != report.rows[1].fits);
-  for (std::size_t i = 0; i < report.rows.size(); ++i) {
-    CHECK(report.what_if[i].empty() == report.rows[i].fits);
+  for (const auto& row : report.rows) {
+    CHECK(row.what_if.empty() == row.fits);
   }
+}
+
+TEST_CASE("a narrowed quant list still finds the largest standard quant that fits", "[whatif]") {
+  Request r;
+  r.model = "qwen3-32b";
+  r.gpus = {"rtx4090"};
+  r.quants = {"Q8_0"};
+  r.with_ladder = false;
+  const auto report = build_report(test::catalog(), r);
+  const auto& knobs = report.rows[0].what_if;
+  const auto quant = std::find_if(knobs.begin(), knobs.end(), [](const WhatIf& w) { return w.knob == Knob::quant; });
+  REQUIRE(quant != knobs.end());
+  CHECK(quant->fits);
+  Request smaller = r;
+  smaller.quants = {quant->change.substr(std::string("--quant ").size())};
+  CHECK(build_report(test::catalog(), smaller).rows[0].fits);
 }

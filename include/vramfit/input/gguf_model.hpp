@@ -5,6 +5,7 @@
 // (per-layer arrays included), and the tensors kept with their own types.
 
 #include "vramfit/input/catalog.hpp"
+#include "vramfit/input/file_weights.hpp"
 #include "vramfit/model/file_type.hpp"
 #include "vramfit/input/gguf.hpp"
 #include "vramfit/model/inventory.hpp"
@@ -38,6 +39,10 @@ GgufModel gguf_model(std::vector<GgufFile> parts);
 /// metadata does not state). Throws InputError naming the missing key.
 ModelSpec spec_from_gguf(const GgufFile& header, const std::vector<TensorSpec>& tensors,
                          std::vector<std::string>& notes);
+
+/// The file's weights for a fit: its tensors as stored, its size, its file type;
+/// `path` names it in outputs and command lines.
+FileWeights file_weights(const GgufModel& model, const std::string& path);
 
 /// Tensor specs (name, shape, stored type) of a header's tensor infos.
 std::vector<TensorSpec> tensors_of(const GgufFile& header);

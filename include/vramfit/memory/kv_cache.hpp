@@ -6,6 +6,7 @@
 
 #include "vramfit/support/bytes.hpp"
 #include "vramfit/model/ggml_type.hpp"
+#include "vramfit/memory/layer_sums.hpp"
 #include "vramfit/memory/run_settings.hpp"
 #include "vramfit/model/model.hpp"
 
@@ -36,11 +37,15 @@ struct KvCacheSize {
   std::uint64_t swa_cells = 0;     ///< cells per sliding-window layer (all streams)
   std::uint32_t full_layers = 0;
   std::uint32_t swa_layers = 0;
-  std::vector<Bytes> layer_bytes;  ///< K plus V of each main block (0 for recurrent blocks)
+  LayerSums layers;                ///< K plus V of each main block (0 for recurrent blocks)
 
   /// K plus V.
   Bytes total_bytes() const;
 };
+
+/// Whether the cache types of `settings` divide every attending layer's K and V
+/// rows (q4_0 rows of 32 values do not divide a head of 80).
+bool cache_types_fit(const ModelSpec& spec, const RunSettings& settings);
 
 /// The KV cache llama.cpp allocates: only layers with attention hold one;
 /// sliding-window layers hold pad256(min(n_ctx_seq, n_swa*(unified ? n_seq : 1) + n_ubatch))
@@ -60,6 +65,8 @@ struct RecurrentStateSize {
   Bytes total_bytes() const;
   /// One recurrent layer's share (0 without recurrent layers).
   Bytes per_layer_bytes() const;
+
+  LayerSums per_layer;  ///< state of each main block (0 for attention blocks)
 };
 
 /// The recurrent state llama.cpp allocates for `spec` under `settings`.

@@ -34,6 +34,10 @@ struct TensorSpec {
 /// build from hyper-parameters (the message lists the supported ones).
 std::vector<TensorSpec> build_inventory(const ModelSpec& spec);
 
+/// Whether build_inventory can build `spec`: its architecture has a builder and
+/// the spec has the parameter blocks (moe, ssm, mla) the architecture needs.
+bool can_build_inventory(const ModelSpec& spec) noexcept;
+
 /// Architectures build_inventory knows, by llama.cpp name.
 std::vector<std::string_view> supported_architectures();
 

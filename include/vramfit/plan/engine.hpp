@@ -1,95 +1,152 @@
 #pragma once
 
-// Inference engines and their documented defaults and allocation rules. Every
-// rule names its source; docs/ESTIMATES.md collects them.
+// Inference engines: their documented defaults, how much of a GPU they let a
+// model use, how they lay memory out, and the command line that realizes a
+// placement. Each engine implements EngineRules in src/plan/engines/; the
+// report, the what-if ladder and the renderers only call the interface, so a
+// new engine is one file and one line in the registry (src/plan/engine.cpp).
 //
 //   llama.cpp     llama-cli / the library: one sequence; the settings as given.
-//   llama-server  -np auto = 4 slots sharing one unified KV cache of n_ctx cells
-//                 (tools/server/server.cpp: "n_parallel is set to auto, using
-//                 n_parallel = 4 and kv_unified = true").
-//   ollama        default context by VRAM: < 24 GiB 4k, 24-48 GiB 32k, >= 48 GiB
-//                 256k (ollama docs/context-length.mdx); f16 KV cache unless
-//                 OLLAMA_KV_CACHE_TYPE, which needs OLLAMA_FLASH_ATTENTION=1
-//                 (ollama docs/faq.md); 457 MiB kept free on each CUDA/ROCm GPU
-//                 (ollama discover: cudaMinimumMemory / rocmMinimumMemory);
-//                 OLLAMA_NUM_PARALLEL default 1.
-//   vllm          --gpu-memory-utilization 0.9 of the total (vLLM engine args);
-//                 the KV cache takes whatever is left after weights and the
-//                 profiled activations, in blocks of 16 tokens; sliding-window
-//                 layers take full-size pages; "maximum concurrency" = cached
-//                 tokens / tokens per request.
+//   llama-server  -np auto = 4 slots sharing one unified KV cache of n_ctx cells.
+//   ollama        context by VRAM, f16 cache without flash attention, a minimum
+//                 free memory per GPU, OLLAMA_* variables.
+//   vllm          --gpu-memory-utilization of the total, a paged KV cache of
+//                 what is left after weights and activations.
 
-#include "vramfit/support/bytes.hpp"
 #include "vramfit/memory/device.hpp"
 #include "vramfit/memory/estimate.hpp"
 #include "vramfit/memory/kv_cache.hpp"
+#include "vramfit/memory/run_settings.hpp"
 #include "vramfit/model/model.hpp"
+#include "vramfit/plan/placement.hpp"
+#include "vramfit/support/bytes.hpp"
 
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace vramfit {
 
-enum class Engine : std::uint8_t { llama_cpp, llama_server, ollama, vllm };
+/// Which settings the user gave explicitly (the engine's defaults fill the rest).
+struct SettingsGiven {
+  bool context = false;
+  bool type_k = false;
+  bool type_v = false;
+  bool flash_attn = false;
+  bool n_seq = false;
+  bool kv_unified = false;
+  bool n_ubatch = false;
 
-/// "llama.cpp", "llama-server", "ollama", "vllm".
-std::string_view name(Engine engine) noexcept;
-/// Parses an engine name (case-insensitive; "llamacpp", "llama-cpp" too).
-std::optional<Engine> engine_from_name(std::string_view text);
+  /// Either cache type was given.
+  bool cache_type() const { return type_k || type_v; }
+};
 
-/// Ollama keeps this much free on each CUDA or ROCm GPU.
-inline constexpr Bytes k_ollama_minimum_free_bytes = 457 * k_mib;
+/// What an engine reads beyond the settings: environment variables by name
+/// (the CLI passes those the engine lists) and a memory fraction
+/// (--gpu-memory-utilization).
+struct EngineOptions {
+  std::map<std::string, std::string, std::less<>> environment;
+  std::optional<double> memory_fraction;
+};
+
+/// vLLM's paged KV cache for one configuration.
+struct VllmCapacity {
+  Bytes kv_bytes_per_token = 0;       ///< every attention layer, sliding-window ones at full size
+  Bytes state_bytes_per_request = 0;  ///< recurrent state of one request (hybrid models)
+  Bytes available_bytes = 0;          ///< what is left for the cache after weights and activations
+  std::uint64_t cached_tokens = 0;    ///< tokens the cache holds (whole blocks)
+  std::uint64_t request_tokens = 0;   ///< tokens per request (the context, in whole blocks)
+  std::uint64_t max_concurrency = 0;  ///< whole requests of request_tokens served at once
+  double concurrency = 0;             ///< vLLM's "maximum concurrency ... : N.NNx" (cached / per request)
+};
+
+/// One configuration as an engine evaluates it: the model, its weights per
+/// block, the cache geometry at one context, the GPUs and the offload asked for.
+struct Scenario {
+  const ModelSpec& spec;
+  const LayerWeights& weights;
+  Bytes host_weights_bytes = 0;  ///< token_embd (vLLM keeps it on the GPU)
+  const RunSettings& settings;   ///< context_tokens is the context evaluated
+  const KvCacheSize& kv;
+  const RecurrentStateSize& state;
+  const std::vector<GpuSpec>& gpus;
+  const std::vector<DeviceBudget>& budgets;
+  Offload offload;
+};
+
+/// What an engine says about one scenario's device memory.
+struct EngineVerdict {
+  Placement placement;            ///< where everything goes (llama.cpp's split; vLLM: every weight on the GPUs)
+  MemoryBreakdown memory;         ///< what the GPUs hold, summed
+  ComputeEstimate estimate;       ///< the estimated terms with their ranges, summed
+  Bytes total_low_bytes = 0;      ///< total with the estimates at the low end of their range
+  Bytes total_high_bytes = 0;     ///< ... and at the high end
+  ByteDelta headroom_bytes = 0;   ///< the tightest GPU's usable minus its total
+  bool fits = false;
+  bool marginal = false;          ///< the verdict could flip within the estimates' range
+  std::optional<VllmCapacity> vllm;  ///< the paged cache, for engines that page it
+};
+
+/// An inference engine's rules.
+class EngineRules {
+public:
+  virtual ~EngineRules() = default;
+
+  /// The name --engine takes and outputs print ("llama.cpp", "ollama").
+  virtual std::string_view name() const noexcept = 0;
+  /// Other spellings --engine accepts (case-insensitive).
+  virtual std::vector<std::string_view> aliases() const { return {}; }
+  /// Environment variables the engine reads; the CLI passes their values.
+  virtual std::vector<std::string_view> environment_variables() const { return {}; }
+  /// Whether --gpu-memory-utilization means something to it.
+  virtual bool takes_memory_fraction() const { return false; }
+
+  /// Fills the engine's defaults into `settings` where `given` says the user
+  /// did not choose; `vram_bytes` is the first GPU's memory. Returns notes
+  /// describing what it decided. Throws UsageError for settings or an
+  /// environment it cannot run.
+  virtual std::vector<std::string> apply_defaults(RunSettings& settings, const SettingsGiven& given,
+                                                  const EngineOptions& options, Bytes vram_bytes) const = 0;
+  /// The context the runner allocates for `per_request` tokens per request
+  /// (Ollama: num_ctx x OLLAMA_NUM_PARALLEL); notes say so when it differs.
+  virtual std::uint64_t runner_context(std::uint64_t per_request, const RunSettings& settings) const;
+  /// The per-request context of a runner context (the inverse of runner_context).
+  virtual std::uint64_t request_context(std::uint64_t runner, const RunSettings& settings) const;
+  /// The budget of a GPU under this engine.
+  virtual DeviceBudget budget(const GpuSpec& gpu, DeviceBudget budget, const EngineOptions& options) const;
+
+  /// Whether it places layers like llama.cpp (-ngl, --n-cpu-moe, offload plans).
+  virtual bool offloads() const { return true; }
+  /// Device memory of one scenario: llama.cpp's placement unless the engine lays memory out otherwise.
+  virtual EngineVerdict evaluate(const Scenario& scenario) const;
+  /// The program and arguments that realize `placement` (llama-server's by default).
+  virtual std::vector<std::string> arguments(const ModelSpec& spec, const Placement& placement,
+                                             const RunSettings& settings, const std::string& model_path) const;
+  /// The program the arguments are for.
+  virtual std::string_view program() const { return "llama-server"; }
+};
+
+/// Every engine, in the order --help lists them.
+std::span<const EngineRules* const> engines() noexcept;
+
+/// The engine named `text` (its name or an alias, case-insensitive); throws
+/// UsageError listing the engines when there is none.
+const EngineRules& find_engine(std::string_view text);
+
+/// The llama.cpp library's own rules, the default engine.
+const EngineRules& default_engine() noexcept;
+
 /// vLLM's default --gpu-memory-utilization, in percent.
 inline constexpr std::uint32_t k_vllm_default_utilization_percent = 90;
 /// vLLM's KV cache block size, tokens.
 inline constexpr std::uint64_t k_vllm_block_tokens = 16;
 /// vLLM's default max_num_batched_tokens for a server (the profiled batch).
 inline constexpr std::uint32_t k_vllm_profile_tokens = 2048;
-
-/// Which settings the user gave explicitly (the engine's defaults fill the rest).
-struct SettingsGiven {
-  bool context = false;
-  bool cache_type = false;
-  bool flash_attn = false;
-  bool n_seq = false;
-  bool kv_unified = false;
-  bool n_ubatch = false;
-};
-
-/// The environment variables Ollama reads that change memory.
-struct OllamaEnvironment {
-  std::optional<std::string> kv_cache_type;    ///< OLLAMA_KV_CACHE_TYPE
-  std::optional<bool> flash_attention;         ///< OLLAMA_FLASH_ATTENTION
-  std::optional<std::uint64_t> context_length; ///< OLLAMA_CONTEXT_LENGTH
-  std::optional<std::uint32_t> num_parallel;   ///< OLLAMA_NUM_PARALLEL
-  std::optional<Bytes> gpu_overhead;           ///< OLLAMA_GPU_OVERHEAD (bytes)
-};
-
-/// Fills the engine's defaults into `settings` where `given` says the user did
-/// not choose; `vram_bytes` is the first GPU's memory (Ollama's context
-/// default). Returns notes describing what the engine decided. Throws
-/// UsageError for settings the engine cannot run.
-std::vector<std::string> apply_engine_defaults(Engine engine, RunSettings& settings, const SettingsGiven& given,
-                                               const OllamaEnvironment& ollama, Bytes vram_bytes,
-                                               std::uint32_t vllm_utilization_percent);
-
-/// The budget of a GPU under `engine`: Ollama keeps its minimum free memory
-/// (and OLLAMA_GPU_OVERHEAD) aside; vLLM may use utilization x total.
-DeviceBudget engine_budget(Engine engine, const GpuSpec& gpu, DeviceBudget budget, const OllamaEnvironment& ollama,
-                           std::uint32_t vllm_utilization_percent);
-
-/// vLLM's paged KV cache for one configuration.
-struct VllmCapacity {
-  Bytes kv_bytes_per_token = 0;    ///< every attention layer, sliding-window ones at full size
-  Bytes state_bytes_per_request = 0;  ///< recurrent state of one request (hybrid models)
-  Bytes available_bytes = 0;       ///< what is left for the cache after weights and activations
-  std::uint64_t cached_tokens = 0;   ///< tokens the cache holds (whole blocks)
-  std::uint64_t request_tokens = 0;  ///< tokens per request (the context, in whole blocks)
-  std::uint64_t max_concurrency = 0;  ///< whole requests of request_tokens served at once
-  double concurrency = 0;             ///< vLLM's "maximum concurrency ... : N.NNx" (cached / per request)
-};
+/// Ollama keeps this much free on each CUDA or ROCm GPU.
+inline constexpr Bytes k_ollama_minimum_free_bytes = 457 * k_mib;
 
 /// vLLM's non-cache memory beyond the weights, as its profiling run sees it:
 /// the peak BF16 activation of a max_num_batched_tokens (2048) batch (the

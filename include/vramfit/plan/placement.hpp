@@ -2,18 +2,21 @@
 
 // Where llama.cpp puts each part of a model: layers across one or more GPUs
 // (-ngl, --tensor-split), routed experts kept in host memory (--n-cpu-moe,
-// -ot exps=CPU), and what each device and the host then hold. The search for
-// an offload plan that fits lives here too.
+// -ot exps=CPU), and what each device and the host then hold. The one rule
+// that sends a weight to a device (weight_device) serves planning and verify
+// alike; the search for an offload plan that fits lives here too.
 
-#include "vramfit/support/bytes.hpp"
 #include "vramfit/memory/device.hpp"
 #include "vramfit/memory/estimate.hpp"
 #include "vramfit/memory/kv_cache.hpp"
+#include "vramfit/memory/layer_sums.hpp"
 #include "vramfit/model/model.hpp"
+#include "vramfit/support/bytes.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace vramfit {
@@ -21,10 +24,10 @@ namespace vramfit {
 /// A model's weights as llama.cpp loads them, per block: what moves when layers
 /// or experts change device.
 struct LayerWeights {
-  std::vector<Bytes> layer_bytes;         ///< per main block, all tensors
-  std::vector<Bytes> layer_expert_bytes;  ///< per main block, routed-expert tensors
-  Bytes output_layer_bytes = 0;           ///< output, output_norm and other globals (tied copy included)
-  Bytes token_embd_bytes = 0;             ///< always in host memory
+  LayerSums layers;            ///< per main block, all its tensors
+  LayerSums experts;           ///< per main block, its routed-expert tensors
+  Bytes output_layer_bytes = 0;  ///< output, output_norm and other globals (tied copy included)
+  Bytes token_embd_bytes = 0;    ///< always in host memory
 
   /// Bytes on the GPUs at full offload.
   Bytes device_bytes() const;
@@ -39,6 +42,47 @@ struct Offload {
   static Offload full(const ModelSpec& spec);
   bool is_full(const ModelSpec& spec) const;
 };
+
+/// llama.cpp's layer split (llama_model::load_tensors): blocks 0..n_layer-1 and
+/// the output layer (index n_layer); the first blocks stay on the CPU, each GPU
+/// takes one contiguous range after them.
+struct LayerSplit {
+  std::uint32_t n_layer = 0;
+  std::uint32_t first_gpu_layer = 0;  ///< blocks below stay on the CPU (n_layer + 1: nothing offloaded)
+  std::vector<std::uint32_t> end;     ///< per GPU: one past its last index; GPU g starts where g-1 ends
+
+  /// First index of GPU `g`.
+  std::uint32_t begin(std::size_t g) const { return g == 0 ? first_gpu_layer : end[g - 1]; }
+  /// The GPU of block `il` (n_layer: the output layer), or -1 for the CPU.
+  int device_of(std::uint32_t il) const;
+  /// device_of for every index 0..n_layer.
+  std::vector<int> per_layer() const;
+};
+
+/// The split for the last `n_gpu_layers` blocks (the output layer only when
+/// n_gpu_layers > n_layer) over GPUs weighted by `split` (usable memory by
+/// default, --tensor-split when given), exactly as llama.cpp rounds it.
+LayerSplit layer_split(std::uint32_t n_layer, std::uint64_t n_gpu_layers, const std::vector<double>& split);
+
+/// A split read from a log's "layer N assigned to device X" lines: GPU index
+/// per index 0..n_layer (-1 for the CPU). Throws InputError when the GPUs do not
+/// hold contiguous ranges in order (llama.cpp never assigns otherwise).
+LayerSplit layer_split_from(const std::vector<int>& per_layer);
+
+/// The parts of a model's weights that the placement rule tells apart.
+enum class WeightPart : std::uint8_t {
+  token_embd,  ///< the input embedding: host memory always
+  output,      ///< output matrix, output norm and other globals: the output layer's device
+  block,       ///< a block's tensors but its routed experts: the block's device
+  experts,     ///< a block's routed experts: host for the first --n-cpu-moe blocks, else the block's device
+};
+
+/// The part a tensor belongs to, from its name and block index.
+WeightPart weight_part(std::string_view tensor_name, std::int32_t layer) noexcept;
+
+/// The device (-1: host) llama.cpp loads a weight of `part` in block `layer`
+/// onto (layer is ignored for token_embd and output): the one tensor-to-device rule.
+int weight_device(WeightPart part, std::uint32_t layer, const LayerSplit& split, std::uint32_t n_cpu_moe);
 
 /// What one GPU holds.
 struct DeviceLoad {
@@ -73,24 +117,34 @@ struct HostLoad {
   Bytes total_bytes() const;
 };
 
+/// What the GPUs hold for one configuration. All bytes.
+struct MemoryBreakdown {
+  Bytes weights_bytes = 0;          ///< weights resident on the device
+  Bytes kv_cache_bytes = 0;         ///< exact
+  Bytes recurrent_state_bytes = 0;  ///< exact
+  Bytes compute_buffer_bytes = 0;   ///< estimate
+  Bytes overhead_bytes = 0;         ///< estimate
+
+  /// Sum of the parts (checked).
+  Bytes total_bytes() const;
+};
+
 /// One placement of a model on a group of GPUs.
 struct Placement {
   Offload offload;
   std::vector<DeviceLoad> devices;  ///< one per GPU of the group
   HostLoad host;
   std::vector<std::uint32_t> tensor_split;  ///< --tensor-split proportions (MiB usable per GPU); empty for one GPU
-  std::vector<int> layer_device;  ///< per block and the output layer (index n_layer): GPU index, -1 host
+  LayerSplit split;                         ///< which device holds each block and the output layer
+  std::vector<std::string> arguments;       ///< the engine's command-line arguments that realize it
+  std::string command;                      ///< the same as one shell command line
 
   bool fits() const;      ///< every GPU within its budget
   bool marginal() const;  ///< some GPU's verdict could flip within the estimates' range
+  bool cpu_only() const { return offload.n_gpu_layers == 0; }
+  /// Every GPU's total summed.
+  Bytes gpu_total_bytes() const;
 };
-
-/// llama.cpp's layer split (llama_model::load_tensors): for blocks 0..n_layer-1
-/// and the output layer (index n_layer), the GPU it goes to, or -1 for the CPU.
-/// The last `n_gpu_layers` go to GPUs (the output layer only when n_gpu_layers
-/// > n_layer), each GPU taking a share in proportion to `split` (free memory
-/// by default, --tensor-split when given).
-std::vector<int> layer_split(std::uint32_t n_layer, std::uint64_t n_gpu_layers, const std::vector<double>& split);
 
 /// Places `weights` on `gpus` (budgets index-aligned) as llama.cpp's layer
 /// split does: blocks in proportion to each GPU's usable memory, the last

@@ -1,22 +1,26 @@
 #pragma once
 
 // The main job: for a model, a set of quantizations, GPUs and contexts, what
-// each configuration needs on the device and whether it fits. The CLI calls
-// build_report() once and renders the result; nothing here prints.
+// each configuration needs on the device, whether it fits, how fast it runs,
+// and what would make it fit. The CLI calls build_report() once and renders
+// the result; nothing here prints. Per-(model, quant) work (the recipe, the
+// weights per block) and per-context work (the cache geometry) are done once
+// and shared by every GPU, context, what-if knob and max-context probe.
 
-#include "vramfit/support/bytes.hpp"
 #include "vramfit/input/catalog.hpp"
 #include "vramfit/input/file_weights.hpp"
 #include "vramfit/memory/device.hpp"
-#include "vramfit/plan/engine.hpp"
 #include "vramfit/memory/estimate.hpp"
 #include "vramfit/memory/kv_cache.hpp"
 #include "vramfit/model/model.hpp"
-#include "vramfit/plan/placement.hpp"
-#include "vramfit/support/provenance.hpp"
 #include "vramfit/model/quantize.hpp"
+#include "vramfit/plan/engine.hpp"
+#include "vramfit/plan/placement.hpp"
+#include "vramfit/support/bytes.hpp"
+#include "vramfit/support/provenance.hpp"
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,18 +37,6 @@ enum class WeightsSource : std::uint8_t {
 /// "published", "predicted" or "gguf".
 std::string_view name(WeightsSource source) noexcept;
 
-/// What the device holds for one configuration. All bytes.
-struct MemoryBreakdown {
-  Bytes weights_bytes = 0;          ///< weights resident on the device
-  Bytes kv_cache_bytes = 0;         ///< exact
-  Bytes recurrent_state_bytes = 0;  ///< exact
-  Bytes compute_buffer_bytes = 0;   ///< estimate
-  Bytes overhead_bytes = 0;         ///< estimate
-
-  /// Sum of the parts (checked).
-  Bytes total_bytes() const;
-};
-
 /// One quantization of the model, independent of GPU and context.
 struct QuantResult {
   std::string id;                ///< "Q4_K_M", "UD-Q4_K_XL"
@@ -54,17 +46,23 @@ struct QuantResult {
   std::string recipe;            ///< the llama.cpp file type the prediction uses
   bool follows_recipe = true;    ///< false for published-only families: the prediction is of `recipe`, not of this file
   Bytes file_predicted_bytes = 0;  ///< predicted GGUF size: tensor data + metadata estimate
+  Provenance file_predicted_provenance = Provenance::estimate;  ///< exact only for a file read from disk
   std::optional<Bytes> file_published_bytes;
   std::string published_file;    ///< repo/file of the published size
+  std::string model_file;        ///< the file name a command line names ("Qwen3-8B-Q4_K_M.gguf", or the file read)
   Bytes metadata_bytes = 0;      ///< the metadata estimate inside file_predicted_bytes
   Bytes device_weights_bytes = 0;  ///< weights on the GPU at full offload
   Bytes host_weights_bytes = 0;    ///< weights llama.cpp keeps in host memory (token_embd)
   WeightsBreakdown predicted;      ///< the recipe's per-type breakdown
+  LayerWeights layers;             ///< the device weights per block (a published size spread in the recipe's proportions)
+
+  /// The published size where there is one, else the prediction: what the table orders by.
+  Bytes file_bytes() const { return file_published_bytes.value_or(file_predicted_bytes); }
 };
 
 /// One context length, independent of quantization and GPU.
 struct ContextResult {
-  std::uint64_t context_tokens = 0;  ///< requested tokens (the native context resolved)
+  std::uint64_t context_tokens = 0;  ///< the runner's context in tokens (the native context resolved)
   bool native = false;               ///< it is the model's native context
   ContextLayout layout;
   KvCacheSize kv;
@@ -83,16 +81,53 @@ struct RowProvenance {
   Provenance usable = Provenance::estimate;    ///< driver reserve / working-set rule
 };
 
+/// The verdict of a row, decided once here and spelled by the renderers.
+enum class Verdict : std::uint8_t {
+  fits,   ///< fits, and would at either end of the estimates' range
+  maybe,  ///< the verdict flips within the estimates' range
+  over,   ///< does not fit at either end
+};
+
+/// "fits", "maybe" or "over".
+std::string_view name(Verdict verdict) noexcept;
+
+/// The knobs of the what-if ladder, in the order of what they cost the user.
+enum class Knob : std::uint8_t {
+  flash_attn,      ///< --flash-attn on
+  cache_q8_0,      ///< --cache-type q8_0
+  parallel,        ///< --parallel 1
+  expert_offload,  ///< --n-cpu-moe N / -ot exps=CPU
+  context,         ///< a shorter context
+  layer_offload,   ///< -ngl N
+  cache_q4_0,      ///< --cache-type q4_0
+  quant,           ///< a smaller quantization
+};
+
+/// The knob's name in outputs: flash-attn | cache-type | parallel |
+/// expert-offload | context | layer-offload | quant.
+std::string_view name(Knob knob) noexcept;
+
+/// One knob of the what-if ladder.
+struct WhatIf {
+  Knob knob = Knob::quant;
+  std::string change;             ///< "--cache-type q8_0", "--context 40192", "--quant Q4_K_M", "--n-cpu-moe 14"
+  ByteDelta saved_bytes = 0;      ///< GPU bytes saved against the configuration as asked (estimate)
+  bool fits = false;              ///< that change alone makes it fit
+  ByteDelta headroom_bytes = 0;   ///< headroom after the change
+  std::optional<SpeedEstimate> speed;  ///< decode speed after the change
+};
+
 /// One configuration: quant x GPU x context.
 struct FitRow {
   std::size_t quant = 0;    ///< index into Report::quants
-  std::size_t gpu = 0;      ///< index into Report::gpus
+  std::size_t gpu = 0;      ///< index into Report::columns
   std::size_t context = 0;  ///< index into Report::contexts
   MemoryBreakdown memory;
   ComputeEstimate estimate;
   ByteDelta headroom_bytes = 0;  ///< usable - total
   bool fits = false;             ///< headroom >= 0
   bool marginal = false;         ///< the verdict could flip within the estimate's range
+  Verdict verdict = Verdict::over;
   Bytes total_low_bytes = 0;     ///< total with the estimates at the low end of their range
   Bytes total_high_bytes = 0;    ///< ... and at the high end
   RowProvenance provenance;
@@ -104,82 +139,77 @@ struct FitRow {
   std::optional<VllmCapacity> vllm;  ///< engine vllm: the paged cache left after weights and activations
   std::optional<SpeedEstimate> speed;  ///< decode tokens/s of the placement, or of the plan when it does not fit
   bool speed_of_plan = false;          ///< speed is the offload plan's
+  std::vector<WhatIf> what_if;         ///< rows that do not fit: the knobs that make them fit, ranked
 };
 
 /// A row of the context ladder: what the context adds, and the largest
 /// quantization that still fits on each GPU.
 struct LadderRow {
   ContextResult context;
-  std::vector<std::optional<std::size_t>> best_quant;  ///< per GPU, index into Report::quants
+  std::vector<std::optional<std::size_t>> best_quant;  ///< per column, index into Report::quants
+};
+
+/// A column of the report: one GPU, or GPUs serving one model together.
+struct GpuColumn {
+  GpuGroup group;        ///< the GPUs, in llama.cpp's device order, with their budgets under the engine
+  GpuSpec combined;      ///< the group as one GPU: memory and bandwidth summed
+  DeviceBudget budget;   ///< the budgets summed
+};
+
+/// The host the GPUs sit in.
+struct HostOptions {
+  std::optional<Bytes> ram_bytes;  ///< --ram: the host's system memory
+  double bandwidth_gbps = k_default_host_bandwidth_gbps;  ///< --host-bandwidth: RAM bandwidth for offloaded weights
+  bool bandwidth_given = false;
 };
 
 /// What to evaluate.
 struct Request {
-  std::string model;                    ///< catalog id or alias (ignored when model_spec is set)
-  std::optional<CatalogModel> model_spec;  ///< a model that is not in the catalog (HF config, GGUF header)
-  std::optional<FileWeights> file;      ///< the weights of a real file instead of predicted quants
-  std::vector<std::string> notes;       ///< caveats from reading the input, carried into the report
-  std::vector<std::string> gpus;        ///< catalog ids or aliases, at least one
-  std::vector<std::string> quants;      ///< empty: every listed quant that applies
-  bool all_quants = false;              ///< with quants empty: every quant that applies, listed or not
-  std::vector<std::uint64_t> contexts;  ///< tokens; 0 = native; empty = the settings' context
-  RunSettings settings;
-  std::optional<std::uint32_t> n_cpu_moe;  ///< --n-cpu-moe: expert tensors of the first N layers stay in host memory
-  std::optional<std::uint32_t> n_gpu_layers;  ///< -ngl: blocks on the GPUs (default: all and the output layer)
-  std::optional<Bytes> ram_bytes;          ///< --ram: the host's system memory
-  std::optional<Bytes> wired_limit_bytes;  ///< --wired-limit-mb: macOS iogpu.wired_limit_mb
-  std::vector<std::uint64_t> ladder;    ///< ladder contexts; empty = 8K, 16K, 32K and native
+  std::string model;                                 ///< catalog id or alias (ignored when model_spec is set)
+  std::shared_ptr<const CatalogModel> model_spec;    ///< a model that is not in the catalog (HF config, GGUF header)
+  std::shared_ptr<const FileWeights> file;           ///< the weights of a real file instead of predicted quants
+  std::vector<std::string> notes;                    ///< caveats from reading the input, carried into the report
+  std::vector<std::string> gpus;                     ///< catalog ids, aliases or groups, at least one
+  std::vector<std::string> quants;                   ///< empty: every listed quant that applies
+  bool all_quants = false;                           ///< with quants empty: every quant that applies, listed or not
+  std::vector<std::uint64_t> contexts;               ///< tokens per request; 0 = native; empty = the engine's default
+  RunSettings settings;                              ///< the settings; only those `given` names are the user's
+  SettingsGiven given;                               ///< settings the user chose (all others: the engine's defaults)
+  std::optional<std::uint32_t> n_cpu_moe;            ///< --n-cpu-moe: experts of the first N layers stay in host memory
+  std::optional<std::uint32_t> n_gpu_layers;         ///< -ngl: blocks on the GPUs (default: all and the output layer)
+  HostOptions host;
+  std::optional<Bytes> wired_limit_bytes;            ///< --wired-limit-mb: macOS iogpu.wired_limit_mb
+  const EngineRules* engine = nullptr;               ///< null: llama.cpp
+  EngineOptions engine_options;
+  std::vector<std::uint64_t> ladder;                 ///< ladder contexts; empty = 8K, 16K, 32K and native
   bool with_ladder = true;
-  bool with_max_context = true;         ///< compute each row's largest fitting context
-  Engine engine = Engine::llama_cpp;    ///< --engine: its defaults fill what `given` leaves open
-  SettingsGiven given;                  ///< settings the user chose (all others: the engine's defaults)
-  OllamaEnvironment ollama;             ///< OLLAMA_* variables (engine ollama)
-  std::uint32_t vllm_utilization_percent = k_vllm_default_utilization_percent;
-  double host_bandwidth_gbps = k_default_host_bandwidth_gbps;  ///< --host-bandwidth: RAM bandwidth for offloaded weights
-  bool host_bandwidth_given = false;
-};
-
-/// One knob of the what-if ladder (whatif.hpp).
-struct WhatIf {
-  std::string knob;    ///< cache-type | flash-attn | parallel | context | expert-offload | layer-offload | quant
-  std::string change;  ///< "--cache-type q8_0", "--context 40192", "--quant Q4_K_M", "--n-cpu-moe 14"
-  ByteDelta saved_bytes = 0;  ///< GPU bytes saved against the configuration as asked (estimate)
-  bool fits = false;          ///< that change alone makes it fit
-  ByteDelta headroom_bytes = 0;  ///< headroom after the change
-  std::optional<SpeedEstimate> speed;  ///< decode speed after the change
+  bool with_max_context = true;                      ///< compute each row's largest fitting context
+  bool with_what_if = true;                          ///< rank the knobs for rows that do not fit
 };
 
 /// The finished report.
 struct Report {
   CatalogModel model;                 ///< the model evaluated (a copy of the catalog entry, or the file's)
   std::vector<std::string> notes;     ///< caveats to print with the result (assumptions the input forced)
-  std::string engine = "llama.cpp";
-  RunSettings settings;
-  double host_bandwidth_gbps = k_default_host_bandwidth_gbps;  ///< for offloaded weights' speed
-  bool host_bandwidth_assumed = true;
-  std::vector<GpuSpec> gpus;          ///< one column each: a GPU, or a group serving together (combined)
-  std::vector<DeviceBudget> budgets;  ///< index-aligned with gpus (a group's: summed)
-  std::vector<GpuGroup> groups;       ///< index-aligned with gpus: the GPUs of each column
+  const EngineRules* engine = nullptr;  ///< the engine whose rules applied (never null)
+  RunSettings settings;               ///< with the engine's defaults applied
+  HostOptions host;
+  std::vector<GpuColumn> columns;     ///< one GPU, or a group serving together, each
   std::vector<QuantResult> quants;    ///< largest file first
   std::vector<ContextResult> contexts;
   std::vector<FitRow> rows;           ///< quant-major, then GPU, then context
   std::vector<LadderRow> ladder;
-  std::vector<std::vector<WhatIf>> what_if;  ///< per row: the knobs that make it fit (attach_what_if; empty rows fit)
 
   /// The row for (quant, gpu, context) indices.
   const FitRow& row(std::size_t quant, std::size_t gpu, std::size_t context) const;
+  /// The engine's name ("llama.cpp").
+  std::string_view engine_name() const { return engine->name(); }
 };
-
-/// The largest context (a multiple of 256 cells, or the native context) at
-/// which `q` fits `group` under `settings` and the request's offload; 0 when
-/// not even 256 tokens fit.
-std::uint64_t max_context_tokens(const ModelSpec& spec, const QuantResult& q, const GpuGroup& group,
-                                 const Request& request, const RunSettings& settings);
 
 /// max-context: for each quantization, GPU and cache type, the largest context that fits.
 struct MaxContextRow {
   std::size_t quant = 0;  ///< index into Report::quants
-  std::size_t gpu = 0;    ///< index into Report::gpus
+  std::size_t gpu = 0;    ///< index into Report::columns
   std::size_t cache = 0;  ///< index into MaxContextReport::caches
   std::uint64_t tokens = 0;  ///< 0: not even 256 tokens fit
   Bytes kv_cache_bytes = 0;  ///< at that context
@@ -187,6 +217,7 @@ struct MaxContextRow {
   bool supported = true;  ///< false: the cache type does not divide the model's K/V rows
 };
 
+/// The largest fitting context per quantization, GPU and cache type.
 struct MaxContextReport {
   Report report;  ///< quants, GPUs and settings (rows at the requested context)
   std::vector<std::pair<GgmlType, GgmlType>> caches;  ///< K and V cache types compared
@@ -195,7 +226,7 @@ struct MaxContextReport {
 
 /// The largest fitting context per quantization, GPU and cache type: the
 /// given cache type, or f16, q8_0 and q4_0 (quantized ones need flash attention).
-MaxContextReport build_max_context(const Catalog& catalog, const Request& request, bool cache_given);
+MaxContextReport build_max_context(const Catalog& catalog, const Request& request);
 
 /// A --gpu value: a catalog GPU, "2xrtx3090" (N of one), or GPUs joined with
 /// "+" ("rtx3090+rtx4060ti-16gb"): one host whose GPUs split the layers.
@@ -209,5 +240,8 @@ Report build_report(const Catalog& catalog, const Request& request);
 /// The default ladder: 8K, 16K, 32K and the native context (smaller ones only
 /// when the native context is smaller).
 std::vector<std::uint64_t> default_ladder(const ModelSpec& spec);
+
+/// Whether every row fits.
+bool all_fit(const Report& report);
 
 } // namespace vramfit

@@ -11,17 +11,25 @@
 #include "vramfit/input/llama_log.hpp"
 #include "vramfit/support/provenance.hpp"
 #include "vramfit/input/file_weights.hpp"
+#include "vramfit/plan/engine.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace vramfit {
 
+/// The memory terms verify compares.
+enum class Term : std::uint8_t { weights, kv_cache, recurrent_state, compute_buffer, output };
+
+/// "weights", "kv_cache", "recurrent_state", "compute_buffer" or "output".
+std::string_view name(Term term) noexcept;
+
 /// One compared term.
 struct VerifyTerm {
   std::string device;  ///< "CUDA0", "CPU", or "all" when the log cannot be split per device
-  std::string term;    ///< weights | kv_cache | recurrent_state | compute_buffer | output
+  Term term = Term::weights;
   Bytes predicted_bytes = 0;
   Bytes logged_bytes = 0;
   Provenance provenance = Provenance::exact;
@@ -32,16 +40,18 @@ struct VerifyTerm {
 
 /// What to rebuild the log's configuration from, beyond the log itself.
 struct VerifyOptions {
-  std::optional<CatalogModel> model;  ///< --model or --gguf: the architecture (instead of print_info)
-  std::optional<FileWeights> file;    ///< --gguf: exact weights per device
-  std::optional<std::uint64_t> context_tokens;  ///< settings the log does not print
-  std::optional<GgmlType> type_k, type_v;
-  std::optional<bool> flash_attn;
-  std::optional<std::uint32_t> n_seq;
-  std::optional<std::uint32_t> n_ubatch;
+  std::shared_ptr<const CatalogModel> model;  ///< --model or --gguf: the architecture (instead of print_info)
+  std::shared_ptr<const FileWeights> file;    ///< --gguf: exact weights per device
+  RunSettings settings;   ///< settings the log does not print; only those `given` names override the log
+  SettingsGiven given;
   std::optional<std::uint32_t> n_cpu_moe;  ///< --n-cpu-moe the run used (logs rarely print it)
   std::optional<FileType> file_type;       ///< the file's type when the log does not print it (--quant)
 };
+
+/// The catalog model a log without its architecture describes: the one model
+/// consistent with every hyper-parameter it prints, with a note saying so;
+/// null when the log names its architecture or fewer or more than one match.
+const CatalogModel* model_for_log(const LlamaLog& log, const Catalog& catalog, std::string& note);
 
 /// Catalog models consistent with every hyper-parameter the log prints (at
 /// least three of n_layer, n_embd, n_head, n_vocab, n_expert, n_expert_used,

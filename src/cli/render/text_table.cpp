@@ -1,4 +1,4 @@
-#include "text_table.hpp"
+#include "render/text_table.hpp"
 
 #include <algorithm>
 #include <stdexcept>
@@ -12,7 +12,7 @@ std::size_t display_width(const std::string& s) {
       std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
 }
 
-std::string colored(const std::string& text, Color color) {
+std::string colored_text(const std::string& text, Color color) {
   switch (color) {
     case Color::none:
       return text;
@@ -60,7 +60,7 @@ std::string TextTable::render_plain(bool use_color) const {
         l += "  ";
       }
       std::string padded = pad(cell_text(c), widths[c], m_columns[c].align);
-      l += use_color ? colored(padded, cell_color(c)) : padded;
+      l += use_color ? colored_text(padded, cell_color(c)) : padded;
     }
     while (!l.empty() && l.back() == ' ') {
       l.pop_back();
@@ -109,5 +109,7 @@ std::string TextTable::render_markdown() const {
   }
   return out;
 }
+
+std::string TextTable::colorize(const std::string& text, Color color) { return colored_text(text, color); }
 
 } // namespace vramfit::cli

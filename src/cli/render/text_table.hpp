@@ -38,6 +38,9 @@ public:
   /// A GitHub-flavoured Markdown table.
   std::string render_markdown() const;
 
+  /// `text` in a terminal colour (ANSI escapes; none for Color::none).
+  static std::string colorize(const std::string& text, Color color);
+
 private:
   std::vector<Column> m_columns;
   std::vector<std::vector<Cell>> m_rows;

@@ -1,0 +1,61 @@
+#pragma once
+
+// The command line, typed: what the options parse into (options.cpp binds
+// them), before a command turns them into a library request.
+
+#include "render/render.hpp"
+
+#include "vramfit/memory/run_settings.hpp"
+#include "vramfit/plan/engine.hpp"
+#include "vramfit/support/bytes.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace vramfit::cli {
+
+/// Every option any command takes; each command binds the ones it accepts.
+struct Args {
+  // The model: one of these.
+  std::string model;      ///< --model: a catalog id or alias
+  std::string gguf;       ///< --gguf: a GGUF file
+  std::string hf_config;  ///< --hf-config: a config.json
+
+  // What to evaluate.
+  std::vector<std::string> gpus;         ///< --gpu, split at commas
+  std::vector<std::string> quants;       ///< --quant, split at commas
+  bool all_quants = false;
+  std::vector<std::uint64_t> contexts;   ///< --context; 0 = native
+  std::vector<std::uint64_t> ladder;     ///< --ladder
+  bool no_ladder = false;
+
+  // The engine's settings; `given` says which the user chose.
+  RunSettings settings;
+  SettingsGiven given;
+  const EngineRules* engine = nullptr;   ///< --engine; null: llama.cpp
+  std::optional<double> gpu_memory_utilization;
+  std::optional<std::uint32_t> n_gpu_layers;
+  std::optional<std::uint32_t> n_cpu_moe;
+  std::optional<std::uint64_t> host_bandwidth_gbps;
+  std::optional<Bytes> ram_bytes;
+  std::optional<std::uint64_t> wired_limit_mb;
+
+  // Output and catalog.
+  Format format = Format::table;
+  SizeUnit units = SizeUnit::binary;
+  std::vector<std::string> catalogs;
+  bool no_builtin_catalog = false;
+
+  // Subcommands' own arguments.
+  ListKind list_what = ListKind::models;
+  std::string inspect_file;
+  std::string from_gguf;
+  std::string from_hf_config;
+  std::vector<std::string> validate_files;
+  std::string log_path;  ///< verify: a file, or "-"/empty for standard input
+  std::optional<std::string> verify_quant;  ///< verify --quant: the file type of the logged model
+};
+
+} // namespace vramfit::cli

@@ -1,0 +1,263 @@
+// The main job's human output: the header, the fit table or GPU matrix, the
+// footnotes, and the sections that follow (render/sections.cpp).
+
+#include "render/common.hpp"
+#include "render/fields.hpp"
+#include "render/sections.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace vramfit::cli {
+
+std::string header_lines(const Report& r, const RenderContext& ctx) {
+  const auto& m = r.model.spec;
+  const auto& s = r.settings;
+  const char* br = line_break(ctx);
+  std::string out;
+  out += fmt::format("{} ({}): {}; native context {}{}", m.name, m.arch, describe_layers(m), with_commas(m.n_ctx_train),
+                     r.model.params.empty() ? "" : "; " + r.model.params);
+  out += br;
+  for (const auto& column : r.columns) {
+    const auto& b = column.budget;
+    out += fmt::format("GPU {}: {}, {} {}; usable {} {} ({}){}", column.combined.id, column.combined.name,
+                       fixed(b.capacity_bytes, ctx.units), unit_label(ctx.units), fixed(b.usable_bytes, ctx.units),
+                       unit_label(ctx.units), b.basis, br);
+  }
+  out += fmt::format("Engine: {}; cache {}; flash attention {}; n_ubatch {}; {}", r.engine_name(), cache_label(s),
+                     s.flash_attn ? "on" : "off", s.n_ubatch, sequences_label(s));
+  out += "\n";
+  for (const auto& note : r.notes) {
+    out += fmt::format("Note: {}{}", note, br);
+  }
+  out += "\n";
+  return out;
+}
+
+namespace {
+
+std::string footnotes(const Report& r, bool matrix, const RenderContext& ctx) {
+  const char* br = line_break(ctx);
+  std::string out = after_table(ctx);
+  out += fmt::format("~ estimate: compute buffer plus backend scratch (+-25%), and the totals and headroom that include "
+                     "it; ^ a published file's size; unmarked: exact (ggml arithmetic on the tensor shapes).{}",
+                     br);
+  out += fmt::format("  maybe: the verdict flips within the estimate's range. tok/s: decode speed of one sequence from "
+                     "memory bandwidth, +-20-40% (docs/ESTIMATES.md).{}",
+                     br);
+  const bool from_file = !r.quants.empty() && r.quants.front().source == WeightsSource::gguf;
+  if (from_file) {
+    out += fmt::format("  file pub: the size of the file read; file pred: llama.cpp's recipe for its file type plus a "
+                       "metadata estimate. Weights are the file's own tensors.{}",
+                       br);
+  } else if (matrix) {
+    out += fmt::format("  file: the published file's size where the catalog has one, else the prediction.{}", br);
+  } else if (std::any_of(r.quants.begin(), r.quants.end(), [](const QuantResult& q) { return q.file_published_bytes; })) {
+    out += fmt::format("  file pub: the published file's size; file pred: llama.cpp's recipe plus a metadata "
+                       "estimate. Rows with a published file use its size.{}",
+                       br);
+  }
+  // token_embd's size at a mid-range quant, as an example of what stays on the host.
+  const auto example = std::find_if(r.quants.begin(), r.quants.end(), [](const QuantResult& q) { return q.id == "Q4_K_M"; });
+  const QuantResult& q = example != r.quants.end() ? *example : r.quants.back();
+  out += fmt::format("  weights on the GPU exclude token_embd, which llama.cpp keeps in host memory ({} at {}).\n",
+                     human(q.host_weights_bytes, ctx.units), q.id);
+  return out;
+}
+
+std::string max_context_cell(const Report& r, const FitRow& row) {
+  if (!row.max_context_tokens) {
+    return "-";
+  }
+  if (*row.max_context_tokens == 0) {
+    return "none";
+  }
+  return *row.max_context_tokens >= r.model.spec.n_ctx_train ? "native" : with_commas(*row.max_context_tokens);
+}
+
+std::string file_cell(const QuantResult& q, SizeUnit u) {
+  return q.file_published_bytes ? mark(fixed(*q.file_published_bytes, u), Provenance::published)
+                                 : mark(fixed(q.file_predicted_bytes, u), q.file_predicted_provenance);
+}
+
+std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) {
+  const bool many_contexts = r.contexts.size() > 1;
+  std::vector<Column> cols{{"quant", Align::left}};
+  if (many_contexts) {
+    cols.push_back({"context"});
+  }
+  for (const char* h : {"file pub", "file pred", "weights", "KV+state", "compute", "total", "headroom"}) {
+    cols.push_back({h});
+  }
+  cols.push_back({"fit", Align::left});
+  cols.push_back({"max ctx"});
+  cols.push_back({"tok/s"});
+  const bool paged = std::any_of(r.rows.begin(), r.rows.end(), [](const FitRow& row) { return row.vllm.has_value(); });
+  if (paged) {
+    cols.push_back({"concurrency"});
+  }
+  TextTable t(cols);
+  for (std::size_t q = 0; q < r.quants.size(); ++q) {
+    for (std::size_t c = 0; c < r.contexts.size(); ++c) {
+      const auto& row = r.row(q, g, c);
+      const auto& qr = r.quants[q];
+      std::vector<Cell> cells{qr.id};
+      if (many_contexts) {
+        cells.emplace_back(with_commas(r.contexts[c].context_tokens));
+      }
+      const auto& p = row.provenance;
+      cells.emplace_back(qr.file_published_bytes ? mark(fixed(*qr.file_published_bytes, ctx.units), Provenance::published)
+                                                 : "-");
+      cells.emplace_back(qr.follows_recipe ? mark(fixed(qr.file_predicted_bytes, ctx.units), qr.file_predicted_provenance)
+                                           : "-");
+      cells.emplace_back(mark(fixed(row.memory.weights_bytes, ctx.units), p.weights));
+      cells.emplace_back(fixed(row.memory.kv_cache_bytes + row.memory.recurrent_state_bytes, ctx.units));
+      cells.emplace_back(mark(fixed(row.memory.compute_buffer_bytes + row.memory.overhead_bytes, ctx.units), p.compute_buffer));
+      cells.emplace_back(mark(fixed(row.memory.total_bytes(), ctx.units), p.total));
+      cells.emplace_back(mark(signed_fixed(row.headroom_bytes, ctx.units), p.headroom));
+      cells.emplace_back(verdict_word(row.verdict), verdict_color(row.verdict));
+      cells.emplace_back(max_context_cell(r, row));
+      cells.emplace_back(row.speed && !row.speed_of_plan ? speed_text(*row.speed) : "-");
+      if (paged) {
+        cells.emplace_back(row.vllm ? mark(fmt::format("{:.2f}x", row.vllm->concurrency), Provenance::estimate) : "-");
+      }
+      t.add_row(std::move(cells));
+    }
+  }
+  const auto& name = r.columns[g].combined.name;
+  const std::string title =
+      many_contexts ? fmt::format("Fit on {} ({})", name, unit_label(ctx.units))
+                    : fmt::format("Fit on {} at {} tokens ({})", name, with_commas(r.contexts.front().context_tokens),
+                                  unit_label(ctx.units));
+  return heading(title, ctx) + render_table(t, ctx);
+}
+
+// A verdict with its headroom and speed, for the GPU matrix.
+Cell matrix_cell(const FitRow& row, SizeUnit u) {
+  std::string text = verdict_word(row.verdict) + " " + mark(signed_fixed(row.headroom_bytes, u), row.provenance.headroom);
+  if (row.speed) {
+    text += (row.speed_of_plan ? ", offload " : " ") + speed_text(*row.speed) + "t/s";
+  }
+  return {text, verdict_color(row.verdict)};
+}
+
+std::string gpu_matrix(const Report& r, const RenderContext& ctx) {
+  const bool many_contexts = r.contexts.size() > 1;
+  std::vector<Column> cols{{"quant", Align::left}};
+  if (many_contexts) {
+    cols.push_back({"context"});
+  }
+  cols.push_back({"file"});
+  cols.push_back({"weights"});
+  for (const auto& column : r.columns) {
+    cols.push_back({column.combined.id, Align::left});
+  }
+  TextTable t(cols);
+  for (std::size_t q = 0; q < r.quants.size(); ++q) {
+    for (std::size_t c = 0; c < r.contexts.size(); ++c) {
+      const auto& qr = r.quants[q];
+      std::vector<Cell> cells{qr.id};
+      if (many_contexts) {
+        cells.emplace_back(with_commas(r.contexts[c].context_tokens));
+      }
+      cells.emplace_back(file_cell(qr, ctx.units));
+      cells.emplace_back(mark(fixed(r.row(q, 0, c).memory.weights_bytes, ctx.units), r.row(q, 0, c).provenance.weights));
+      for (std::size_t g = 0; g < r.columns.size(); ++g) {
+        cells.push_back(matrix_cell(r.row(q, g, c), ctx.units));
+      }
+      t.add_row(std::move(cells));
+    }
+  }
+  const std::string title =
+      many_contexts ? fmt::format("GPU matrix: fit and headroom ({})", unit_label(ctx.units))
+                    : fmt::format("GPU matrix at {} tokens: fit and headroom ({})",
+                                  with_commas(r.contexts.front().context_tokens), unit_label(ctx.units));
+  return heading(title, ctx) + render_table(t, ctx);
+}
+
+} // namespace
+
+std::string render_fit(const Report& r, const RenderContext& ctx) {
+  switch (ctx.format) {
+    case Format::json: {
+      auto doc = json_document("fit", ctx);
+      report_json(r, doc);
+      return doc.dump(2) + "\n";
+    }
+    case Format::csv:
+      return results_csv(r);
+    case Format::table:
+    case Format::markdown: {
+      std::string out = header_lines(r, ctx);
+      const bool matrix = r.columns.size() > 1;
+      out += matrix ? gpu_matrix(r, ctx) : fit_table(r, 0, ctx);
+      out += footnotes(r, matrix, ctx);
+      for (std::size_t g = 0; g < r.columns.size(); ++g) {
+        out += devices_section(r, g, ctx);
+      }
+      if (!matrix) {
+        out += offload_section(r, 0, ctx);
+        const auto over = std::count_if(r.rows.begin(), r.rows.end(), [](const FitRow& x) { return !x.fits; });
+        if (over > 0 && over <= 3) {
+          for (const auto& row : r.rows) {
+            const auto lines = what_if_lines(r, row, ctx);
+            out += lines.empty() ? "" : "\n" + lines;
+          }
+        }
+      }
+      if (!r.ladder.empty()) {
+        out += "\n" + ladder_table(r, ctx);
+      }
+      return out;
+    }
+  }
+  return {};
+}
+
+std::string render_check(const Report& r, const RenderContext& ctx) {
+  switch (ctx.format) {
+    case Format::json: {
+      auto doc = json_document("check", ctx);
+      report_json(r, doc);
+      doc["fits"] = all_fit(r);
+      return doc.dump(2) + "\n";
+    }
+    case Format::csv:
+      return results_csv(r);
+    case Format::markdown: {
+      std::string out = header_lines(r, ctx);
+      for (std::size_t g = 0; g < r.columns.size(); ++g) {
+        out += (g == 0 ? "" : "\n") + fit_table(r, g, ctx);
+      }
+      return out;
+    }
+    case Format::table: {
+      std::string out;
+      for (const auto& row : r.rows) {
+        const auto& q = r.quants[row.quant];
+        const auto& column = r.columns[row.gpu];
+        const auto& p = row.provenance;
+        const std::string verdict = row.marginal ? (row.fits ? "maybe (fits at the estimate)" : "maybe (does not fit at the estimate)")
+                                    : row.fits   ? "fits"
+                                                 : "does not fit";
+        std::string line = fmt::format(
+            "{}: {} {} on {} at {} tokens (cache {}): needs {} of {} usable {}, headroom {} {}", verdict,
+            r.model.spec.id, q.id, column.combined.id, with_commas(r.contexts[row.context].context_tokens),
+            cache_label(r.settings), mark(fixed(row.memory.total_bytes(), ctx.units), p.total),
+            mark(fixed(column.budget.usable_bytes, ctx.units), p.usable), unit_label(ctx.units),
+            mark(signed_fixed(row.headroom_bytes, ctx.units), p.headroom), unit_label(ctx.units));
+        if (row.marginal) {
+          line += fmt::format(" (estimate range: needs {}..{})", fixed(row.total_low_bytes, ctx.units),
+                              fixed(row.total_high_bytes, ctx.units));
+        }
+        out += (ctx.color ? TextTable::colorize(line, verdict_color(row.verdict)) : line) + "\n";
+        out += what_if_lines(r, row, ctx);
+      }
+      return out;
+    }
+  }
+  return {};
+}
+
+} // namespace vramfit::cli

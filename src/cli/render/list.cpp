@@ -1,0 +1,122 @@
+#include "render/common.hpp"
+
+#include "vramfit/model/ggml_type.hpp"
+
+#include <fmt/format.h>
+
+namespace vramfit::cli {
+namespace {
+
+// One listed item: its cells for tables and CSV, and the same values typed for JSON.
+struct Listing {
+  std::vector<Column> columns;
+  std::vector<std::vector<std::string>> cells;
+  std::vector<std::vector<ojson>> values;
+};
+
+Listing listing(const Catalog& catalog, ListKind what) {
+  Listing l;
+  const auto add = [&](std::vector<ojson> values) {
+    std::vector<std::string> cells;
+    for (const auto& v : values) {
+      cells.push_back(v.is_string() ? v.get<std::string>() : v.dump());
+    }
+    l.cells.push_back(std::move(cells));
+    l.values.push_back(std::move(values));
+  };
+  switch (what) {
+    case ListKind::models:
+      l.columns = {{"id", Align::left}, {"name", Align::left}, {"arch", Align::left}, {"layers"}, {"context"},
+                   {"params", Align::left}};
+      for (const auto& m : catalog.models) {
+        add({m.spec.id, m.spec.name, m.spec.arch, m.spec.n_layer, m.spec.n_ctx_train, m.params});
+      }
+      break;
+    case ListKind::gpus:
+      l.columns = {{"id", Align::left}, {"name", Align::left}, {"backend", Align::left}, {"memory_bytes"},
+                   {"usable_bytes"}, {"bandwidth_gbps"}};
+      for (const auto& g : list_gpus(catalog)) {
+        const double bw = g.gpu->bandwidth_gbps;
+        const bool whole = bw == static_cast<double>(static_cast<std::uint64_t>(bw));
+        add({g.gpu->id, g.gpu->name, std::string(name(g.gpu->backend)), g.gpu->memory_bytes, g.budget.usable_bytes,
+             whole ? ojson(static_cast<std::uint64_t>(bw)) : ojson(bw)});
+      }
+      break;
+    case ListKind::quants:
+      l.columns = {{"id", Align::left}, {"kind", Align::left}, {"recipe", Align::left}, {"listed", Align::left},
+                   {"description", Align::left}};
+      for (const auto& q : catalog.quants) {
+        const bool recipe = q.kind == QuantKind::recipe;
+        add({q.id, recipe ? "recipe" : "published", recipe ? std::string(name(*q.file_type)) : q.nearest,
+             q.listed ? "yes" : "no", q.description});
+      }
+      break;
+    case ListKind::cache_types:
+      l.columns = {{"cache_type", Align::left}, {"block_size"}, {"bytes_per_block"}};
+      for (const auto t : kv_cache_types()) {
+        add({lower_name(t), traits(t).block_size, traits(t).type_size});
+      }
+      break;
+  }
+  return l;
+}
+
+std::string_view list_key(ListKind what) {
+  switch (what) {
+    case ListKind::models:
+      return "models";
+    case ListKind::gpus:
+      return "gpus";
+    case ListKind::quants:
+      return "quants";
+    case ListKind::cache_types:
+      return "cache-types";
+  }
+  return "models";
+}
+
+} // namespace
+
+std::string render_list(const Catalog& catalog, ListKind what, const RenderContext& ctx) {
+  const auto l = listing(catalog, what);
+  switch (ctx.format) {
+    case Format::json: {
+      auto doc = json_document("list", ctx);
+      ojson items = ojson::array();
+      for (const auto& values : l.values) {
+        ojson item;
+        for (std::size_t c = 0; c < l.columns.size(); ++c) {
+          item[l.columns[c].header] = values[c];
+        }
+        items.push_back(item);
+      }
+      doc[std::string(list_key(what))] = items;
+      return doc.dump(2) + "\n";
+    }
+    case Format::csv: {
+      std::string out;
+      for (std::size_t c = 0; c < l.columns.size(); ++c) {
+        out += (c > 0 ? "," : "") + l.columns[c].header;
+      }
+      out += "\n";
+      for (const auto& row : l.cells) {
+        for (std::size_t c = 0; c < row.size(); ++c) {
+          out += (c > 0 ? "," : "") + csv_escape(row[c]);
+        }
+        out += "\n";
+      }
+      return out;
+    }
+    case Format::table:
+    case Format::markdown: {
+      TextTable t(l.columns);
+      for (const auto& row : l.cells) {
+        t.add_row(std::vector<Cell>(row.begin(), row.end()));
+      }
+      return render_table(t, ctx);
+    }
+  }
+  return {};
+}
+
+} // namespace vramfit::cli

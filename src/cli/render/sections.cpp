@@ -1,0 +1,191 @@
+#include "render/sections.hpp"
+
+#include "render/fields.hpp"
+
+#include <fmt/format.h>
+
+namespace vramfit::cli {
+namespace {
+
+std::string offload_label(const ModelSpec& spec, const Offload& o) {
+  if (o.n_gpu_layers == 0) {
+    return "-ngl 0 (CPU only)";
+  }
+  std::string out = o.n_gpu_layers > spec.n_layer ? "all layers" : fmt::format("-ngl {}", o.n_gpu_layers);
+  if (const auto experts = expert_offload_arguments(spec, o); !experts.empty()) {
+    out += ", " + joined_arguments(experts);
+  }
+  return out;
+}
+
+} // namespace
+
+std::string offload_section(const Report& r, std::size_t g, const RenderContext& ctx) {
+  const auto& spec = r.model.spec;
+  std::vector<const FitRow*> rows;
+  for (const auto& row : r.rows) {
+    if (row.gpu == g && (!row.fits || !row.placement.offload.is_full(spec))) {
+      rows.push_back(&row);
+    }
+  }
+  if (rows.empty()) {
+    return {};
+  }
+  const bool many_contexts = r.contexts.size() > 1;
+  std::vector<Column> cols{{"quant", Align::left}};
+  if (many_contexts) {
+    cols.push_back({"context"});
+  }
+  cols.push_back({"offload", Align::left});
+  for (const char* h : {"on GPU", "in RAM", "tok/s"}) {
+    cols.push_back({h});
+  }
+  cols.push_back({"fit", Align::left});
+  TextTable t(cols);
+  std::string commands;
+  for (const auto* row : rows) {
+    const auto& p = row->fits ? row->placement : row->plan ? *row->plan : row->placement;
+    const bool ok = row->fits || row->plan.has_value();
+    std::vector<Cell> cells{r.quants[row->quant].id};
+    if (many_contexts) {
+      cells.emplace_back(with_commas(r.contexts[row->context].context_tokens));
+    }
+    cells.emplace_back(ok ? offload_label(spec, p.offload) : "none fits");
+    cells.emplace_back(ok ? mark(fixed(p.gpu_total_bytes(), ctx.units), Provenance::estimate) : "-");
+    cells.emplace_back(ok ? mark(fixed(p.host.total_bytes(), ctx.units), Provenance::estimate) : "-");
+    cells.emplace_back(ok && row->speed ? speed_text(*row->speed) : "-");
+    const auto ram_fits = row->fits ? row->ram_fits : row->plan_ram_fits;
+    const bool ram_over = ok && ram_fits && !*ram_fits;
+    std::string verdict = ok ? (p.cpu_only() ? "CPU" : "fits") : "OVER";
+    if (ram_over) {
+      verdict += ", RAM OVER";
+    }
+    cells.emplace_back(verdict, ok && !p.cpu_only() && !ram_over ? Color::green : Color::red);
+    t.add_row(std::move(cells));
+    if (ok) {
+      commands += fmt::format("  {}{}: {}\n", r.quants[row->quant].id,
+                              many_contexts ? " @ " + with_commas(r.contexts[row->context].context_tokens) : "",
+                              p.command);
+    }
+  }
+  std::string out = "\n" + heading(fmt::format("Offload on {}: what fits when the whole model does not ({})",
+                                               r.columns[g].combined.name, unit_label(ctx.units)),
+                                   ctx);
+  out += render_table(t, ctx) + after_table(ctx);
+  out += "llama.cpp command lines (the model file name is the quant's usual one):\n" + commands;
+  return out;
+}
+
+std::string devices_section(const Report& r, std::size_t g, const RenderContext& ctx) {
+  const auto& group = r.columns[g].group;
+  if (group.gpus.size() < 2) {
+    return {};
+  }
+  std::vector<Column> cols{{"quant", Align::left}};
+  for (std::size_t i = 0; i < group.gpus.size(); ++i) {
+    cols.push_back({fmt::format("GPU{} {}", i, group.gpus[i].id)});
+  }
+  TextTable t(cols);
+  for (const auto& row : r.rows) {
+    if (row.gpu != g || row.context != 0) {
+      continue;
+    }
+    std::vector<Cell> cells{r.quants[row.quant].id};
+    for (const auto& d : row.placement.devices) {
+      cells.emplace_back(fmt::format("{}L {}/{}", d.layers + (d.output_layer ? 1 : 0),
+                                     mark(fixed(d.total_bytes(), ctx.units), Provenance::estimate),
+                                     fixed(d.usable_bytes, ctx.units)),
+                         d.fits() ? Color::green : Color::red);
+    }
+    t.add_row(std::move(cells));
+  }
+  return "\n" +
+         heading(fmt::format("Layer split on {} at {} tokens: layers (L), needed/usable ({})", group.id,
+                             with_commas(r.contexts.front().context_tokens), unit_label(ctx.units)),
+                 ctx) +
+         render_table(t, ctx);
+}
+
+std::string what_if_lines(const Report& r, const FitRow& row, const RenderContext& ctx) {
+  if (row.what_if.empty()) {
+    return {};
+  }
+  std::string out = fmt::format("What would make {} fit on {} at {} tokens (ranked; {}):\n", r.quants[row.quant].id,
+                                r.columns[row.gpu].combined.id, with_commas(r.contexts[row.context].context_tokens),
+                                unit_label(ctx.units));
+  for (const auto& w : row.what_if) {
+    out += fmt::format("  {:<5} {:<34} saves {:>8}, headroom {}{}\n", w.fits ? "fits" : "not", w.change,
+                       mark(signed_fixed(w.saved_bytes, ctx.units), Provenance::estimate),
+                       mark(signed_fixed(w.headroom_bytes, ctx.units), Provenance::estimate),
+                       w.speed ? ", " + speed_text(*w.speed) + " tok/s" : std::string{});
+  }
+  return out;
+}
+
+std::string ladder_table(const Report& r, const RenderContext& ctx) {
+  std::vector<Column> cols{{"context", Align::left}, {"KV cache"}, {"state"}, {"KV+state"}};
+  for (const auto& column : r.columns) {
+    cols.push_back({r.columns.size() == 1 ? "largest fit on " + column.combined.id : column.combined.id, Align::left});
+  }
+  TextTable t(cols);
+  for (const auto& l : r.ladder) {
+    std::vector<Cell> cells{context_label(l.context), human(l.context.kv.total_bytes(), ctx.units),
+                            human(l.context.state.total_bytes(), ctx.units),
+                            human(l.context.kv.total_bytes() + l.context.state.total_bytes(), ctx.units)};
+    for (const auto& best : l.best_quant) {
+      cells.push_back(best ? Cell{r.quants[*best].id, Color::green} : Cell{"none", Color::red});
+    }
+    t.add_row(std::move(cells));
+  }
+  const auto& s = r.settings;
+  const auto& m = r.model.spec;
+  std::string what = fmt::format("KV cache by context (cache {}, {})", cache_label(s), sequences_label(s));
+  if (m.count(LayerKind::recurrent) > 0) {
+    what = fmt::format("KV cache and recurrent state by context (cache {}, state F32, {})", cache_label(s),
+                       sequences_label(s));
+  }
+  std::string note;
+  const auto full = m.count(LayerKind::attention);
+  if (full < m.n_layer) {
+    note = after_table(ctx) + fmt::format("only the {} full-attention layers grow with the context", full);
+    if (m.count(LayerKind::sliding_attention) > 0) {
+      note += fmt::format("; sliding-window layers hold {} cells",
+                          with_commas(r.ladder.empty() ? 0 : r.ladder.front().context.kv.swa_cells));
+    }
+    note += "\n";
+  }
+  return heading(what, ctx) + render_table(t, ctx) + note;
+}
+
+void report_json(const Report& r, ojson& doc) {
+  const auto& m = r.model.spec;
+  doc["model"] = {{"id", m.id},
+                  {"name", m.name},
+                  {"arch", m.arch},
+                  {"layers", m.n_layer},
+                  {"full_attention_layers", m.count(LayerKind::attention)},
+                  {"sliding_window_layers", m.count(LayerKind::sliding_attention)},
+                  {"recurrent_layers", m.count(LayerKind::recurrent)},
+                  {"native_context_tokens", m.n_ctx_train},
+                  {"source", r.model.source}};
+  doc["settings"] = settings_json(r);
+  doc["notes"] = r.notes;
+  doc["results"] = results_json(r);
+  if (!r.ladder.empty()) {
+    ojson ladder = ojson::array();
+    for (const auto& l : r.ladder) {
+      ojson best = ojson::object();
+      for (std::size_t g = 0; g < r.columns.size(); ++g) {
+        best[r.columns[g].combined.id] = l.best_quant[g] ? ojson(r.quants[*l.best_quant[g]].id) : ojson(nullptr);
+      }
+      ladder.push_back({{"context_tokens", l.context.context_tokens},
+                        {"native", l.context.native},
+                        {"kv_cache_bytes", l.context.kv.total_bytes()},
+                        {"recurrent_state_bytes", l.context.state.total_bytes()},
+                        {"largest_fit", best}});
+    }
+    doc["context_ladder"] = ladder;
+  }
+}
+
+} // namespace vramfit::cli

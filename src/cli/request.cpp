@@ -1,0 +1,80 @@
+#include "request.hpp"
+
+#include "file_source.hpp"
+
+#include "vramfit/input/hf_config.hpp"
+#include "vramfit/support/error.hpp"
+
+namespace vramfit::cli {
+
+EngineOptions engine_options(const Args& a) {
+  EngineOptions o;
+  const auto& engine = a.engine != nullptr ? *a.engine : default_engine();
+  for (const auto name : engine.environment_variables()) {
+    if (const auto value = Session::environment(std::string(name).c_str())) {
+      o.environment.emplace(std::string(name), *value);
+    }
+  }
+  o.memory_fraction = a.gpu_memory_utilization;
+  return o;
+}
+
+LoadedFile load_file(const std::string& path) {
+  const auto gguf = load_gguf_model(path);
+  LoadedFile out;
+  out.model = std::make_shared<const CatalogModel>(gguf.model);
+  out.weights = std::make_shared<const FileWeights>(file_weights(gguf, path));
+  out.notes = gguf.notes;
+  return out;
+}
+
+Request make_request(const Args& a) {
+  const int sources = (a.model.empty() ? 0 : 1) + (a.gguf.empty() ? 0 : 1) + (a.hf_config.empty() ? 0 : 1);
+  if (sources == 0) {
+    throw UsageError("--model, --gguf or --hf-config is required ('vramfit list models' shows the catalog)");
+  }
+  if (sources > 1) {
+    throw UsageError("give one of --model, --gguf and --hf-config");
+  }
+  if (!a.gguf.empty() && !a.quants.empty()) {
+    throw UsageError("--quant does not apply to --gguf: the file's own tensor types are used");
+  }
+  if (a.gpus.empty()) {
+    throw UsageError("--gpu is required ('vramfit list gpus' shows the catalog)");
+  }
+  Request r;
+  r.model = a.model;
+  r.gpus = a.gpus;
+  r.quants = a.quants;
+  r.all_quants = a.all_quants;
+  r.contexts = a.contexts;
+  r.settings = a.settings;
+  r.given = a.given;
+  r.n_cpu_moe = a.n_cpu_moe;
+  r.n_gpu_layers = a.n_gpu_layers;
+  if (a.host_bandwidth_gbps) {
+    r.host.bandwidth_gbps = static_cast<double>(*a.host_bandwidth_gbps);
+    r.host.bandwidth_given = true;
+  }
+  r.host.ram_bytes = a.ram_bytes;
+  if (a.wired_limit_mb) {
+    r.wired_limit_bytes = *a.wired_limit_mb * k_mib;
+  }
+  r.engine = a.engine;
+  r.engine_options = engine_options(a);
+  r.ladder = a.ladder;
+  r.with_ladder = !a.no_ladder;
+  if (!a.hf_config.empty()) {
+    const auto text = read_text_file(a.hf_config, "config");
+    r.model_spec = std::make_shared<const CatalogModel>(model_from_hf_config(text, a.hf_config, r.notes));
+  }
+  if (!a.gguf.empty()) {
+    auto file = load_file(a.gguf);
+    r.model_spec = std::move(file.model);
+    r.file = std::move(file.weights);
+    r.notes.insert(r.notes.end(), file.notes.begin(), file.notes.end());
+  }
+  return r;
+}
+
+} // namespace vramfit::cli

@@ -1,0 +1,143 @@
+// vLLM: --gpu-memory-utilization 0.9 of the total (vLLM engine args); the KV
+// cache takes whatever is left after weights and the profiled activations, in
+// blocks of 16 tokens; sliding-window layers take full-size pages; "maximum
+// concurrency" = cached tokens / tokens per request.
+
+#include "plan/engines/engines.hpp"
+
+#include "vramfit/model/ggml_type.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace vramfit {
+namespace builtin_engines {
+namespace {
+
+std::uint32_t utilization_percent(const EngineOptions& options) {
+  return options.memory_fraction ? static_cast<std::uint32_t>(*options.memory_fraction * 100.0 + 0.5)
+                                 : k_vllm_default_utilization_percent;
+}
+
+class Vllm final : public EngineRules {
+public:
+  std::string_view name() const noexcept override { return "vllm"; }
+  bool takes_memory_fraction() const override { return true; }
+  bool offloads() const override { return false; }
+
+  std::vector<std::string> apply_defaults(RunSettings& s, const SettingsGiven& given, const EngineOptions& options,
+                                          Bytes) const override {
+    if (!given.n_seq) {
+      s.n_seq = 1;
+    }
+    if (!given.flash_attn) {
+      s.flash_attn = true;
+    }
+    if (!given.n_ubatch) {
+      s.n_ubatch = k_vllm_profile_tokens;
+    }
+    return {fmt::format("vllm: --gpu-memory-utilization {:.2f}; the KV cache takes the rest, in {}-token blocks",
+                        utilization_percent(options) / 100.0, k_vllm_block_tokens)};
+  }
+
+  DeviceBudget budget(const GpuSpec&, DeviceBudget b, const EngineOptions& options) const override {
+    const std::uint32_t percent = utilization_percent(options);
+    const Bytes allowed = b.total_bytes / 100 * percent;
+    // The CUDA context counts against the utilization budget (non-torch memory).
+    b.usable_bytes = allowed > b.reserve_bytes ? allowed - b.reserve_bytes : 0;
+    b.basis = fmt::format("vLLM {}% of {} MiB - context {} MiB", percent, b.total_bytes / k_mib,
+                          b.reserve_bytes / k_mib);
+    return b;
+  }
+
+  // Every weight stays on the GPUs (the token embeddings too), then the
+  // activation estimate; the rest is a paged cache that one request must fit.
+  EngineVerdict evaluate(const Scenario& s) const override {
+    EngineVerdict v = EngineRules::evaluate(s);
+    const auto activation = vllm_activation(s.spec);
+    Bytes usable = 0;
+    Bytes fixed = checked_add(activation.bytes, s.host_weights_bytes, "vLLM");
+    for (const auto& d : v.placement.devices) {
+      usable = checked_add(usable, d.usable_bytes, "vLLM");
+      fixed = checked_add(fixed, d.weights_bytes, "vLLM");
+    }
+    v.vllm = vllm_capacity(s.spec, s.settings, usable > fixed ? usable - fixed : 0);
+    v.memory.weights_bytes = checked_add(v.memory.weights_bytes, s.host_weights_bytes, "vLLM");
+    v.estimate.compute_buffer = activation;
+    v.estimate.overhead = Estimate{};
+    v.memory.compute_buffer_bytes = activation.bytes;
+    v.memory.overhead_bytes = 0;
+    v.memory.kv_cache_bytes = checked_mul(v.vllm->kv_bytes_per_token, v.vllm->request_tokens, "vLLM KV");
+    v.memory.recurrent_state_bytes = v.vllm->state_bytes_per_request;
+    const Bytes total = v.memory.total_bytes();
+    v.headroom_bytes = signed_difference(usable, total);
+    v.fits = v.vllm->max_concurrency >= 1;
+    const Bytes spread = activation.high - activation.bytes;
+    v.total_low_bytes = total - std::min(total, spread);
+    v.total_high_bytes = checked_add(total, spread, "vLLM");
+    v.marginal = (v.total_low_bytes <= usable) != (v.total_high_bytes <= usable);
+    return v;
+  }
+};
+
+} // namespace
+
+const EngineRules& vllm() {
+  static const Vllm k_engine;
+  return k_engine;
+}
+
+} // namespace builtin_engines
+
+VllmCapacity vllm_capacity(const ModelSpec& spec, const RunSettings& settings, Bytes available_bytes) {
+  VllmCapacity c;
+  c.available_bytes = available_bytes;
+  // vLLM caches in the model's dtype (2 bytes) or fp8 (1 byte); our q8_0 maps to fp8.
+  const Bytes element = settings.type_k == GgmlType::q8_0 || settings.type_k == GgmlType::q4_0 ? 1 : 2;
+  for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
+    if (spec.kind(il) == LayerKind::recurrent) {
+      continue;
+    }
+    // Sliding-window layers get pages of the same size as full-attention ones.
+    c.kv_bytes_per_token = checked_add(c.kv_bytes_per_token,
+                                       checked_mul(spec.n_embd_k_gqa(il) + spec.n_embd_v_gqa(il), element, "vLLM KV"),
+                                       "vLLM KV");
+  }
+  RunSettings one = settings;
+  one.n_seq = 1;
+  c.state_bytes_per_request = recurrent_state_size(spec, one).total_bytes();
+  const std::uint64_t ctx = settings.context_tokens == 0 ? spec.n_ctx_train : settings.context_tokens;
+  c.request_tokens = (ctx + k_vllm_block_tokens - 1) / k_vllm_block_tokens * k_vllm_block_tokens;
+  const Bytes block = checked_mul(c.kv_bytes_per_token, k_vllm_block_tokens, "vLLM block");
+  if (block > 0) {
+    c.cached_tokens = available_bytes / block * k_vllm_block_tokens;
+  }
+  const Bytes per_request = checked_add(checked_mul(c.kv_bytes_per_token, c.request_tokens, "vLLM request"),
+                                        c.state_bytes_per_request, "vLLM request");
+  c.max_concurrency = per_request > 0 ? available_bytes / per_request : 0;
+  c.concurrency = per_request > 0 ? static_cast<double>(available_bytes) / static_cast<double>(per_request) : 0.0;
+  return c;
+}
+
+Estimate vllm_activation(const ModelSpec& spec) {
+  constexpr Bytes k_bf16 = 2;
+  constexpr Bytes k_max_seqs = 256;
+  constexpr Bytes k_cuda_graphs = 512 * k_mib;
+  const Bytes tokens = k_vllm_profile_tokens;
+  Bytes kv_width = 0;
+  for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
+    kv_width = std::max(kv_width, spec.n_embd_k_gqa(il) + spec.n_embd_v_gqa(il));
+  }
+  const Bytes q_width = Bytes{spec.n_head} * std::max(spec.n_embd_head_k, spec.n_embd_head_v);
+  const Bytes attention = tokens * (q_width + kv_width + spec.n_embd) * k_bf16;
+  Bytes ffn = tokens * spec.n_ff * 3 * k_bf16;
+  if (spec.moe) {
+    ffn = std::max(ffn, tokens * Bytes{spec.moe->n_expert_used} * spec.moe->n_ff_exp * 3 * k_bf16);
+  }
+  const Bytes logits = k_max_seqs * spec.n_vocab * 4;
+  const Bytes peak = std::max({attention, ffn, logits}) + tokens * spec.n_embd * k_bf16 * 2 + k_cuda_graphs;
+  return Estimate{peak, peak / 2, peak + peak / 2};
+}
+
+} // namespace vramfit

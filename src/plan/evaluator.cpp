@@ -1,0 +1,546 @@
+#include "plan/evaluator.hpp"
+
+#include "vramfit/support/error.hpp"
+
+#include <algorithm>
+
+namespace vramfit {
+namespace {
+
+Bytes saturating_sub(Bytes a, Bytes b) { return a > b ? a - b : 0; }
+
+// A quant applies to a model when it is a recipe (MoE-only ones for MoE models
+// only) or the catalog has a published file of it for that model.
+bool applies(const QuantSpec& q, const CatalogModel& m) {
+  if (q.kind == QuantKind::published) {
+    return m.published(q.id) != nullptr;
+  }
+  return !q.moe_only || m.spec.moe.has_value();
+}
+
+struct Prediction {
+  WeightsBreakdown weights;
+  Bytes file_bytes = 0;
+  Bytes metadata_bytes = 0;
+};
+
+Prediction predict(const ModelSpec& spec, const std::vector<TensorSpec>& inventory, const QuantSpec& recipe) {
+  const auto ftype = *recipe.file_type;
+  QuantOptions options;
+  options.imatrix = recipe.imatrix;
+  const auto types = recipe_types(inventory, spec, ftype, options);
+  Prediction p;
+  p.weights = summarize_weights(inventory, types, spec.n_layer);
+  p.metadata_bytes = estimate_gguf_metadata_bytes(spec, inventory);
+  p.file_bytes = checked_add(gguf_tensor_data_bytes(inventory, types), p.metadata_bytes, "file size");
+  return p;
+}
+
+// The weights of `q` per block as llama.cpp places them. A published file's
+// size is spread over the blocks in the proportions of the recipe's prediction.
+LayerWeights layer_weights(const QuantResult& q) {
+  std::vector<Bytes> layers = q.predicted.layer_bytes;
+  std::vector<Bytes> experts = q.predicted.layer_expert_bytes;
+  Bytes output = q.predicted.output_layer_bytes;
+  Bytes predicted = output;
+  for (const auto b : layers) {
+    predicted = checked_add(predicted, b, "device weights");
+  }
+  if (predicted != 0 && predicted != q.device_weights_bytes) {
+    const long double f = static_cast<long double>(q.device_weights_bytes) / static_cast<long double>(predicted);
+    Bytes sum = 0;
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      layers[i] = static_cast<Bytes>(static_cast<long double>(layers[i]) * f);
+      experts[i] = std::min(layers[i], static_cast<Bytes>(static_cast<long double>(experts[i]) * f));
+      sum += layers[i];
+    }
+    output = q.device_weights_bytes > sum ? q.device_weights_bytes - sum : 0;
+  }
+  LayerWeights w;
+  w.layers = LayerSums(layers);
+  w.experts = LayerSums(experts);
+  w.output_layer_bytes = output;
+  w.token_embd_bytes = q.host_weights_bytes;
+  return w;
+}
+
+// Bytes per element, as a fraction: (bytes per block, elements per block).
+double element_bytes(GgmlType t) {
+  const auto& tr = traits(t);
+  return static_cast<double>(tr.type_size) / static_cast<double>(tr.block_size);
+}
+
+} // namespace
+
+Evaluator::Evaluator(const Catalog& catalog, const Request& request)
+    : m_catalog(catalog), m_request(request), m_engine(request.engine != nullptr ? *request.engine : default_engine()) {
+  if (request.gpus.empty()) {
+    throw UsageError("--gpu: give at least one GPU ('vramfit list gpus' shows them)");
+  }
+  validate(request.settings);
+  m_report.model = request.model_spec ? *request.model_spec : catalog.find_model(request.model);
+  m_report.notes = request.notes;
+  m_report.engine = &m_engine;
+  m_report.host = request.host;
+  resolve_columns();
+  resolve_settings();
+  resolve_quants();
+  auto& r = m_report;
+  for (std::size_t qi = 0; qi < r.quants.size(); ++qi) {
+    for (std::size_t gi = 0; gi < r.columns.size(); ++gi) {
+      for (std::size_t ci = 0; ci < r.contexts.size(); ++ci) {
+        FitRow row = evaluate_row(r.quants[qi], r.columns[gi], r.contexts[ci]);
+        row.quant = qi;
+        row.gpu = gi;
+        row.context = ci;
+        if (request.with_max_context) {
+          row.max_context_tokens = ci == 0 ? max_context_tokens(r.quants[qi], r.columns[gi], r.settings)
+                                           : r.rows.back().max_context_tokens;
+        }
+        r.rows.push_back(std::move(row));
+      }
+    }
+  }
+  if (request.with_what_if) {
+    for (auto& row : r.rows) {
+      if (!row.fits) {
+        row.what_if = what_if(row);
+      }
+    }
+  }
+  if (request.with_ladder) {
+    build_ladder();
+  }
+}
+
+void Evaluator::resolve_columns() {
+  for (const auto& id : m_request.gpus) {
+    auto group = resolve_gpu_group(m_catalog, id, m_request.wired_limit_bytes);
+    for (std::size_t i = 0; i < group.gpus.size(); ++i) {
+      group.budgets[i] = m_engine.budget(group.gpus[i], group.budgets[i], m_request.engine_options);
+    }
+    const auto same = [&](const GpuColumn& c) { return c.group.id == group.id; };
+    if (std::none_of(m_report.columns.begin(), m_report.columns.end(), same)) {
+      GpuColumn column;
+      column.combined = group.combined();
+      column.budget = group.combined_budget();
+      column.group = std::move(group);
+      m_report.columns.push_back(std::move(column));
+    }
+  }
+}
+
+void Evaluator::resolve_settings() {
+  auto& r = m_report;
+  r.settings = m_request.settings;
+  SettingsGiven given = m_request.given;
+  given.context = given.context || !m_request.contexts.empty();
+  const auto notes = m_engine.apply_defaults(r.settings, given, m_request.engine_options,
+                                             r.columns.front().group.gpus.front().memory_bytes);
+  r.notes.insert(r.notes.end(), notes.begin(), notes.end());
+  validate(r.settings);
+  std::vector<std::uint64_t> contexts = m_request.contexts;
+  if (contexts.empty()) {
+    contexts.push_back(r.settings.context_tokens);
+  }
+  const auto& spec = r.model.spec;
+  for (const auto tokens : contexts) {
+    RunSettings s = r.settings;
+    s.context_tokens = m_engine.runner_context(tokens == 0 ? spec.n_ctx_train : tokens, r.settings);
+    r.contexts.push_back(context(s));
+  }
+}
+
+void Evaluator::resolve_quants() {
+  auto& r = m_report;
+  const auto& spec = r.model.spec;
+  if (m_request.file) {
+    r.quants.push_back(file_result(*m_request.file));
+    return;
+  }
+  std::vector<const QuantSpec*> quants;
+  if (m_request.quants.empty()) {
+    for (const auto& q : m_catalog.quants) {
+      if ((q.listed || m_request.all_quants) && applies(q, r.model)) {
+        quants.push_back(&q);
+      }
+    }
+  } else {
+    for (const auto& id : m_request.quants) {
+      const auto& q = m_catalog.find_quant(id);
+      if (q.moe_only && !spec.moe) {
+        throw UsageError("--quant " + q.id + ": applies to mixture-of-experts models only, and '" + spec.id +
+                         "' is dense");
+      }
+      if (std::find(quants.begin(), quants.end(), &q) == quants.end()) {
+        quants.push_back(&q);
+      }
+    }
+  }
+  if (quants.empty()) {
+    throw UsageError("no quantization applies to '" + spec.id + "'");
+  }
+  for (const auto* q : quants) {
+    r.quants.push_back(quant_result(*q));
+  }
+  // Largest file first: the order of quality a guide lists them in.
+  std::stable_sort(r.quants.begin(), r.quants.end(),
+                   [](const QuantResult& a, const QuantResult& b) { return a.file_bytes() > b.file_bytes(); });
+}
+
+QuantResult Evaluator::quant_result(const QuantSpec& q) {
+  const auto& model = m_report.model;
+  if (m_inventory.empty()) {
+    m_inventory = build_inventory(model.spec);
+  }
+  const QuantSpec& recipe = q.kind == QuantKind::recipe ? q : m_catalog.find_quant(q.nearest);
+  const auto p = predict(model.spec, m_inventory, recipe);
+  QuantResult r;
+  r.id = q.id;
+  r.description = q.description;
+  r.recipe = recipe.id;
+  r.follows_recipe = q.kind == QuantKind::recipe;
+  r.predicted = p.weights;
+  r.metadata_bytes = p.metadata_bytes;
+  r.file_predicted_bytes = p.file_bytes;
+  r.host_weights_bytes = p.weights.token_embd_bytes;
+  r.device_weights_bytes = p.weights.device_bytes();
+  r.source = WeightsSource::predicted;
+  r.model_file = model.spec.name + "-" + q.id + ".gguf";
+  // The stock recipe is ggml arithmetic on the architecture's tensors; a family
+  // known only by its nearest recipe (Unsloth's UD files) is an estimate of it.
+  r.weights_provenance = r.follows_recipe ? Provenance::exact : Provenance::estimate;
+  if (const auto* file = model.published(q.id)) {
+    r.file_published_bytes = file->bytes;
+    r.published_file = file->repo.empty() ? file->file : file->repo + "/" + file->file;
+    // The published size is the truth for that file: its tensors are what is
+    // left after the metadata, and token_embd (typed as the recipe types it)
+    // stays in host memory.
+    const Bytes tensors = saturating_sub(file->bytes, p.metadata_bytes);
+    const Bytes tied_output = p.weights.tied_output ? p.weights.token_embd_bytes : 0;
+    if (tensors > p.weights.token_embd_bytes) {
+      r.device_weights_bytes = tensors - p.weights.token_embd_bytes + tied_output;
+      r.source = WeightsSource::published;
+      r.weights_provenance = Provenance::published;
+    }
+  } else if (q.kind == QuantKind::published) {
+    throw UsageError("quant '" + q.id + "' is known only by published files, and the catalog has none for '" +
+                     model.spec.id + "'");
+  }
+  r.layers = layer_weights(r);
+  return r;
+}
+
+// A real file: its tensors are the truth; the recipe prediction of its file
+// type (when the architecture can be built) is shown beside it.
+QuantResult Evaluator::file_result(const FileWeights& file) {
+  const auto& model = m_report.model;
+  QuantResult r;
+  r.id = file.label;
+  r.description = file.path;
+  r.model_file = file.path;
+  r.source = WeightsSource::gguf;
+  r.weights_provenance = Provenance::exact;
+  std::vector<GgmlType> types;
+  types.reserve(file.tensors.size());
+  for (const auto& t : file.tensors) {
+    types.push_back(t.type);
+  }
+  const auto actual = summarize_weights(file.tensors, types, model.spec.n_layer);
+  r.predicted = actual;
+  r.device_weights_bytes = actual.device_bytes();
+  r.host_weights_bytes = actual.token_embd_bytes;
+  r.file_published_bytes = file.file_bytes;
+  r.published_file = file.path;
+  r.metadata_bytes = file.file_bytes > actual.total_bytes ? file.file_bytes - actual.total_bytes : 0;
+  r.file_predicted_bytes = file.file_bytes;
+  r.file_predicted_provenance = Provenance::exact;
+  r.follows_recipe = false;
+  r.recipe = file.label;
+  const auto recipe = std::find_if(m_catalog.quants.begin(), m_catalog.quants.end(), [&](const QuantSpec& q) {
+    return q.kind == QuantKind::recipe && file.file_type && q.file_type == file.file_type;
+  });
+  if (recipe != m_catalog.quants.end() && can_build_inventory(model.spec)) {
+    try {
+      m_inventory = build_inventory(model.spec);
+      r.file_predicted_bytes = predict(model.spec, m_inventory, *recipe).file_bytes;
+      r.file_predicted_provenance = Provenance::estimate;
+      r.follows_recipe = true;
+      r.recipe = recipe->id;
+    } catch (const InputError&) {
+      // Shapes the recipe has no type for (a row no fallback divides): the
+      // file's own size stands, and the recipe is not claimed.
+    }
+  }
+  r.layers = layer_weights(r);
+  return r;
+}
+
+ContextResult Evaluator::make_context(const RunSettings& s) const {
+  const auto& spec = m_report.model.spec;
+  ContextResult c;
+  c.context_tokens = s.context_tokens == 0 ? spec.n_ctx_train : s.context_tokens;
+  c.native = c.context_tokens == spec.n_ctx_train;
+  RunSettings at = s;
+  at.context_tokens = c.context_tokens;
+  c.layout = context_layout(spec, at);
+  c.kv = kv_cache_size(spec, at);
+  c.state = recurrent_state_size(spec, at);
+  return c;
+}
+
+const ContextResult& Evaluator::context(const RunSettings& s) {
+  const auto key = std::make_tuple(s.context_tokens, static_cast<std::uint32_t>(s.type_k),
+                                   static_cast<std::uint32_t>(s.type_v), s.flash_attn, s.n_seq, s.kv_unified,
+                                   s.swa_full, s.n_ubatch);
+  const auto it = m_contexts.find(key);
+  if (it != m_contexts.end()) {
+    return it->second;
+  }
+  return m_contexts.emplace(key, make_context(s)).first->second;
+}
+
+Offload Evaluator::requested_offload() const {
+  Offload offload = Offload::full(m_report.model.spec);
+  if (m_request.n_gpu_layers) {
+    offload.n_gpu_layers = *m_request.n_gpu_layers;
+  }
+  if (m_request.n_cpu_moe) {
+    offload.n_cpu_moe = *m_request.n_cpu_moe;
+  }
+  return offload;
+}
+
+EngineVerdict Evaluator::verdict(const QuantResult& q, const GpuColumn& column, const Variant& v) {
+  const auto& c = context(v.settings);
+  RunSettings s = v.settings;
+  s.context_tokens = c.context_tokens;
+  const Scenario scenario{m_report.model.spec, q.layers,         q.host_weights_bytes,  s,
+                          c.kv,                c.state,          column.group.gpus,     column.group.budgets,
+                          v.offload};
+  return m_engine.evaluate(scenario);
+}
+
+bool Evaluator::fits(const QuantResult& q, const GpuColumn& column, const RunSettings& s) {
+  return verdict(q, column, Variant{s, requested_offload()}).fits;
+}
+
+std::optional<bool> Evaluator::ram_fits(const GpuColumn& column, const Placement& p) const {
+  // System memory: --ram, or a unified-memory GPU's own RAM, where the GPU's
+  // buffers are the same memory as the host's and count once, with them.
+  const auto& first = column.group.gpus.front();
+  const bool unified = first.memory == MemoryKind::unified;
+  if (!m_request.host.ram_bytes && !unified) {
+    return std::nullopt;
+  }
+  const Bytes ram = m_request.host.ram_bytes.value_or(first.memory_bytes);
+  Bytes needed = p.host.total_bytes();
+  if (unified) {
+    needed = checked_add(needed, p.gpu_total_bytes(), "host total");
+  }
+  return needed <= ram;
+}
+
+SpeedEstimate Evaluator::speed(const QuantResult& q, const GpuColumn& column, const ContextResult& c,
+                               const Placement& p) const {
+  const auto& gpus = column.group.gpus;
+  auto pools = decode_traffic(m_report.model.spec, q.layers, c.kv, c.state, p, gpus, m_request.host.bandwidth_gbps);
+  if (gpus.front().memory == MemoryKind::unified) {
+    Bytes per_token = 0;
+    for (const auto& pool : pools) {
+      per_token += pool.bytes;
+    }
+    pools.push_back(swap_traffic(p.host.total_bytes() + p.gpu_total_bytes(), gpus.front().memory_bytes, per_token));
+  }
+  return estimate_decode_speed(pools);
+}
+
+void Evaluator::describe(Placement& p, const QuantResult& q, const RunSettings& s) const {
+  p.arguments = m_engine.arguments(m_report.model.spec, p, s, q.model_file);
+  p.command = shell_command(std::string(m_engine.program()), p.arguments);
+}
+
+FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, const ContextResult& c) {
+  const auto& spec = m_report.model.spec;
+  RunSettings s = m_report.settings;
+  s.context_tokens = c.context_tokens;
+  auto v = verdict(q, column, Variant{s, requested_offload()});
+  FitRow row;
+  row.memory = v.memory;
+  row.estimate = v.estimate;
+  row.headroom_bytes = v.headroom_bytes;
+  row.fits = v.fits;
+  row.marginal = v.marginal;
+  row.verdict = row.marginal ? Verdict::maybe : row.fits ? Verdict::fits : Verdict::over;
+  row.total_low_bytes = v.total_low_bytes;
+  row.total_high_bytes = v.total_high_bytes;
+  row.vllm = v.vllm;
+  row.provenance.weights = q.weights_provenance;
+  row.placement = std::move(v.placement);
+  row.ram_fits = ram_fits(column, row.placement);
+  if (row.fits) {
+    row.speed = speed(q, column, c, row.placement);
+  } else if (m_engine.offloads()) {
+    row.plan = plan_offload(spec, q.layers, s, c.kv, c.state, column.group.gpus, column.group.budgets);
+    if (row.plan) {
+      row.plan_ram_fits = ram_fits(column, *row.plan);
+      row.speed = speed(q, column, c, *row.plan);
+      row.speed_of_plan = true;
+      describe(*row.plan, q, s);
+    }
+  }
+  describe(row.placement, q, s);
+  return row;
+}
+
+void Evaluator::build_ladder() {
+  auto& r = m_report;
+  const auto ladder = m_request.ladder.empty() ? default_ladder(r.model.spec) : m_request.ladder;
+  for (const auto tokens : ladder) {
+    RunSettings s = r.settings;
+    s.context_tokens = tokens;
+    LadderRow lr;
+    lr.context = context(s);
+    s.context_tokens = lr.context.context_tokens;
+    for (const auto& column : r.columns) {
+      std::optional<std::size_t> best;
+      for (std::size_t qi = 0; qi < r.quants.size() && !best; ++qi) {
+        if (fits(r.quants[qi], column, s)) {
+          best = qi;
+        }
+      }
+      lr.best_quant.push_back(best);
+    }
+    r.ladder.push_back(std::move(lr));
+  }
+}
+
+std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
+  auto& r = m_report;
+  const auto& spec = r.model.spec;
+  const auto& q = r.quants[row.quant];
+  const auto& column = r.columns[row.gpu];
+  const auto& c = r.contexts[row.context];
+  const auto& s = r.settings;
+  const ByteDelta asked = static_cast<ByteDelta>(row.memory.total_bytes());
+  std::vector<WhatIf> out;
+  // One changed configuration, the rest as asked (the engine's defaults stay applied).
+  const auto add = [&](Knob knob, std::string change, RunSettings changed, Offload offload) {
+    if (!cache_types_fit(spec, changed)) {
+      return;  // a cache type that does not divide the model's heads
+    }
+    const auto v = verdict(q, column, Variant{changed, offload});
+    WhatIf w;
+    w.knob = knob;
+    w.change = std::move(change);
+    w.saved_bytes = asked - static_cast<ByteDelta>(v.memory.total_bytes());
+    w.fits = v.fits;
+    w.headroom_bytes = v.headroom_bytes;
+    if (v.fits) {
+      w.speed = speed(q, column, context(changed), v.placement);
+    }
+    out.push_back(std::move(w));
+  };
+  RunSettings at = s;
+  at.context_tokens = c.context_tokens;
+  const Offload asked_offload = requested_offload();
+  if (!s.flash_attn) {
+    RunSettings x = at;
+    x.flash_attn = true;
+    add(Knob::flash_attn, "--flash-attn on", x, asked_offload);
+  }
+  for (const auto& [type, knob] : {std::pair{GgmlType::q8_0, Knob::cache_q8_0}, {GgmlType::q4_0, Knob::cache_q4_0}}) {
+    if (element_bytes(s.type_k) > element_bytes(type) || element_bytes(s.type_v) > element_bytes(type)) {
+      RunSettings x = at;
+      x.type_k = x.type_v = type;
+      x.flash_attn = true;
+      add(knob, "--cache-type " + lower_name(type) + (s.flash_attn ? "" : " --flash-attn on"), x, asked_offload);
+    }
+  }
+  if (s.n_seq > 1) {
+    RunSettings x = at;
+    x.n_seq = 1;
+    x.context_tokens = m_engine.runner_context(m_engine.request_context(c.context_tokens, s), x);
+    add(Knob::parallel, "--parallel 1", x, asked_offload);
+  }
+  if (row.max_context_tokens && *row.max_context_tokens > 0 && *row.max_context_tokens < c.context_tokens) {
+    const std::uint64_t per_request = m_engine.request_context(*row.max_context_tokens, s);
+    if (per_request > 0) {
+      RunSettings x = at;
+      x.context_tokens = m_engine.runner_context(per_request, s);
+      add(Knob::context, "--context " + std::to_string(per_request), x, asked_offload);
+    }
+  }
+  if (row.plan && row.plan->offload.n_gpu_layers > 0 && m_engine.offloads()) {
+    const auto& o = row.plan->offload;
+    const bool all_layers = o.n_gpu_layers > spec.n_layer;
+    auto flags = expert_offload_arguments(spec, o);
+    if (!all_layers) {
+      flags.insert(flags.begin(), {"-ngl", std::to_string(o.n_gpu_layers)});
+    }
+    add(all_layers ? Knob::expert_offload : Knob::layer_offload, joined_arguments(flags), at, o);
+  }
+  // The largest quantization that fits: among those the report compared
+  // (largest file first), else among the catalog's standard set.
+  const auto quant_knob = [&](const QuantResult& other, const EngineVerdict& v, const ContextResult& oc) {
+    WhatIf w;
+    w.knob = Knob::quant;
+    w.change = "--quant " + other.id;
+    w.saved_bytes = asked - static_cast<ByteDelta>(v.memory.total_bytes());
+    w.fits = true;
+    w.headroom_bytes = v.headroom_bytes;
+    w.speed = speed(other, column, oc, v.placement);
+    out.push_back(std::move(w));
+  };
+  bool found = false;
+  for (std::size_t qi = row.quant + 1; qi < r.quants.size() && !found; ++qi) {
+    const auto& other = r.row(qi, row.gpu, row.context);
+    if (other.fits) {
+      WhatIf w;
+      w.knob = Knob::quant;
+      w.change = "--quant " + r.quants[qi].id;
+      w.saved_bytes = asked - static_cast<ByteDelta>(other.memory.total_bytes());
+      w.fits = true;
+      w.headroom_bytes = other.headroom_bytes;
+      w.speed = other.speed;
+      out.push_back(std::move(w));
+      found = true;
+    }
+  }
+  if (!found && !m_request.file && !m_request.quants.empty()) {
+    std::vector<const QuantResult*> standard;
+    for (const auto& qs : m_catalog.quants) {
+      if (qs.listed && applies(qs, r.model)) {
+        auto it = m_standard_quants.find(qs.id);
+        if (it == m_standard_quants.end()) {
+          it = m_standard_quants.emplace(qs.id, quant_result(qs)).first;
+        }
+        standard.push_back(&it->second);
+      }
+    }
+    std::stable_sort(standard.begin(), standard.end(),
+                     [](const QuantResult* a, const QuantResult* b) { return a->file_bytes() > b->file_bytes(); });
+    for (const auto* other : standard) {
+      if (other->file_bytes() >= q.file_bytes()) {
+        continue;
+      }
+      const auto v = verdict(*other, column, Variant{at, asked_offload});
+      if (v.fits) {
+        quant_knob(*other, v, context(at));
+        break;
+      }
+    }
+  }
+  std::stable_sort(out.begin(), out.end(), [](const WhatIf& a, const WhatIf& b) {
+    if (a.fits != b.fits) {
+      return a.fits;
+    }
+    if (a.fits) {
+      return a.knob < b.knob;
+    }
+    return a.saved_bytes > b.saved_bytes;
+  });
+  return out;
+}
+
+} // namespace vramfit

@@ -1,0 +1,69 @@
+#pragma once
+
+// The report's engine room: one Evaluator per request holds what every row
+// shares (the model, the engine's settings, each quantization's weights per
+// block, each context's cache geometry) and evaluates rows, max-context
+// searches and what-if knobs against it without rebuilding any of it.
+
+#include "vramfit/plan/report.hpp"
+
+#include <map>
+#include <tuple>
+
+namespace vramfit {
+
+class Evaluator {
+public:
+  /// Resolves the request (model, quantizations, GPUs, the engine's defaults)
+  /// and evaluates every row it asks for.
+  Evaluator(const Catalog& catalog, const Request& request);
+
+  /// The finished report.
+  const Report& report() const { return m_report; }
+
+  /// The largest context (a multiple of 256 cells, or the native context) at
+  /// which `q` fits `column` under `settings` and the request's offload; 0 when
+  /// not even 256 tokens fit.
+  std::uint64_t max_context_tokens(const QuantResult& q, const GpuColumn& column, const RunSettings& settings);
+
+private:
+  /// How a row was asked for: which settings, context and offload.
+  struct Variant {
+    RunSettings settings;  ///< context_tokens: the runner's context
+    Offload offload;
+  };
+
+  void resolve_quants();
+  void resolve_columns();
+  void resolve_settings();
+  QuantResult quant_result(const QuantSpec& q);
+  QuantResult file_result(const FileWeights& file);
+  /// The cache geometry at settings.context_tokens (cached by settings).
+  const ContextResult& context(const RunSettings& settings);
+  ContextResult make_context(const RunSettings& settings) const;
+
+  /// The engine's verdict on one configuration.
+  EngineVerdict verdict(const QuantResult& q, const GpuColumn& column, const Variant& v);
+  /// The full row: verdict, RAM, speed, offload plan, provenance, command lines.
+  FitRow evaluate_row(const QuantResult& q, const GpuColumn& column, const ContextResult& c);
+  /// Decode speed of `p` for `q` at `c` on `column`.
+  SpeedEstimate speed(const QuantResult& q, const GpuColumn& column, const ContextResult& c, const Placement& p) const;
+  std::optional<bool> ram_fits(const GpuColumn& column, const Placement& p) const;
+  void describe(Placement& p, const QuantResult& q, const RunSettings& s) const;
+  bool fits(const QuantResult& q, const GpuColumn& column, const RunSettings& s);
+  std::vector<WhatIf> what_if(const FitRow& row);
+  void build_ladder();
+  Offload requested_offload() const;
+
+  const Catalog& m_catalog;
+  const Request& m_request;
+  const EngineRules& m_engine;
+  Report m_report;
+  std::vector<TensorSpec> m_inventory;  ///< built once when a recipe is predicted
+  std::map<std::string, QuantResult> m_standard_quants;  ///< what-if's wider search, predicted on demand
+  std::map<std::tuple<std::uint64_t, std::uint32_t, std::uint32_t, bool, std::uint32_t, bool, bool, std::uint32_t>,
+           ContextResult>
+      m_contexts;
+};
+
+} // namespace vramfit
