@@ -5,6 +5,7 @@
 
 #include "file_source.hpp"
 #include "gguf_writer.hpp"
+#include "render/render.hpp"
 
 #include "vramfit/input/catalog.hpp"
 #include "vramfit/input/gguf_model.hpp"
@@ -101,6 +102,49 @@ int main(int argc, char** argv) {
   req.model = "deepseek-v3";
   req.all_quants = true;
   measure("report: deepseek-v3, 3 GPUs, every quant + ladder", 10, [&] { (void)build_report(catalog, req); });
+  // Sweeps: every GPU of the catalog, every quant, 8 contexts, rendered as CSV
+  // (the deepseek-v3 one is `vramfit --model deepseek-v3 --gpu <all> --all-quants
+  // -c 4k,...,native --no-ladder -f csv`).
+  Request sweep;
+  for (const auto& g : catalog.gpus) {
+    sweep.gpus.push_back(g.id);
+  }
+  sweep.all_quants = true;
+  sweep.contexts = {4096, 8192, 16384, 32768, 65536, 131072, 262144, 0};
+  sweep.with_ladder = false;
+  cli::RenderContext csv;
+  csv.format = cli::Format::csv;
+  std::size_t rows = 0;
+  sweep.model = "deepseek-v3";
+  measure("sweep: deepseek-v3 x all GPUs x all quants x 8 contexts, CSV", 5, [&] {
+    const auto r = build_report(catalog, sweep);
+    rows = r.rows.size();
+    (void)cli::render_fit(r, csv);
+  });
+  std::printf("  %zu rows\n", rows);
+  measure("sweep: every catalog model x all GPUs x all quants x 8 contexts, evaluated", 3, [&] {
+    rows = 0;
+    for (const auto& m : catalog.models) {
+      sweep.model = m.spec.id;
+      rows += build_report(catalog, sweep).rows.size();
+    }
+  });
+  measure("sweep: every catalog model x all GPUs x all quants x 8 contexts, CSV", 3, [&] {
+    rows = 0;
+    for (const auto& m : catalog.models) {
+      sweep.model = m.spec.id;
+      const auto r = build_report(catalog, sweep);
+      rows += r.rows.size();
+      (void)cli::render_fit(r, csv);
+    }
+  });
+  std::printf("  %zu rows, %zu models, %zu GPUs\n", rows, catalog.models.size(), catalog.gpus.size());
+  Request one;
+  one.model = "qwen3.6-35b-a3b";
+  one.gpus = {"rtx3090"};
+  cli::RenderContext table;
+  measure("single query: qwen3.6-35b-a3b on rtx3090, table with ladder", 50,
+          [&] { (void)cli::render_fit(build_report(catalog, one), table); });
   measure("catalog: parse and merge the embedded catalog", 20,
           [&] { (void)load_catalog(embedded_catalog_texts()); });
 

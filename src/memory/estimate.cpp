@@ -80,7 +80,8 @@ Estimate with_range(Bytes bytes, Bytes percent) {
 
 ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& settings, const KvCacheSize& kv,
                                  Backend backend, bool partial_offload) {
-  const auto layout = context_layout(spec, settings);
+  // The geometry the cache was sized with (kv_cache_size() under the same settings).
+  const auto& layout = kv.layout;
   const Bytes n_tok = layout.n_ubatch;
   const Bytes n_stream = std::max<Bytes>(1, layout.n_stream);
   // Cells one stream attends to in the widest layer.
@@ -136,15 +137,7 @@ ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& setti
     // Flash attention over a quantized cache converts the layer's K and V to
     // F16 in the backend pool during prompt processing (ggml-cuda fattn).
     if (settings.flash_attn && n_kv > 0 && (is_quantized(settings.type_k) || is_quantized(settings.type_v))) {
-      Bytes widest = 0;
-      for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
-        if (spec.kind(il) == LayerKind::recurrent) {
-          continue;
-        }
-        const Bytes k = is_quantized(settings.type_k) ? spec.n_embd_k_gqa(il) : 0;
-        const Bytes v = is_quantized(settings.type_v) ? spec.n_embd_v_gqa(il) : 0;
-        widest = std::max(widest, k + v);
-      }
+      const Bytes widest = kv.widest_quantized;
       overhead = checked_add(overhead, checked_mul(checked_mul(n_kv, widest, "F16 conversion"), k_f16,
                                                    "F16 conversion"),
                              "backend scratch");

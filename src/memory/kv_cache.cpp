@@ -121,39 +121,73 @@ bool cache_types_fit(const ModelSpec& spec, const RunSettings& settings) {
   return !first_misfit(spec, settings, widest_v(spec));
 }
 
-KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& s) {
-  const auto l = context_layout(spec, s);
-  KvCacheSize out;
-  out.full_cells = checked_mul(l.n_ctx_seq, l.n_stream, "KV cells");
-  out.swa_cells = checked_mul(l.swa_cells_per_stream, l.n_stream, "KV cells");
-  std::vector<Bytes> per_layer(spec.n_layer, 0);
-
+KvProfile kv_profile(const ModelSpec& spec, const RunSettings& s) {
   const std::uint64_t v_max = widest_v(spec);
   if (const auto misfit = first_misfit(spec, s, v_max)) {
     throw UsageError("cache type " + lower_name(misfit->type) + ": layer " + std::to_string(misfit->layer) +
                      " stores rows of " + std::to_string(misfit->width) + " elements, not a multiple of its block");
   }
+  KvProfile out;
+  std::vector<Bytes> full(spec.n_layer, 0);
+  std::vector<Bytes> swa(spec.n_layer, 0);
   // Only the main blocks: the MTP blocks' cache belongs to the draft context.
   for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
     const auto kind = spec.kind(il);
     if (kind == LayerKind::recurrent) {
       continue;
     }
-    const bool swa = kind == LayerKind::sliding_attention;
-    const auto cells = swa ? out.swa_cells : out.full_cells;
+    const bool sliding = kind == LayerKind::sliding_attention;
     const auto k_width = spec.n_embd_k_gqa(il);
     const auto v_width = s.flash_attn ? spec.n_embd_v_gqa(il) : (spec.mla ? 0 : v_max);
-    const Bytes k = tensor_bytes(s.type_k, k_width, cells);
-    const Bytes v = v_width == 0 ? 0 : tensor_bytes(s.type_v, v_width, cells);
-    out.k_bytes = checked_add(out.k_bytes, k, "KV cache");
-    out.v_bytes = checked_add(out.v_bytes, v, "KV cache");
-    per_layer[il] = checked_add(k, v, "KV cache");
-    Bytes& bucket = swa ? out.swa_bytes : out.full_bytes;
-    bucket = checked_add(bucket, checked_add(k, v, "KV cache"), "KV cache");
-    ++(swa ? out.swa_layers : out.full_layers);
+    out.widest_quantized = std::max(out.widest_quantized, (is_quantized(s.type_k) ? spec.n_embd_k_gqa(il) : 0) +
+                                                              (is_quantized(s.type_v) ? spec.n_embd_v_gqa(il) : 0));
+    const Bytes k = row_bytes(s.type_k, k_width);
+    const Bytes v = v_width == 0 ? 0 : row_bytes(s.type_v, v_width);
+    (sliding ? swa : full)[il] = checked_add(k, v, "KV cache");
+    Bytes& k_sum = sliding ? out.k_swa_per_cell : out.k_full_per_cell;
+    Bytes& v_sum = sliding ? out.v_swa_per_cell : out.v_full_per_cell;
+    k_sum = checked_add(k_sum, k, "KV cache");
+    v_sum = checked_add(v_sum, v, "KV cache");
+    ++(sliding ? out.swa_layers : out.full_layers);
   }
-  out.layers = LayerSums(per_layer);
+  out.full_per_cell = LayerSums(full);
+  out.swa_per_cell = LayerSums(swa);
   return out;
+}
+
+KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& s) {
+  return kv_cache_size(spec, s, std::make_shared<const KvProfile>(kv_profile(spec, s)));
+}
+
+KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& s, std::shared_ptr<const KvProfile> profile) {
+  const auto l = context_layout(spec, s);
+  const auto& p = *profile;
+  KvCacheSize out;
+  out.layout = l;
+  out.full_cells = checked_mul(l.n_ctx_seq, l.n_stream, "KV cells");
+  out.swa_cells = checked_mul(l.swa_cells_per_stream, l.n_stream, "KV cells");
+  out.full_layers = p.full_layers;
+  out.swa_layers = p.swa_layers;
+  out.widest_quantized = p.widest_quantized;
+  const Bytes k_full = checked_mul(p.k_full_per_cell, out.full_cells, "KV cache");
+  const Bytes v_full = checked_mul(p.v_full_per_cell, out.full_cells, "KV cache");
+  const Bytes k_swa = checked_mul(p.k_swa_per_cell, out.swa_cells, "KV cache");
+  const Bytes v_swa = checked_mul(p.v_swa_per_cell, out.swa_cells, "KV cache");
+  out.k_bytes = checked_add(k_full, k_swa, "KV cache");
+  out.v_bytes = checked_add(v_full, v_swa, "KV cache");
+  out.full_bytes = checked_add(k_full, v_full, "KV cache");
+  out.swa_bytes = checked_add(k_swa, v_swa, "KV cache");
+  checked_add(out.full_bytes, out.swa_bytes, "KV cache");
+  out.profile = std::move(profile);
+  return out;
+}
+
+Bytes KvCacheSize::range(std::uint32_t begin, std::uint32_t end) const {
+  if (!profile) {
+    return 0;
+  }
+  // Within the totals checked when the cache was sized.
+  return profile->full_per_cell.range(begin, end) * full_cells + profile->swa_per_cell.range(begin, end) * swa_cells;
 }
 
 Bytes RecurrentStateSize::total_bytes() const { return checked_add(r_bytes, s_bytes, "recurrent state"); }

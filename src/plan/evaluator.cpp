@@ -276,16 +276,27 @@ QuantResult Evaluator::file_result(const FileWeights& file) {
   return r;
 }
 
-ContextResult Evaluator::make_context(const RunSettings& s) const {
+ContextResult Evaluator::make_context(const RunSettings& s) {
   const auto& spec = m_report.model.spec;
   ContextResult c;
   c.context_tokens = s.context_tokens == 0 ? spec.n_ctx_train : s.context_tokens;
   c.native = c.context_tokens == spec.n_ctx_train;
   RunSettings at = s;
   at.context_tokens = c.context_tokens;
-  c.layout = context_layout(spec, at);
-  c.kv = kv_cache_size(spec, at);
-  c.state = recurrent_state_size(spec, at);
+  // What does not change with the context is worked out once per cache type and sequence count.
+  const auto profile_key = std::make_tuple(static_cast<std::uint32_t>(s.type_k), static_cast<std::uint32_t>(s.type_v),
+                                           s.flash_attn);
+  auto profile = m_kv_profiles.find(profile_key);
+  if (profile == m_kv_profiles.end()) {
+    profile = m_kv_profiles.emplace(profile_key, std::make_shared<const KvProfile>(kv_profile(spec, at))).first;
+  }
+  auto state = m_states.find(s.n_seq);
+  if (state == m_states.end()) {
+    state = m_states.emplace(s.n_seq, recurrent_state_size(spec, at)).first;
+  }
+  c.kv = kv_cache_size(spec, at, profile->second);
+  c.layout = c.kv.layout;
+  c.state = state->second;
   return c;
 }
 
@@ -319,6 +330,15 @@ EngineVerdict Evaluator::verdict(const QuantResult& q, const GpuColumn& column, 
                           c.kv,                c.state,          column.group.gpus,     column.group.budgets,
                           v.offload};
   return m_engine.evaluate(scenario);
+}
+
+bool Evaluator::cache_types_fit(const RunSettings& s) {
+  const auto key = std::make_tuple(static_cast<std::uint32_t>(s.type_k), static_cast<std::uint32_t>(s.type_v), s.flash_attn);
+  const auto it = m_cache_types_fit.find(key);
+  if (it != m_cache_types_fit.end()) {
+    return it->second;
+  }
+  return m_cache_types_fit.emplace(key, vramfit::cache_types_fit(m_report.model.spec, s)).first->second;
 }
 
 bool Evaluator::fits(const QuantResult& q, const GpuColumn& column, const RunSettings& s) {
@@ -355,11 +375,6 @@ SpeedEstimate Evaluator::speed(const QuantResult& q, const GpuColumn& column, co
   return estimate_decode_speed(pools);
 }
 
-void Evaluator::describe(Placement& p, const QuantResult& q, const RunSettings& s) const {
-  p.arguments = m_engine.arguments(m_report.model.spec, p, s, q.model_file);
-  p.command = shell_command(std::string(m_engine.program()), p.arguments);
-}
-
 FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, const ContextResult& c) {
   const auto& spec = m_report.model.spec;
   RunSettings s = m_report.settings;
@@ -386,10 +401,8 @@ FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, co
       row.plan_ram_fits = ram_fits(column, *row.plan);
       row.speed = speed(q, column, c, *row.plan);
       row.speed_of_plan = true;
-      describe(*row.plan, q, s);
     }
   }
-  describe(row.placement, q, s);
   return row;
 }
 
@@ -426,7 +439,7 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
   std::vector<WhatIf> out;
   // One changed configuration, the rest as asked (the engine's defaults stay applied).
   const auto add = [&](Knob knob, std::string change, RunSettings changed, Offload offload) {
-    if (!cache_types_fit(spec, changed)) {
+    if (!cache_types_fit(changed)) {
       return;  // a cache type that does not divide the model's heads
     }
     const auto v = verdict(q, column, Variant{changed, offload});

@@ -40,7 +40,7 @@ private:
   QuantResult file_result(const FileWeights& file);
   /// The cache geometry at settings.context_tokens (cached by settings).
   const ContextResult& context(const RunSettings& settings);
-  ContextResult make_context(const RunSettings& settings) const;
+  ContextResult make_context(const RunSettings& settings);
 
   /// The engine's verdict on one configuration.
   EngineVerdict verdict(const QuantResult& q, const GpuColumn& column, const Variant& v);
@@ -49,8 +49,9 @@ private:
   /// Decode speed of `p` for `q` at `c` on `column`.
   SpeedEstimate speed(const QuantResult& q, const GpuColumn& column, const ContextResult& c, const Placement& p) const;
   std::optional<bool> ram_fits(const GpuColumn& column, const Placement& p) const;
-  void describe(Placement& p, const QuantResult& q, const RunSettings& s) const;
   bool fits(const QuantResult& q, const GpuColumn& column, const RunSettings& s);
+  /// cache_types_fit() for the model, remembered per cache type pair.
+  bool cache_types_fit(const RunSettings& s);
   std::vector<WhatIf> what_if(const FitRow& row);
   void build_ladder();
   Offload requested_offload() const;
@@ -60,7 +61,10 @@ private:
   const EngineRules& m_engine;
   Report m_report;
   std::vector<TensorSpec> m_inventory;  ///< built once when a recipe is predicted
-  std::map<std::string, QuantResult> m_standard_quants;  ///< what-if's wider search, predicted on demand
+  std::map<std::string, QuantResult> m_standard_quants;
+  std::map<std::tuple<std::uint32_t, std::uint32_t, bool>, bool> m_cache_types_fit;  ///< by K type, V type, flash attention
+  std::map<std::tuple<std::uint32_t, std::uint32_t, bool>, std::shared_ptr<const KvProfile>> m_kv_profiles;  ///< likewise
+  std::map<std::uint32_t, RecurrentStateSize> m_states;  ///< by sequences  ///< what-if's wider search, predicted on demand
   std::map<std::tuple<std::uint64_t, std::uint32_t, std::uint32_t, bool, std::uint32_t, bool, bool, std::uint32_t>,
            ContextResult>
       m_contexts;

@@ -84,6 +84,10 @@ LayerSplit layer_split(std::uint32_t n_layer, std::uint64_t n_gpu_layers, const 
     return out;
   }
   out.first_gpu_layer = static_cast<std::uint32_t>(start);
+  if (split.size() == 1) {
+    out.end[0] = static_cast<std::uint32_t>(start + active);  // one GPU takes every offloaded index
+    return out;
+  }
   std::uint32_t at = out.first_gpu_layer;
   for (std::uint64_t il = start; il <= n && il - start < active; ++il) {
     const auto frac = static_cast<float>(static_cast<double>(il - start) / static_cast<double>(active));
@@ -217,7 +221,7 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
       return;
     }
     const Bytes all = weights.layers.range(r.begin, r.end);
-    const Bytes kv_bytes = kv.layers.range(r.begin, r.end);
+    const Bytes kv_bytes = kv.range(r.begin, r.end);
     const Bytes st = state.per_layer.range(r.begin, r.end);
     if (device < 0) {
       partial = true;
@@ -344,7 +348,7 @@ std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeigh
     }
     auto& pool = device < 0 ? host : pools[static_cast<std::size_t>(device)];
     const Bytes experts = weights.experts.range(begin, end);
-    pool.bytes += weights.layers.range(begin, end) - experts + kv.layers.range(begin, end) +
+    pool.bytes += weights.layers.range(begin, end) - experts + kv.range(begin, end) +
                   state.per_layer.range(begin, end);
     pool.layers += end - begin;
     // Routed experts are read where they live: the host for blocks below --n-cpu-moe.

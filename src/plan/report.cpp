@@ -57,6 +57,16 @@ const FitRow& Report::row(std::size_t quant, std::size_t gpu, std::size_t contex
   return rows.at((quant * columns.size() + gpu) * contexts.size() + context);
 }
 
+std::vector<std::string> Report::arguments(const FitRow& r, const Placement& placement) const {
+  RunSettings s = settings;
+  s.context_tokens = contexts.at(r.context).context_tokens;
+  return engine->arguments(model.spec, placement, s, quants.at(r.quant).model_file);
+}
+
+std::string Report::command(const FitRow& r, const Placement& placement) const {
+  return shell_command(std::string(engine->program()), arguments(r, placement));
+}
+
 bool all_fit(const Report& report) {
   return std::all_of(report.rows.begin(), report.rows.end(), [](const FitRow& row) { return row.fits; });
 }

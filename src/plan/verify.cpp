@@ -389,7 +389,8 @@ void compare(VerifyResult& r, const LogPlacement& p, Term term, const std::map<s
 }
 
 // Per-block bytes summed by the device the split gives each block.
-std::map<std::string, Bytes> by_block_device(const LayerSums& per_block, const ModelSpec& spec, const LogPlacement& p) {
+template <typename PerBlock>
+std::map<std::string, Bytes> by_block_device(const PerBlock& per_block, const ModelSpec& spec, const LogPlacement& p) {
   std::map<std::string, Bytes> out;
   for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
     if (const Bytes b = per_block.at(il); b > 0) {
@@ -403,7 +404,7 @@ std::map<std::string, Bytes> by_block_device(const LayerSums& per_block, const M
 void compare_kv(VerifyResult& r, const LlamaLog& log, const LogPlacement& p, const KvCacheSize& kv) {
   const auto logged = logged_by_device(log, "KV", true);
   if (!logged.empty()) {
-    compare(r, p, Term::kv_cache, by_block_device(kv.layers, r.spec, p), logged);
+    compare(r, p, Term::kv_cache, by_block_device(kv, r.spec, p), logged);
   } else if (!log.kv_lines.empty()) {
     Bytes total = 0;
     for (const auto& c : log.kv_lines) {

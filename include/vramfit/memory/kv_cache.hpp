@@ -11,6 +11,7 @@
 #include "vramfit/model/model.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace vramfit {
@@ -27,6 +28,27 @@ struct ContextLayout {
 /// The geometry for `spec` under `settings` (context 0 resolves to the native context).
 ContextLayout context_layout(const ModelSpec& spec, const RunSettings& settings);
 
+/// What a model's KV cache costs per cell under given cache types: the part
+/// that does not change with the context, so a cache at any context is O(1).
+/// K and V rows are whole blocks, so a layer's bytes are exactly its bytes per
+/// cell times its cells.
+struct KvProfile {
+  LayerSums full_per_cell;          ///< K plus V bytes per cell of each full-attention block (0 elsewhere)
+  LayerSums swa_per_cell;           ///< ... of each sliding-window block
+  Bytes k_full_per_cell = 0;        ///< K bytes per cell, all full-attention blocks
+  Bytes v_full_per_cell = 0;
+  Bytes k_swa_per_cell = 0;
+  Bytes v_swa_per_cell = 0;
+  std::uint32_t full_layers = 0;
+  std::uint32_t swa_layers = 0;
+  std::uint64_t widest_quantized = 0;  ///< elements of quantized K plus V in the widest attending layer
+};
+
+/// The per-cell profile of `spec`'s cache under `settings`' cache types and
+/// flash attention. Throws UsageError when a cache type does not divide a
+/// layer's row.
+KvProfile kv_profile(const ModelSpec& spec, const RunSettings& settings);
+
 /// KV cache bytes, by cache (full-attention layers vs sliding-window layers) and by K/V.
 struct KvCacheSize {
   Bytes k_bytes = 0;
@@ -37,10 +59,16 @@ struct KvCacheSize {
   std::uint64_t swa_cells = 0;     ///< cells per sliding-window layer (all streams)
   std::uint32_t full_layers = 0;
   std::uint32_t swa_layers = 0;
-  LayerSums layers;                ///< K plus V of each main block (0 for recurrent blocks)
+  ContextLayout layout;            ///< the geometry the cache was sized for
+  std::uint64_t widest_quantized = 0;  ///< elements of quantized K plus V in the widest attending layer
+  std::shared_ptr<const KvProfile> profile;  ///< the per-cell costs behind it
 
   /// K plus V.
   Bytes total_bytes() const;
+  /// K plus V of main blocks [begin, end) (0 for recurrent blocks).
+  Bytes range(std::uint32_t begin, std::uint32_t end) const;
+  /// K plus V of main block `il`.
+  Bytes at(std::uint32_t il) const { return range(il, il + 1); }
 };
 
 /// Whether the cache types of `settings` divide every attending layer's K and V
@@ -52,6 +80,9 @@ bool cache_types_fit(const ModelSpec& spec, const RunSettings& settings);
 /// cells per stream; MLA layers store K only. Throws UsageError when a cache
 /// type does not divide a layer's row.
 KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& settings);
+
+/// The same from a profile made under the same cache types and flash attention: O(1).
+KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& settings, std::shared_ptr<const KvProfile> profile);
 
 /// Recurrent (conv + SSM) state of linear-attention / SSM layers: F32, one slot
 /// per sequence, independent of the context.

@@ -136,8 +136,6 @@ struct Placement {
   HostLoad host;
   std::vector<std::uint32_t> tensor_split;  ///< --tensor-split proportions (MiB usable per GPU); empty for one GPU
   LayerSplit split;                         ///< which device holds each block and the output layer
-  std::vector<std::string> arguments;       ///< the engine's command-line arguments that realize it
-  std::string command;                      ///< the same as one shell command line
 
   bool fits() const;      ///< every GPU within its budget
   bool marginal() const;  ///< some GPU's verdict could flip within the estimates' range

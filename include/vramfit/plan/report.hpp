@@ -204,6 +204,11 @@ struct Report {
   const FitRow& row(std::size_t quant, std::size_t gpu, std::size_t context) const;
   /// The engine's name ("llama.cpp").
   std::string_view engine_name() const { return engine->name(); }
+  /// The engine's command-line arguments that realize `placement` for `row`
+  /// (its quant's file, its context, the report's settings).
+  std::vector<std::string> arguments(const FitRow& row, const Placement& placement) const;
+  /// The same as one shell command line ("llama-server -m ... -c 8192 ...").
+  std::string command(const FitRow& row, const Placement& placement) const;
 };
 
 /// max-context: for each quantization, GPU and cache type, the largest context that fits.

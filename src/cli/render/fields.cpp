@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
+#include <memory>
 
 namespace vramfit::cli {
 namespace {
@@ -18,8 +20,12 @@ struct Value {
   std::int64_t i = 0;
   double d = 0;
   bool b = false;
-  std::string s;
-  ojson j;
+  std::string owned;       ///< text made for this value
+  std::string_view view;   ///< text that outlives the value (ids, names), when `owned` is unused
+  bool is_owned = false;
+  std::shared_ptr<const ojson> j;  ///< only JSON-only composites carry one
+
+  std::string_view str() const { return is_owned ? std::string_view(owned) : view; }
 };
 
 Value absent() { return {}; }
@@ -29,8 +35,12 @@ Value signed_number(std::int64_t i) { return Value{Value::Kind::signed_number, 0
 Value decimal1(double d) { return Value{Value::Kind::decimal1, 0, 0, d}; }
 Value decimal2(double d) { return Value{Value::Kind::decimal2, 0, 0, d}; }
 Value boolean(bool b) { return Value{Value::Kind::boolean, 0, 0, 0, b}; }
-Value text(std::string s) { return Value{Value::Kind::text, 0, 0, 0, false, std::move(s)}; }
-Value json(ojson j) { return Value{Value::Kind::json, 0, 0, 0, false, {}, std::move(j)}; }
+Value text(std::string s) { return Value{Value::Kind::text, 0, 0, 0, false, std::move(s), {}, true}; }
+Value text(std::string_view s) { return Value{Value::Kind::text, 0, 0, 0, false, {}, s, false}; }
+Value text(const char* s) { return text(std::string_view(s)); }
+Value json(ojson j) {
+  return Value{Value::Kind::json, 0, 0, 0, false, {}, {}, false, std::make_shared<const ojson>(std::move(j))};
+}
 template <typename T>
 Value optional_number(const std::optional<T>& v) {
   return v ? number(static_cast<std::uint64_t>(*v)) : null();
@@ -61,7 +71,9 @@ ojson host_json(const Placement& p) {
           {"total_bytes", p.host.total_bytes()}};
 }
 
-ojson placement_json(const ModelSpec& spec, const Placement& p) {
+ojson placement_json(const Report& r, const FitRow& row, const Placement& p) {
+  const auto& spec = r.model.spec;
+  const auto arguments = r.arguments(row, p);
   return {{"n_gpu_layers", p.offload.n_gpu_layers},
           {"n_cpu_moe", p.offload.n_cpu_moe},
           {"full", p.offload.is_full(spec)},
@@ -70,8 +82,8 @@ ojson placement_json(const ModelSpec& spec, const Placement& p) {
           {"fits", p.fits()},
           {"gpu_total_bytes", p.gpu_total_bytes()},
           {"host_total_bytes", p.host.total_bytes()},
-          {"command", p.command},
-          {"arguments", p.arguments}};
+          {"command", shell_command(std::string(r.engine->program()), arguments)},
+          {"arguments", arguments}};
 }
 
 ojson devices_json(const GpuColumn& column, const Placement& p) {
@@ -112,15 +124,15 @@ ojson what_if_json(const std::vector<WhatIf>& knobs) {
   return out;
 }
 
-Value provenance(Provenance p) { return text(std::string(name(p))); }
+Value provenance(Provenance p) { return text(name(p)); }
 
 // Every field of a result row, in the JSON document's order.
 const std::vector<Field>& fields() {
   static const std::vector<Field> k_fields{
-      {"model", "model", 1, [](const RowView& v) { return text(v.r.model.spec.id); }},
-      {"gpu", "gpu", 2, [](const RowView& v) { return text(v.column.combined.id); }},
-      {"quant", "quant", 3, [](const RowView& v) { return text(v.q.id); }},
-      {"engine", "", 0, [](const RowView& v) { return text(std::string(v.r.engine_name())); }},
+      {"model", "model", 1, [](const RowView& v) { return text(std::string_view(v.r.model.spec.id)); }},
+      {"gpu", "gpu", 2, [](const RowView& v) { return text(std::string_view(v.column.combined.id)); }},
+      {"quant", "quant", 3, [](const RowView& v) { return text(std::string_view(v.q.id)); }},
+      {"engine", "", 0, [](const RowView& v) { return text(v.r.engine_name()); }},
       {"context_tokens", "context_tokens", 4, [](const RowView& v) { return number(v.c.context_tokens); }},
       {"parallel", "parallel", 8, [](const RowView& v) { return number(v.r.settings.n_seq); }},
       {"cache_type_k", "cache_type_k", 5, [](const RowView& v) { return text(lower_name(v.r.settings.type_k)); }},
@@ -134,21 +146,21 @@ const std::vector<Field>& fields() {
        [](const RowView& v) { return number(v.row.memory.compute_buffer_bytes); }},
       {"memory.overhead_bytes", "overhead_bytes", 16, [](const RowView& v) { return number(v.row.memory.overhead_bytes); }},
       {"memory.total_bytes", "total_bytes", 17, [](const RowView& v) { return number(v.row.memory.total_bytes()); }},
-      {"weights_source", "weights_source", 9, [](const RowView& v) { return text(std::string(name(v.q.source))); }},
+      {"weights_source", "weights_source", 9, [](const RowView& v) { return text(name(v.q.source)); }},
       {"file.predicted_bytes", "file_predicted_bytes", 10, [](const RowView& v) { return number(v.q.file_predicted_bytes); }},
       {"file.published_bytes", "file_published_bytes", 11,
        [](const RowView& v) { return optional_number(v.q.file_published_bytes); }},
       {"file.published_file", "", 0,
-       [](const RowView& v) { return v.q.published_file.empty() ? null() : text(v.q.published_file); }},
+       [](const RowView& v) { return v.q.published_file.empty() ? null() : text(std::string_view(v.q.published_file)); }},
       {"file.metadata_estimate_bytes", "", 0, [](const RowView& v) { return number(v.q.metadata_bytes); }},
       {"file.tensor_bytes", "", 0, [](const RowView& v) { return number(v.q.predicted.total_bytes); }},
       {"file.mtp_bytes", "", 0, [](const RowView& v) { return number(v.q.predicted.mtp_bytes); }},
-      {"file.recipe", "", 0, [](const RowView& v) { return text(v.q.recipe); }},
+      {"file.recipe", "", 0, [](const RowView& v) { return text(std::string_view(v.q.recipe)); }},
       {"file.follows_recipe", "", 0, [](const RowView& v) { return boolean(v.q.follows_recipe); }},
       {"", "host_weights_bytes", 18, [](const RowView& v) { return number(v.q.host_weights_bytes); }},
       {"host", "", 0, [](const RowView& v) { return json(host_json(v.row.placement)); }},
       {"", "host_total_bytes", 35, [](const RowView& v) { return number(v.row.placement.host.total_bytes()); }},
-      {"offload", "", 0, [](const RowView& v) { return json(placement_json(v.r.model.spec, v.row.placement)); }},
+      {"offload", "", 0, [](const RowView& v) { return json(placement_json(v.r, v.row, v.row.placement)); }},
       {"", "n_gpu_layers", 33, [](const RowView& v) { return number(v.row.placement.offload.n_gpu_layers); }},
       {"", "n_cpu_moe", 34, [](const RowView& v) { return number(v.row.placement.offload.n_cpu_moe); }},
       {"devices", "", 0, [](const RowView& v) { return json(devices_json(v.column, v.row.placement)); }},
@@ -165,7 +177,7 @@ const std::vector<Field>& fields() {
          if (!v.row.plan) {
            return null();
          }
-         auto plan = placement_json(v.r.model.spec, *v.row.plan);
+         auto plan = placement_json(v.r, v.row, *v.row.plan);
          plan["devices"] = devices_json(v.column, *v.row.plan);
          plan["host"] = host_json(*v.row.plan);
          plan["ram_fits"] = v.row.plan_ram_fits ? ojson(*v.row.plan_ram_fits) : ojson(nullptr);
@@ -183,7 +195,7 @@ const std::vector<Field>& fields() {
       {"device.usable_bytes", "usable_bytes", 20, [](const RowView& v) { return number(v.column.budget.usable_bytes); }},
       {"device.total_bytes", "", 0, [](const RowView& v) { return number(v.column.budget.total_bytes); }},
       {"device.reserve_bytes", "", 0, [](const RowView& v) { return number(v.column.budget.reserve_bytes); }},
-      {"device.basis", "", 0, [](const RowView& v) { return text(v.column.budget.basis); }},
+      {"device.basis", "", 0, [](const RowView& v) { return text(std::string_view(v.column.budget.basis)); }},
       {"provenance.weights_bytes", "weights_provenance", 24, [](const RowView& v) { return provenance(v.row.provenance.weights); }},
       {"provenance.kv_cache_bytes", "kv_cache_provenance", 25,
        [](const RowView& v) { return provenance(v.row.provenance.kv_cache); }},
@@ -201,13 +213,13 @@ const std::vector<Field>& fields() {
       {"headroom_bytes", "headroom_bytes", 21, [](const RowView& v) { return signed_number(v.row.headroom_bytes); }},
       {"fits", "fits", 22, [](const RowView& v) { return boolean(v.row.fits); }},
       {"marginal", "", 0, [](const RowView& v) { return boolean(v.row.marginal); }},
-      {"verdict", "verdict", 23, [](const RowView& v) { return text(std::string(name(v.row.verdict))); }},
+      {"verdict", "verdict", 23, [](const RowView& v) { return text(name(v.row.verdict)); }},
       {"max_context_tokens", "", 0, [](const RowView& v) { return optional_number(v.row.max_context_tokens); }},
       {"what_if", "", 0, [](const RowView& v) { return json(what_if_json(v.row.what_if)); }},
       {"", "what_if_best", 45,
        [](const RowView& v) {
          const auto it = std::find_if(v.row.what_if.begin(), v.row.what_if.end(), [](const WhatIf& w) { return w.fits; });
-         return text(it == v.row.what_if.end() ? std::string{} : it->change);
+         return text(it == v.row.what_if.end() ? std::string_view{} : std::string_view(it->change));
        }},
       // speed: null when there is none; CSV leaves its columns empty.
       {"speed.decode_tokens_per_second", "decode_tokens_per_second", 41,
@@ -264,33 +276,44 @@ ojson to_json(const Value& v) {
     case Value::Kind::boolean:
       return v.b;
     case Value::Kind::text:
-      return v.s;
+      return std::string(v.str());
     case Value::Kind::json:
-      return v.j;
+      return *v.j;
   }
   return nullptr;
 }
 
-std::string to_csv(const Value& v) {
+void append_csv(std::string& out, const Value& v) {
   switch (v.kind) {
     case Value::Kind::absent:
     case Value::Kind::null:
     case Value::Kind::json:
-      return {};
+      return;
     case Value::Kind::unsigned_number:
-      return std::to_string(v.u);
+      fmt::format_to(std::back_inserter(out), "{}", v.u);
+      return;
     case Value::Kind::signed_number:
-      return std::to_string(v.i);
+      fmt::format_to(std::back_inserter(out), "{}", v.i);
+      return;
     case Value::Kind::decimal1:
-      return fmt::format("{:.1f}", v.d);
+      fmt::format_to(std::back_inserter(out), "{:.1f}", v.d);
+      return;
     case Value::Kind::decimal2:
-      return fmt::format("{:.2f}", v.d);
+      fmt::format_to(std::back_inserter(out), "{:.2f}", v.d);
+      return;
     case Value::Kind::boolean:
-      return v.b ? "true" : "false";
-    case Value::Kind::text:
-      return csv_escape(v.s);
+      out += v.b ? "true" : "false";
+      return;
+    case Value::Kind::text: {
+      const auto t = v.str();
+      if (t.find_first_of(",\"\n") == std::string_view::npos) {
+        out += t;
+      } else {
+        out += csv_escape(std::string(t));
+      }
+      return;
+    }
   }
-  return {};
 }
 
 RowView view(const Report& r, const FitRow& row) {
@@ -355,12 +378,16 @@ std::string results_csv(const Report& r) {
     out += (i > 0 ? "," : "") + std::string(columns[i]->csv);
   }
   out += "\n";
+  out.reserve(out.size() + r.rows.size() * 512);
   for (const auto& row : r.rows) {
     const auto v = view(r, row);
     for (std::size_t i = 0; i < columns.size(); ++i) {
-      out += (i > 0 ? "," : "") + to_csv(columns[i]->get(v));
+      if (i > 0) {
+        out += ',';
+      }
+      append_csv(out, columns[i]->get(v));
     }
-    out += "\n";
+    out += '\n';
   }
   return out;
 }

@@ -65,7 +65,7 @@ std::string offload_section(const Report& r, std::size_t g, const RenderContext&
     if (ok) {
       commands += fmt::format("  {}{}: {}\n", r.quants[row->quant].id,
                               many_contexts ? " @ " + with_commas(r.contexts[row->context].context_tokens) : "",
-                              p.command);
+                              r.command(*row, p));
     }
   }
   std::string out = "\n" + heading(fmt::format("Offload on {}: what fits when the whole model does not ({})",
