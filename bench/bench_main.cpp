@@ -36,7 +36,7 @@ void measure(const char* what, int repetitions, const std::function<void()>& bod
               repetitions);
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
   const std::string dir = argc > 1 ? argv[1] : "/tmp";
@@ -89,16 +89,14 @@ int main(int argc, char** argv) {
   const auto header_bytes = w.header().size();
 
   GgufModel model;
-  measure("inspect: read + map a header (1,131 tensors, 152K vocab)", 50,
-          [&] { model = cli::load_gguf_model(path); });
+  measure("inspect: read + map a header (1,131 tensors, 152K vocab)", 50, [&] { model = cli::load_gguf_model(path); });
   std::printf("  header %zu bytes, %zu tensors, file %llu bytes\n", header_bytes, model.tensors.size(),
               static_cast<unsigned long long>(model.file_bytes));
 
   Request req;
   req.model = "qwen3.6-35b-a3b";
   req.gpus = {"rtx4090", "rtx3090", "m4-pro-24gb"};
-  measure("report: qwen3.6-35b-a3b, 3 GPUs, all listed quants + ladder", 20,
-          [&] { (void)build_report(catalog, req); });
+  measure("report: qwen3.6-35b-a3b, 3 GPUs, all listed quants + ladder", 20, [&] { (void)build_report(catalog, req); });
   req.model = "deepseek-v3";
   req.all_quants = true;
   measure("report: deepseek-v3, 3 GPUs, every quant + ladder", 10, [&] { (void)build_report(catalog, req); });
@@ -145,8 +143,7 @@ int main(int argc, char** argv) {
   cli::RenderContext table;
   measure("single query: qwen3.6-35b-a3b on rtx3090, table with ladder", 50,
           [&] { (void)cli::render_fit(build_report(catalog, one), table); });
-  measure("catalog: parse and merge the embedded catalog", 20,
-          [&] { (void)load_catalog(embedded_catalog_texts()); });
+  measure("catalog: parse and merge the embedded catalog", 20, [&] { (void)load_catalog(embedded_catalog_texts()); });
 
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

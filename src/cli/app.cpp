@@ -45,7 +45,7 @@ void reject_misplaced(const CLI::App& root, const CLI::App& sub) {
   }
 }
 
-} // namespace
+}  // namespace
 
 ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   ParsedCommandLine out;
@@ -120,4 +120,4 @@ int run_command_line(int argc, const char* const* argv) {
   return static_cast<int>(parsed.command->run(parsed.args, session));
 }
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

@@ -28,4 +28,4 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv);
 /// vramfit::Error (exit 2) for bad input.
 int run_command_line(int argc, const char* const* argv);
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

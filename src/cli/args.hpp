@@ -24,17 +24,17 @@ struct Args {
   std::string hf_config;  ///< --hf-config: a config.json
 
   // What to evaluate.
-  std::vector<std::string> gpus;         ///< --gpu, split at commas
-  std::vector<std::string> quants;       ///< --quant, split at commas
+  std::vector<std::string> gpus;    ///< --gpu, split at commas
+  std::vector<std::string> quants;  ///< --quant, split at commas
   bool all_quants = false;
-  std::vector<std::uint64_t> contexts;   ///< --context; 0 = native
-  std::vector<std::uint64_t> ladder;     ///< --ladder
+  std::vector<std::uint64_t> contexts;  ///< --context; 0 = native
+  std::vector<std::uint64_t> ladder;    ///< --ladder
   bool no_ladder = false;
 
   // The engine's settings; `given` says which the user chose.
   RunSettings settings;
   SettingsGiven given;
-  const EngineRules* engine = nullptr;   ///< --engine; null: llama.cpp
+  const EngineRules* engine = nullptr;  ///< --engine; null: llama.cpp
   std::optional<double> gpu_memory_utilization;
   std::optional<std::uint32_t> n_gpu_layers;
   std::optional<std::uint32_t> n_cpu_moe;
@@ -54,8 +54,8 @@ struct Args {
   std::string from_gguf;
   std::string from_hf_config;
   std::vector<std::string> validate_files;
-  std::string log_path;  ///< verify: a file, or "-"/empty for standard input
+  std::string log_path;                     ///< verify: a file, or "-"/empty for standard input
   std::optional<std::string> verify_quant;  ///< verify --quant: the file type of the logged model
 };
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

@@ -2,12 +2,11 @@
 
 #include "vramfit/support/error.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 
 namespace vramfit::cli {
 
@@ -52,7 +51,8 @@ GgufModel load_gguf_model(const std::string& path) {
   const auto names = gguf_split_part_names(path);
   for (const auto& name : names) {
     if (names.size() > 1 && ::access(name.c_str(), F_OK) != 0) {
-      throw InputError(name + ": split part not found (" + path + " names it)");
+      throw InputError(name + ": split part not found (" + path +
+                       " names it)");  // NOLINT(performance-inefficient-string-concatenation)
     }
     FileSource source(name);
     parts.push_back(read_gguf(source, name));
@@ -61,7 +61,7 @@ GgufModel load_gguf_model(const std::string& path) {
 }
 
 std::string read_text_file(const std::string& path, const char* what) {
-  constexpr std::uint64_t k_max = 16 * 1024 * 1024;
+  constexpr std::uint64_t k_max = std::uint64_t{16} * 1024 * 1024;
   FileSource source(path);
   if (source.size() > k_max) {
     throw InputError(path + ": " + what + " is larger than 16 MiB");
@@ -73,4 +73,4 @@ std::string read_text_file(const std::string& path, const char* what) {
   return text;
 }
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

@@ -33,4 +33,4 @@ GgufModel load_gguf_model(const std::string& path);
 /// The whole content of a small text file (catalogs, configs), at most 16 MiB.
 std::string read_text_file(const std::string& path, const char* what);
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

@@ -56,7 +56,7 @@ std::uint32_t count32(const std::string& text, std::string_view option, std::uin
   return static_cast<std::uint32_t>(parse_count(text, option, max, min));
 }
 
-} // namespace
+}  // namespace
 
 void add_model_options(CLI::App& app, Args& a, bool hf_config) {
   app.add_option("-m,--model", a.model, "Catalog model id or alias (vramfit list models)")->type_name("MODEL");
@@ -69,8 +69,9 @@ void add_model_options(CLI::App& app, Args& a, bool hf_config) {
 }
 
 void add_selection_options(CLI::App& app, Args& a) {
-  add_list(app, "-g,--gpu", "GPU id; repeat or comma-separate for a matrix; 2xrtx3090 or a+b for one host (vramfit list gpus)",
-           "GPU", [&a](const std::string& v) {
+  add_list(app, "-g,--gpu",
+           "GPU id; repeat or comma-separate for a matrix; 2xrtx3090 or a+b for one host (vramfit list gpus)", "GPU",
+           [&a](const std::string& v) {
              for (auto& gpu : parse_name_list(v, "--gpu")) {
                a.gpus.push_back(std::move(gpu));
              }
@@ -167,19 +168,20 @@ void add_run_options(CLI::App& app, Args& a) {
 }
 
 void add_output_options(CLI::App& app, Args& a) {
-  add_value(app, "-f,--format", "Output format (default table)", "{table,markdown,csv,json}", [&a](const std::string& v) {
-    if (v == "table") {
-      a.format = Format::table;
-    } else if (v == "markdown" || v == "md") {
-      a.format = Format::markdown;
-    } else if (v == "csv") {
-      a.format = Format::csv;
-    } else if (v == "json") {
-      a.format = Format::json;
-    } else {
-      throw UsageError("--format: '" + v.substr(0, 32) + "' must be table, markdown, csv or json");
-    }
-  });
+  add_value(app, "-f,--format", "Output format (default table)", "{table,markdown,csv,json}",
+            [&a](const std::string& v) {
+              if (v == "table") {
+                a.format = Format::table;
+              } else if (v == "markdown" || v == "md") {
+                a.format = Format::markdown;
+              } else if (v == "csv") {
+                a.format = Format::csv;
+              } else if (v == "json") {
+                a.format = Format::json;
+              } else {
+                throw UsageError("--format: '" + v.substr(0, 32) + "' must be table, markdown, csv or json");
+              }
+            });
   add_value(app, "--units", "Units for humans: gib (2^30 bytes) or gb (10^9 bytes) (default gib)", "{gib,gb}",
             [&a](const std::string& v) {
               if (v == "gib") {
@@ -214,4 +216,4 @@ void check_common(const Args& a) {
   validate(a.settings);
 }
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

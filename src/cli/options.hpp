@@ -33,4 +33,4 @@ void add_catalog_options(CLI::App& app, Args& a);
 /// together are ones llama.cpp accepts. Throws UsageError.
 void check_common(const Args& a);
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

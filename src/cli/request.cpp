@@ -77,4 +77,4 @@ Request make_request(const Args& a) {
   return r;
 }
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

@@ -28,4 +28,4 @@ struct LoadedFile {
 };
 LoadedFile load_file(const std::string& path);
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

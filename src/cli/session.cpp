@@ -4,11 +4,10 @@
 
 #include "vramfit/support/error.hpp"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
+#include <unistd.h>
 
 namespace vramfit::cli {
 
@@ -66,7 +65,7 @@ std::optional<std::string> Session::environment(const char* name) {
 }
 
 std::string Session::read_stdin(const char* what) {
-  constexpr std::size_t k_max = 16 * 1024 * 1024;
+  constexpr std::size_t k_max = std::size_t{16} * 1024 * 1024;
   std::string text;
   char buffer[65536];
   while (std::cin.read(buffer, sizeof buffer) || std::cin.gcount() > 0) {
@@ -78,4 +77,4 @@ std::string Session::read_stdin(const char* what) {
   return text;
 }
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

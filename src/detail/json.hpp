@@ -25,12 +25,13 @@ struct JsonFailure {
 inline std::variant<nlohmann::json, JsonFailure> parse_untrusted_json(std::string_view text) {
   struct TooDeep {};
   try {
-    return nlohmann::json::parse(text.begin(), text.end(), [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
-      if (static_cast<std::size_t>(depth) > k_max_json_depth) {
-        throw TooDeep{};
-      }
-      return true;
-    });
+    return nlohmann::json::parse(text.begin(), text.end(),
+                                 [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+                                   if (static_cast<std::size_t>(depth) > k_max_json_depth) {
+                                     throw TooDeep{};
+                                   }
+                                   return true;
+                                 });
   } catch (const nlohmann::json::parse_error& e) {
     const std::string what = e.what();
     const auto pos = what.find("syntax error");
@@ -42,4 +43,4 @@ inline std::variant<nlohmann::json, JsonFailure> parse_untrusted_json(std::strin
   }
 }
 
-} // namespace vramfit::detail
+}  // namespace vramfit::detail

@@ -15,8 +15,7 @@ inline char ascii_lower(char c) noexcept {
 
 inline bool iequals(std::string_view a, std::string_view b) noexcept {
   return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) { return ascii_lower(x) == ascii_lower(y); });
 }
 
 inline std::string to_lower(std::string_view text) {
@@ -33,11 +32,11 @@ inline std::string id_key(std::string_view text) {
   for (const char c : text) {
     if (std::isalnum(static_cast<unsigned char>(c)) != 0) {
       out += ascii_lower(c);
-    } else if (c == '.' ) {
+    } else if (c == '.') {
       out += '.';
     }
   }
   return out;
 }
 
-} // namespace vramfit::detail
+}  // namespace vramfit::detail

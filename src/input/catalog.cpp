@@ -1,13 +1,12 @@
 #include "vramfit/input/catalog.hpp"
 
-#include "vramfit/model/arch.hpp"
-
-#include "vramfit/support/error.hpp"
-#include "vramfit/model/quantize.hpp"
-#include "vramfit/support/suggest.hpp"
-
 #include "detail/json.hpp"
 #include "detail/text.hpp"
+
+#include "vramfit/model/arch.hpp"
+#include "vramfit/model/quantize.hpp"
+#include "vramfit/support/error.hpp"
+#include "vramfit/support/suggest.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -39,7 +38,9 @@ std::string escape_pointer_token(std::string_view key) {
   return out;
 }
 
-std::string quote(std::string_view s) { return "'" + std::string(s.substr(0, 80)) + "'"; }
+std::string quote(std::string_view s) {
+  return "'" + std::string(s.substr(0, 80)) + "'";
+}
 
 // Reads one catalog document, collecting every problem with its JSON pointer.
 class Reader {
@@ -63,7 +64,7 @@ public:
   void check_keys(const json& obj, const std::string& pointer, std::initializer_list<std::string_view> allowed) {
     std::vector<std::string> names(allowed.begin(), allowed.end());
     for (const auto& [key, value] : obj.items()) {
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end() && key.rfind("$", 0) != 0) {
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end() && key.rfind('$', 0) != 0) {
         error(child(pointer, key), "unknown field" + did_you_mean(key, names));
       }
     }
@@ -80,8 +81,8 @@ public:
     return &*it;
   }
 
-  std::optional<std::uint64_t> integer(const json& obj, const std::string& pointer, std::string_view key,
-                                       bool required, std::uint64_t min, std::uint64_t max) {
+  std::optional<std::uint64_t> integer(const json& obj, const std::string& pointer, std::string_view key, bool required,
+                                       std::uint64_t min, std::uint64_t max) {
     const json* v = member(obj, pointer, key, required);
     if (v == nullptr) {
       return std::nullopt;
@@ -134,8 +135,7 @@ public:
     return d;
   }
 
-  std::optional<std::string> string(const json& obj, const std::string& pointer, std::string_view key,
-                                    bool required) {
+  std::optional<std::string> string(const json& obj, const std::string& pointer, std::string_view key, bool required) {
     const json* v = member(obj, pointer, key, required);
     if (v == nullptr) {
       return std::nullopt;
@@ -262,10 +262,31 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
     return std::nullopt;
   }
   r.check_keys(m, p,
-               {"id", "name", "aliases", "hf_repo", "params", "source", "notes", "arch", "context_length",
-                "embedding_length", "block_count", "vocab_size", "tied_embeddings", "feed_forward_length",
-                "nextn_layers", "rope_freqs", "attention_bias", "qk_norm", "attention", "layers", "moe", "ssm", "mla",
-                "tokenizer", "files"});
+               {"id",
+                "name",
+                "aliases",
+                "hf_repo",
+                "params",
+                "source",
+                "notes",
+                "arch",
+                "context_length",
+                "embedding_length",
+                "block_count",
+                "vocab_size",
+                "tied_embeddings",
+                "feed_forward_length",
+                "nextn_layers",
+                "rope_freqs",
+                "attention_bias",
+                "qk_norm",
+                "attention",
+                "layers",
+                "moe",
+                "ssm",
+                "mla",
+                "tokenizer",
+                "files"});
   const std::size_t errors_before = r.errors().size();
   CatalogModel out;
   out.origin = r.origin();
@@ -294,9 +315,9 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
   std::vector<LayerKind> explicit_layers;
   if (const json* a = r.object(m, p, "attention", true)) {
     const auto ap = Reader::child(p, "attention");
-    r.check_keys(*a, ap,
-                 {"head_count", "head_count_kv", "key_length", "value_length", "sliding_window",
-                  "sliding_window_pattern"});
+    r.check_keys(
+        *a, ap,
+        {"head_count", "head_count_kv", "key_length", "value_length", "sliding_window", "sliding_window_pattern"});
     s.n_head = static_cast<std::uint32_t>(r.integer(*a, ap, "head_count", true, 0, 65536).value_or(0));
     if (const json* kv = r.member(*a, ap, "head_count_kv", true)) {
       const auto kp = Reader::child(ap, "head_count_kv");
@@ -341,7 +362,8 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
     moe.n_expert = static_cast<std::uint32_t>(r.integer(*e, ep, "expert_count", true, 1, 65536).value_or(0));
     moe.n_expert_used = static_cast<std::uint32_t>(r.integer(*e, ep, "expert_used_count", true, 1, 65536).value_or(0));
     moe.n_ff_exp = r.integer(*e, ep, "expert_feed_forward_length", true, 1, k_max_width).value_or(0);
-    moe.n_expert_shared = static_cast<std::uint32_t>(r.integer(*e, ep, "expert_shared_count", false, 0, 64).value_or(0));
+    moe.n_expert_shared =
+        static_cast<std::uint32_t>(r.integer(*e, ep, "expert_shared_count", false, 0, 64).value_or(0));
     moe.n_ff_shexp = r.integer(*e, ep, "expert_shared_feed_forward_length", false, 0, k_max_width).value_or(0);
     moe.n_layer_dense_lead =
         static_cast<std::uint32_t>(r.integer(*e, ep, "leading_dense_block_count", false, 0, 4096).value_or(0));
@@ -418,9 +440,8 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
     hints.swa_period = swa_pattern;
   }
   if (!hints.types.empty() && hints.types.size() != s.n_layer) {
-    r.error(Reader::child(p, "layers"),
-            "layer layout has " + std::to_string(hints.types.size()) + " entries for " + std::to_string(s.n_layer) +
-                " blocks");
+    r.error(Reader::child(p, "layers"), "layer layout has " + std::to_string(hints.types.size()) + " entries for " +
+                                            std::to_string(s.n_layer) + " blocks");
     return std::nullopt;
   }
   std::vector<std::string> assumptions;  // a catalog entry states its layout; rules fill only what it omits
@@ -621,8 +642,8 @@ void merge(std::vector<T>& into, std::vector<T>& from, IdFn id_of, const std::st
       errors.push_back(origin + ": " + std::string(what) + " " + quote(id_of(entry)) + " is defined twice");
       continue;
     }
-    const auto it = std::find_if(into.begin(), into.end(),
-                                 [&](const T& e) { return detail::to_lower(id_of(e)) == key; });
+    const auto it =
+        std::find_if(into.begin(), into.end(), [&](const T& e) { return detail::to_lower(id_of(e)) == key; });
     if (it != into.end()) {
       *it = std::move(entry);
     } else {
@@ -674,7 +695,7 @@ const T& find_entry(const std::vector<T>& entries, std::string_view query, IdFn 
                    std::string(list_hint));
 }
 
-} // namespace
+}  // namespace
 
 const PublishedFile* CatalogModel::published(std::string_view quant) const {
   for (const auto& f : files) {
@@ -716,12 +737,15 @@ Catalog load_catalog(std::span<const CatalogText> texts) {
     if (!doc.version.empty() && catalog.version.empty()) {
       catalog.version = doc.version;
     }
-    merge(catalog.models, doc.models, [](const CatalogModel& m) -> const std::string& { return m.spec.id; },
-          text.origin, "model", errors);
-    merge(catalog.quants, doc.quants, [](const QuantSpec& q) -> const std::string& { return q.id; }, text.origin,
-          "quant", errors);
-    merge(catalog.gpus, doc.gpus, [](const GpuSpec& g) -> const std::string& { return g.id; }, text.origin, "GPU",
-          errors);
+    merge(
+        catalog.models, doc.models, [](const CatalogModel& m) -> const std::string& { return m.spec.id; }, text.origin,
+        "model", errors);
+    merge(
+        catalog.quants, doc.quants, [](const QuantSpec& q) -> const std::string& { return q.id; }, text.origin, "quant",
+        errors);
+    merge(
+        catalog.gpus, doc.gpus, [](const GpuSpec& g) -> const std::string& { return g.id; }, text.origin, "GPU",
+        errors);
   }
   // Cross-references, checked once everything is merged.
   std::vector<std::string> quant_ids;
@@ -762,4 +786,4 @@ std::span<const CatalogText> embedded_catalog_texts() {
   return k_texts;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -16,7 +16,8 @@ constexpr std::size_t k_buffer_bytes = 1 << 20;
 class Cursor {
 public:
   Cursor(ByteSource& source, const std::string& origin)
-      : m_source(source), m_origin(origin), m_size(source.size()), m_buffer(std::min<std::uint64_t>(k_buffer_bytes, m_size)) {}
+      : m_source(source), m_origin(origin), m_size(source.size()),
+        m_buffer(std::min<std::uint64_t>(k_buffer_bytes, m_size)) {}
 
   std::uint64_t position() const { return m_pos; }
   std::uint64_t remaining() const { return m_size - m_pos; }
@@ -54,8 +55,7 @@ public:
     m_pos += bytes;
   }
 
-  template <typename T>
-  T scalar(const char* what) {
+  template <typename T> T scalar(const char* what) {
     T v{};
     // Fast path: the value lies in the buffer.
     if (m_pos >= m_buf_start && m_pos + sizeof(T) <= m_buf_start + m_buf_len) {
@@ -210,7 +210,7 @@ void read_scalar(Cursor& c, GgufType type, GgufValue& v) {
       v.u = c.scalar<std::uint8_t>("u8 value");
       break;
     case GgufType::int8:
-      v.i = c.scalar<std::int8_t>("i8 value");
+      v.i = c.scalar<std::int8_t>("i8 value");  // NOLINT(bugprone-signed-char-misuse): a signed GGUF value
       break;
     case GgufType::uint16:
       v.u = c.scalar<std::uint16_t>("u16 value");
@@ -278,7 +278,7 @@ void read_value(Cursor& c, GgufType type, GgufValue& v, const GgufLimits& limits
   v.encoded_bytes = c.position() - start;
 }
 
-} // namespace
+}  // namespace
 
 bool MemorySource::read(std::uint64_t offset, void* out, std::size_t length) {
   if (offset > m_size || length > m_size - offset) {
@@ -537,4 +537,4 @@ std::vector<std::string> gguf_split_part_names(std::string_view file_name) {
   return {std::string(file_name)};
 }
 
-} // namespace vramfit
+}  // namespace vramfit

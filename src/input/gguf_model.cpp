@@ -1,7 +1,6 @@
 #include "vramfit/input/gguf_model.hpp"
 
 #include "vramfit/model/arch.hpp"
-
 #include "vramfit/support/error.hpp"
 
 #include <algorithm>
@@ -66,8 +65,7 @@ public:
     std::vector<std::uint64_t> out;
     if (v->type == GgufType::array) {
       if (!v->elements_kept() || v->count != n) {
-        fail(key, "per-layer array has " + std::to_string(v->count) + " entries for " + std::to_string(n) +
-                      " layers");
+        fail(key, "per-layer array has " + std::to_string(v->count) + " entries for " + std::to_string(n) + " layers");
       }
       for (const auto& e : v->elements) {
         const auto x = e.as_uint();
@@ -115,7 +113,7 @@ const TensorSpec* tensor_named(const std::vector<TensorSpec>& tensors, std::stri
   return nullptr;
 }
 
-} // namespace
+}  // namespace
 
 std::vector<TensorSpec> tensors_of(const GgufFile& header) {
   std::vector<TensorSpec> out;
@@ -188,14 +186,17 @@ ModelSpec spec_from_gguf(const GgufFile& header, const std::vector<TensorSpec>& 
   if (const auto n_expert = m.u("expert_count").value_or(0); n_expert > 0) {
     MoeParams moe;
     moe.n_expert = static_cast<std::uint32_t>(std::min<std::uint64_t>(n_expert, 1U << 20));
-    moe.n_expert_used = static_cast<std::uint32_t>(std::min<std::uint64_t>(m.u("expert_used_count").value_or(0), 1U << 20));
+    moe.n_expert_used =
+        static_cast<std::uint32_t>(std::min<std::uint64_t>(m.u("expert_used_count").value_or(0), 1U << 20));
     moe.n_ff_exp = m.u("expert_feed_forward_length").value_or(s.n_ff);
-    moe.n_expert_shared = static_cast<std::uint32_t>(std::min<std::uint64_t>(m.u("expert_shared_count").value_or(0), 64));
+    moe.n_expert_shared =
+        static_cast<std::uint32_t>(std::min<std::uint64_t>(m.u("expert_shared_count").value_or(0), 64));
     moe.n_ff_shexp = m.u("expert_shared_feed_forward_length").value_or(moe.n_ff_exp * moe.n_expert_shared);
     if (const auto* sh = tensor_named(tensors, "blk.0.ffn_up_shexp.weight"); sh != nullptr && moe.n_ff_shexp == 0) {
       moe.n_ff_shexp = sh->ne[1];
     }
-    moe.n_layer_dense_lead = narrow_layers(m.u("leading_dense_block_count").value_or(0), m, "leading_dense_block_count");
+    moe.n_layer_dense_lead =
+        narrow_layers(m.u("leading_dense_block_count").value_or(0), m, "leading_dense_block_count");
     moe.expert_bias = has_tensor_ending(tensors, "exp_probs_b.bias");
     s.moe = moe;
   }
@@ -222,7 +223,7 @@ ModelSpec spec_from_gguf(const GgufFile& header, const std::vector<TensorSpec>& 
       mla.v_head_dim = m.u("attention.value_length_mla").value_or(s.n_embd_head_v);
       s.mla = mla;
     } else {
-      notes.push_back("an MLA model in the older layout (no key_length_mla): llama.cpp caches full K and V heads");
+      notes.emplace_back("an MLA model in the older layout (no key_length_mla): llama.cpp caches full K and V heads");
     }
   }
 
@@ -248,7 +249,8 @@ ModelSpec spec_from_gguf(const GgufFile& header, const std::vector<TensorSpec>& 
   }
   hints.recurrent = flags("attention.recurrent_layers");
   hints.sliding = flags("attention.sliding_window_pattern");
-  if (const auto* pattern = m.raw("attention.sliding_window_pattern"); pattern != nullptr && pattern->type != GgufType::array) {
+  if (const auto* pattern = m.raw("attention.sliding_window_pattern");
+      pattern != nullptr && pattern->type != GgufType::array) {
     hints.swa_period = static_cast<std::uint32_t>(std::min<std::uint64_t>(pattern->as_uint().value_or(0), 4096));
   }
   if (const auto interval = m.u("full_attention_interval")) {
@@ -266,7 +268,8 @@ GgufModel gguf_model(std::vector<GgufFile> parts) {
     const auto* v = f.find("split.no");
     return v != nullptr ? v->as_uint().value_or(0) : 0;
   };
-  std::sort(parts.begin(), parts.end(), [&](const GgufFile& a, const GgufFile& b) { return split_no(a) < split_no(b); });
+  std::sort(parts.begin(), parts.end(),
+            [&](const GgufFile& a, const GgufFile& b) { return split_no(a) < split_no(b); });
   const auto* count_value = parts.front().find("split.count");
   const std::uint64_t count = count_value != nullptr ? count_value->as_uint().value_or(0) : 1;
   if (count != parts.size()) {
@@ -336,4 +339,4 @@ FileWeights file_weights(const GgufModel& model, const std::string& path) {
   return file;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -1,12 +1,11 @@
 #include "vramfit/input/hf_config.hpp"
 
-#include "vramfit/model/arch.hpp"
-
-#include "vramfit/support/error.hpp"
-#include "vramfit/support/suggest.hpp"
-
 #include "detail/json.hpp"
 #include "detail/text.hpp"
+
+#include "vramfit/model/arch.hpp"
+#include "vramfit/support/error.hpp"
+#include "vramfit/support/suggest.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -156,8 +155,8 @@ bool apply_layer_types(const Config& c, const ModelSpec& s, LayoutHints& hints) 
     return false;
   }
   if (types->size() != s.n_layer) {
-    c.fail("layer_types", "has " + std::to_string(types->size()) + " entries for " + std::to_string(s.n_layer) +
-                              " layers");
+    c.fail("layer_types",
+           "has " + std::to_string(types->size()) + " entries for " + std::to_string(s.n_layer) + " layers");
   }
   hints.types.clear();
   for (std::uint32_t il = 0; il < s.n_layer; ++il) {
@@ -246,14 +245,20 @@ Mapper qwen(bool bias, bool moe, bool hybrid) {
 
 const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mappers() {
   static const std::map<std::string, std::pair<std::string, Mapper>, std::less<>> k_mappers{
-      {"llama", {"llama", [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
-         common(c, s, false);
-         if (const auto* rope = c.object("rope_scaling")) {
-           const auto type = rope->value("rope_type", rope->value("type", std::string{}));
-           s.rope_freqs = type == "llama3";
-         }
-       }}},
-      {"mistral", {"llama", [](const Config& c, ModelSpec& s, LayoutHints&, auto&) { common(c, s, false); }}},
+      {"llama",
+       {"llama",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          common(c, s, false);
+          if (const auto* rope = c.object("rope_scaling")) {
+            const auto type = rope->value("rope_type", rope->value("type", std::string{}));
+            s.rope_freqs = type == "llama3";
+          }
+        }}},
+      {"mistral",
+       {"llama",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          common(c, s, false);
+        }}},
       {"qwen2", {"qwen2", qwen(true, false, false)}},
       {"qwen2_moe", {"qwen2moe", qwen(true, true, false)}},
       {"qwen3", {"qwen3", qwen(false, false, false)}},
@@ -261,91 +266,111 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
       {"qwen3_next", {"qwen3next", qwen(false, true, true)}},
       {"qwen3_5_text", {"qwen35", qwen(false, false, true)}},
       {"qwen3_5_moe_text", {"qwen35moe", qwen(false, true, true)}},
-      {"gemma2", {"gemma2", [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
-         common(c, s, true);
-         s.n_swa = c.u("sliding_window").value_or(0);
-       }}},
-      {"gemma3_text", {"gemma3", [](const Config& c, ModelSpec& s, LayoutHints& hints, std::vector<std::string>& notes) {
-         common(c, s, true);
-         s.n_swa = c.u("sliding_window").value_or(4096);
-         if (!apply_layer_types(c, s, hints)) {
-           if (const auto period = c.u("sliding_window_pattern", 4096)) {
-             hints.swa_period = static_cast<std::uint32_t>(*period);
-           }
-         }
-         // llama.cpp's converter sizes the embedding to the tokenizer's 262,144 tokens.
-         if (s.n_vocab > 262144) {
-           notes.push_back("vocab_size " + std::to_string(s.n_vocab) +
-                           " trimmed to the tokenizer's 262,144 tokens, as llama.cpp's converter does");
-           s.n_vocab = 262144;
-         }
-         s.tokenizer.has_scores = true;
-       }}},
-      {"gpt_oss", {"gpt-oss", [](const Config& c, ModelSpec& s, LayoutHints& hints, auto&) {
-         common(c, s, false);
-         MoeParams m;
-         m.n_expert = static_cast<std::uint32_t>(c.required("num_local_experts", 65536));
-         const auto used = c.u("num_experts_per_tok", 65536);
-         m.n_expert_used = static_cast<std::uint32_t>(used ? *used : c.required("experts_per_token", 65536));
-         m.n_ff_exp = s.n_ff;
-         s.moe = m;
-         s.n_swa = c.required("sliding_window");
-         apply_layer_types(c, s, hints);
-       }}},
-      {"deepseek_v3", {"deepseek2", [](const Config& c, ModelSpec& s, LayoutHints&, auto&) { deepseek(c, s); }}},
-      {"glm4_moe", {"glm4moe", [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
-         common(c, s, false);
-         MoeParams m = moe_routed(c);
-         m.expert_bias = true;  // sigmoid routing with e_score_correction_bias
-         s.moe = m;
-         s.attention_bias = c.b("attention_bias").value_or(false);
-         s.qk_norm = c.b("use_qk_norm").value_or(false);
-         // llama.cpp's converter keeps the MTP layers (num_nextn_predict_layers).
-         s.n_layer_nextn = static_cast<std::uint32_t>(c.u("num_nextn_predict_layers", 64).value_or(0));
-       }}},
-      {"phi3", {"phi3", [](const Config& c, ModelSpec& s, LayoutHints&, auto&) { common(c, s, false); }}},
-      {"mamba2", {"mamba2", [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
-         s.n_layer = layers_of(c);
-         s.n_embd = c.required("hidden_size", 1U << 20);
-         s.n_vocab = c.required("vocab_size", 1U << 24);
-         s.n_ctx_train = c.u("max_position_embeddings").value_or(1U << 20);
-         s.tied_embeddings = c.b("tie_word_embeddings").value_or(true);
-         SsmParams ssm;
-         ssm.d_conv = c.u("conv_kernel", 64).value_or(4);
-         ssm.d_state = c.required("state_size", 1U << 16);
-         ssm.n_group = c.u("n_groups", 1U << 16).value_or(1);
-         ssm.dt_rank = c.required("num_heads", 1U << 16);
-         ssm.d_inner = c.u("intermediate_size", 1U << 24).value_or(c.u("expand", 64).value_or(2) * s.n_embd);
-         s.ssm = ssm;
-         s.n_head_kv.assign(s.n_layer, 0);
-       }}},
-      {"granitemoehybrid", {"granitehybrid", [](const Config& c, ModelSpec& s, LayoutHints& hints, auto&) {
-         common(c, s, true);
-         SsmParams ssm;
-         ssm.d_conv = c.u("mamba_d_conv", 64).value_or(4);
-         ssm.d_state = c.required("mamba_d_state", 1U << 16);
-         ssm.n_group = c.u("mamba_n_groups", 1U << 16).value_or(1);
-         ssm.dt_rank = c.required("mamba_n_heads", 1U << 16);
-         ssm.d_inner = ssm.dt_rank * c.required("mamba_d_head", 1U << 16);
-         s.ssm = ssm;
-         if (!apply_layer_types(c, s, hints)) {
-           c.fail("layer_types", "missing (it says which layers are Mamba-2 and which attention)");
-         }
-         for (std::uint32_t il = 0; il < s.n_layer; ++il) {
-           if (hints.types[il] == LayerKind::recurrent) {
-             s.n_head_kv[il] = 0;
-           }
-         }
-         if (const auto n_expert = c.u("num_local_experts", 65536).value_or(0); n_expert > 0) {
-           MoeParams m;
-           m.n_expert = static_cast<std::uint32_t>(n_expert);
-           m.n_expert_used = static_cast<std::uint32_t>(c.required("num_experts_per_tok", 65536));
-           m.n_ff_exp = s.n_ff;
-           m.n_ff_shexp = c.u("shared_intermediate_size", 1U << 24).value_or(0);
-           m.n_expert_shared = m.n_ff_shexp > 0 ? 1 : 0;
-           s.moe = m;
-         }
-       }}},
+      {"gemma2",
+       {"gemma2",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          common(c, s, true);
+          s.n_swa = c.u("sliding_window").value_or(0);
+        }}},
+      {"gemma3_text",
+       {"gemma3",
+        [](const Config& c, ModelSpec& s, LayoutHints& hints, std::vector<std::string>& notes) {
+          common(c, s, true);
+          s.n_swa = c.u("sliding_window").value_or(4096);
+          if (!apply_layer_types(c, s, hints)) {
+            if (const auto period = c.u("sliding_window_pattern", 4096)) {
+              hints.swa_period = static_cast<std::uint32_t>(*period);
+            }
+          }
+          // llama.cpp's converter sizes the embedding to the tokenizer's 262,144 tokens.
+          if (s.n_vocab > 262144) {
+            notes.push_back("vocab_size " + std::to_string(s.n_vocab) +
+                            " trimmed to the tokenizer's 262,144 tokens, as llama.cpp's converter does");
+            s.n_vocab = 262144;
+          }
+          s.tokenizer.has_scores = true;
+        }}},
+      {"gpt_oss",
+       {"gpt-oss",
+        [](const Config& c, ModelSpec& s, LayoutHints& hints, auto&) {
+          common(c, s, false);
+          MoeParams m;
+          m.n_expert = static_cast<std::uint32_t>(c.required("num_local_experts", 65536));
+          const auto used = c.u("num_experts_per_tok", 65536);
+          m.n_expert_used = static_cast<std::uint32_t>(used ? *used : c.required("experts_per_token", 65536));
+          m.n_ff_exp = s.n_ff;
+          s.moe = m;
+          s.n_swa = c.required("sliding_window");
+          apply_layer_types(c, s, hints);
+        }}},
+      {"deepseek_v3",
+       {"deepseek2",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          deepseek(c, s);
+        }}},
+      {"glm4_moe",
+       {"glm4moe",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          common(c, s, false);
+          MoeParams m = moe_routed(c);
+          m.expert_bias = true;  // sigmoid routing with e_score_correction_bias
+          s.moe = m;
+          s.attention_bias = c.b("attention_bias").value_or(false);
+          s.qk_norm = c.b("use_qk_norm").value_or(false);
+          // llama.cpp's converter keeps the MTP layers (num_nextn_predict_layers).
+          s.n_layer_nextn = static_cast<std::uint32_t>(c.u("num_nextn_predict_layers", 64).value_or(0));
+        }}},
+      {"phi3",
+       {"phi3",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          common(c, s, false);
+        }}},
+      {"mamba2",
+       {"mamba2",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          s.n_layer = layers_of(c);
+          s.n_embd = c.required("hidden_size", 1U << 20);
+          s.n_vocab = c.required("vocab_size", 1U << 24);
+          s.n_ctx_train = c.u("max_position_embeddings").value_or(1U << 20);
+          s.tied_embeddings = c.b("tie_word_embeddings").value_or(true);
+          SsmParams ssm;
+          ssm.d_conv = c.u("conv_kernel", 64).value_or(4);
+          ssm.d_state = c.required("state_size", 1U << 16);
+          ssm.n_group = c.u("n_groups", 1U << 16).value_or(1);
+          ssm.dt_rank = c.required("num_heads", 1U << 16);
+          ssm.d_inner = c.u("intermediate_size", 1U << 24).value_or(c.u("expand", 64).value_or(2) * s.n_embd);
+          s.ssm = ssm;
+          s.n_head_kv.assign(s.n_layer, 0);
+        }}},
+      {"granitemoehybrid",
+       {"granitehybrid",
+        [](const Config& c, ModelSpec& s, LayoutHints& hints, auto&) {
+          common(c, s, true);
+          SsmParams ssm;
+          ssm.d_conv = c.u("mamba_d_conv", 64).value_or(4);
+          ssm.d_state = c.required("mamba_d_state", 1U << 16);
+          ssm.n_group = c.u("mamba_n_groups", 1U << 16).value_or(1);
+          ssm.dt_rank = c.required("mamba_n_heads", 1U << 16);
+          ssm.d_inner = ssm.dt_rank * c.required("mamba_d_head", 1U << 16);
+          s.ssm = ssm;
+          if (!apply_layer_types(c, s, hints)) {
+            c.fail("layer_types", "missing (it says which layers are Mamba-2 and which attention)");
+          }
+          for (std::uint32_t il = 0; il < s.n_layer; ++il) {
+            if (hints.types[il] == LayerKind::recurrent) {
+              s.n_head_kv[il] = 0;
+            }
+          }
+          if (const auto n_expert = c.u("num_local_experts", 65536).value_or(0); n_expert > 0) {
+            MoeParams m;
+            m.n_expert = static_cast<std::uint32_t>(n_expert);
+            m.n_expert_used = static_cast<std::uint32_t>(c.required("num_experts_per_tok", 65536));
+            m.n_ff_exp = s.n_ff;
+            m.n_ff_shexp = c.u("shared_intermediate_size", 1U << 24).value_or(0);
+            m.n_expert_shared = m.n_ff_shexp > 0 ? 1 : 0;
+            s.moe = m;
+          }
+        }}},
   };
   return k_mappers;
 }
@@ -354,7 +379,7 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
 // model_type whose mapper reads them.
 const std::map<std::string, std::string, std::less<>>& aliases() {
   static const std::map<std::string, std::string, std::less<>> k_aliases{
-      {"qwen3_5", "qwen3_5_text"},   {"qwen3_5_moe", "qwen3_5_moe_text"}, {"gemma3", "gemma3_text"},
+      {"qwen3_5", "qwen3_5_text"},    {"qwen3_5_moe", "qwen3_5_moe_text"}, {"gemma3", "gemma3_text"},
       {"deepseek_v2", "deepseek_v3"}, {"kimi_k2", "deepseek_v3"},          {"mistral3", "mistral"}};
   return k_aliases;
 }
@@ -368,7 +393,7 @@ json parse_json(std::string_view text, const std::string& origin) {
   return std::move(std::get<json>(parsed));
 }
 
-} // namespace
+}  // namespace
 
 std::vector<std::string_view> supported_hf_model_types() {
   std::vector<std::string_view> out;
@@ -409,8 +434,8 @@ CatalogModel model_from_hf_config(std::string_view text, const std::string& orig
       names.emplace_back(t);
       list += (list.empty() ? "" : ", ") + std::string(t);
     }
-    throw InputError(origin + ": model_type '" + type.substr(0, 64) + "' is not supported" +
-                     did_you_mean(type, names) + " (supported: " + list + ")");
+    throw InputError(origin + ": model_type '" + type.substr(0, 64) + "' is not supported" + did_you_mean(type, names) +
+                     " (supported: " + list + ")");
   }
   s.arch = it->second.first;
   LayoutHints hints;
@@ -480,8 +505,8 @@ std::string catalog_entry_json(const CatalogModel& model) {
   }
   nlohmann::ordered_json a;
   a["head_count"] = s.n_head;
-  const bool uniform = std::all_of(s.n_head_kv.begin(), s.n_head_kv.end(),
-                                   [&](std::uint32_t kv) { return kv == s.n_head_kv.front(); });
+  const bool uniform =
+      std::all_of(s.n_head_kv.begin(), s.n_head_kv.end(), [&](std::uint32_t kv) { return kv == s.n_head_kv.front(); });
   a["head_count_kv"] = uniform ? nlohmann::ordered_json(s.n_head_kv.front()) : nlohmann::ordered_json(s.n_head_kv);
   if (s.n_embd_head_k > 0) {
     a["key_length"] = s.n_embd_head_k;
@@ -545,4 +570,4 @@ std::string catalog_entry_json(const CatalogModel& model) {
   return doc.dump(1) + "\n";
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -57,7 +57,9 @@ std::optional<double> leading_double(sv s) {
   return v;
 }
 
-Bytes mib_to_bytes(double mib) { return static_cast<Bytes>(std::llround(mib * 1048576.0)); }
+Bytes mib_to_bytes(double mib) {
+  return static_cast<Bytes>(std::llround(mib * 1048576.0));
+}
 
 // The whitespace-separated word that ends just before `pos`.
 sv word_before(sv line, std::size_t pos) {
@@ -95,7 +97,8 @@ std::optional<bool> parse_bool_word(sv v) {
 
 // The device of that name, appended (fields empty) when the log names it first.
 LogDevice& device_named(LlamaLog& log, const std::string& name) {
-  const auto it = std::find_if(log.devices.begin(), log.devices.end(), [&](const LogDevice& d) { return d.name == name; });
+  const auto it =
+      std::find_if(log.devices.begin(), log.devices.end(), [&](const LogDevice& d) { return d.name == name; });
   if (it != log.devices.end()) {
     return *it;
   }
@@ -103,7 +106,7 @@ LogDevice& device_named(LlamaLog& log, const std::string& name) {
   return log.devices.back();
 }
 
-} // namespace
+}  // namespace
 
 std::optional<std::uint64_t> LlamaLog::info_uint(std::string_view key) const {
   const auto it = info.find(std::string(key));
@@ -200,8 +203,8 @@ LlamaLog parse_llama_log(std::string_view text) {
           log.tensor_types[std::string(trim(t->substr(0, colon)))] += *n;
         }
       }
-    } else if (const auto p = after(line, "print_info: ") ? after(line, "print_info: ")
-                                                          : after(line, "llm_load_print_meta: ")) {
+    } else if (const auto p =
+                   after(line, "print_info: ") ? after(line, "print_info: ") : after(line, "llm_load_print_meta: ")) {
       const auto eq = p->find('=');
       if (eq != sv::npos) {
         const std::string key(trim(p->substr(0, eq)));
@@ -362,4 +365,4 @@ LlamaLog parse_llama_log(std::string_view text) {
   return log;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -1,8 +1,8 @@
 #include "vramfit/input/parse.hpp"
 
-#include "vramfit/support/error.hpp"
-
 #include "detail/text.hpp"
+
+#include "vramfit/support/error.hpp"
 
 #include <charconv>
 #include <limits>
@@ -53,7 +53,7 @@ std::vector<std::string_view> split(std::string_view text, char sep) {
   }
 }
 
-} // namespace
+}  // namespace
 
 std::uint64_t parse_context(std::string_view text, std::string_view option) {
   const std::string_view t = trim(text);
@@ -138,9 +138,9 @@ Bytes parse_size(std::string_view text, std::string_view option) {
   } else if (unit == "kb") {
     multiplier = 1000;
   } else if (unit == "mb") {
-    multiplier = 1000 * 1000;
+    multiplier = Bytes{1000} * 1000;
   } else if (unit == "gb") {
-    multiplier = 1000 * 1000 * 1000;
+    multiplier = Bytes{1000} * 1000 * 1000;
   } else {
     bad(option, t, "has an unknown unit (use B, KiB, MiB, GiB, KB, MB or GB)");
   }
@@ -161,4 +161,4 @@ bool parse_switch(std::string_view text, std::string_view option) {
   bad(option, text, "must be on or off");
 }
 
-} // namespace vramfit
+}  // namespace vramfit

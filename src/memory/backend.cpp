@@ -20,4 +20,4 @@ std::string_view name(Backend backend) noexcept {
   return "CPU";
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -9,9 +9,11 @@
 namespace vramfit {
 namespace {
 
-std::string mib(Bytes b) { return fmt::format("{} MiB", b / k_mib); }
+std::string mib(Bytes b) {
+  return fmt::format("{} MiB", b / k_mib);
+}
 
-} // namespace
+}  // namespace
 
 DeviceBudget device_budget(const GpuSpec& gpu, std::optional<Bytes> wired_limit_bytes) {
   DeviceBudget b;
@@ -88,4 +90,4 @@ DeviceBudget GpuGroup::combined_budget() const {
   return b;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -66,7 +66,7 @@ constexpr Bytes k_default_gpu_context_reserve = 300 * k_mib;
 // fitted to two published files whose tensor bytes are known exactly
 // (Llama-3.1-8B Q4_K_M: 7,840,928 metadata bytes; Qwen3-8B Q4_K_M: 5,956,416).
 constexpr Bytes k_token_bytes_x2 = 2 * (8 + 4) + 17;  // (12 + 8.5) x 2
-constexpr Bytes k_merge_bytes_x2 = 2 * 8 + 21;         // (8 + 10.5) x 2
+constexpr Bytes k_merge_bytes_x2 = 2 * 8 + 21;        // (8 + 10.5) x 2
 constexpr Bytes k_score_bytes = 4;
 constexpr Bytes k_other_metadata_bytes = 10 * k_kib;
 constexpr Bytes k_gguf_header_bytes = 4 + 4 + 8 + 8;  // magic, version, tensor count, kv count
@@ -76,7 +76,7 @@ Estimate with_range(Bytes bytes, Bytes percent) {
   return Estimate{bytes, bytes - bytes * percent / 100, bytes + bytes * percent / 100};
 }
 
-} // namespace
+}  // namespace
 
 ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& settings, const KvCacheSize& kv,
                                  Backend backend, bool partial_offload) {
@@ -85,13 +85,10 @@ ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& setti
   const Bytes n_tok = layout.n_ubatch;
   const Bytes n_stream = std::max<Bytes>(1, layout.n_stream);
   // Cells one stream attends to in the widest layer.
-  const Bytes n_kv = kv.full_layers > 0 ? kv.full_cells / n_stream
-                     : kv.swa_layers > 0 ? kv.swa_cells / n_stream
-                                         : 0;
+  const Bytes n_kv = kv.full_layers > 0 ? kv.full_cells / n_stream : kv.swa_layers > 0 ? kv.swa_cells / n_stream : 0;
 
-  const Bytes q_width =
-      spec.mla ? Bytes{spec.n_head} * (spec.mla->qk_nope_head_dim + spec.mla->qk_rope_head_dim)
-               : Bytes{spec.n_head} * spec.n_embd_head_k;
+  const Bytes q_width = spec.mla ? Bytes{spec.n_head} * (spec.mla->qk_nope_head_dim + spec.mla->qk_rope_head_dim)
+                                 : Bytes{spec.n_head} * spec.n_embd_head_k;
   const Bytes width = std::max<Bytes>(spec.n_embd, q_width);
 
   const auto rows = rows_for(backend);
@@ -138,9 +135,9 @@ ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& setti
     // F16 in the backend pool during prompt processing (ggml-cuda fattn).
     if (settings.flash_attn && n_kv > 0 && (is_quantized(settings.type_k) || is_quantized(settings.type_v))) {
       const Bytes widest = kv.widest_quantized;
-      overhead = checked_add(overhead, checked_mul(checked_mul(n_kv, widest, "F16 conversion"), k_f16,
-                                                   "F16 conversion"),
-                             "backend scratch");
+      overhead =
+          checked_add(overhead, checked_mul(checked_mul(n_kv, widest, "F16 conversion"), k_f16, "F16 conversion"),
+                      "backend scratch");
     }
   }
   ComputeEstimate out;
@@ -218,7 +215,7 @@ SpeedRule speed_rule(Backend backend) {
   return {0.457, 82e-6, 0.40};
 }
 
-} // namespace
+}  // namespace
 
 TokenTraffic swap_traffic(Bytes needed_bytes, Bytes ram_bytes, Bytes bytes_per_token) {
   TokenTraffic t;
@@ -226,7 +223,8 @@ TokenTraffic swap_traffic(Bytes needed_bytes, Bytes ram_bytes, Bytes bytes_per_t
   t.bandwidth_gbps = k_swap_bandwidth_gbps / speed_rule(Backend::cpu).efficiency;  // the SSD's rate, not derated
   const Bytes available = ram_bytes / 100 * (100 - k_unified_os_share_percent);
   if (needed_bytes > available && needed_bytes > 0) {
-    const long double paged = static_cast<long double>(needed_bytes - available) / static_cast<long double>(needed_bytes);
+    const long double paged =
+        static_cast<long double>(needed_bytes - available) / static_cast<long double>(needed_bytes);
     t.bytes = static_cast<Bytes>(paged * static_cast<long double>(bytes_per_token));
   }
   return t;
@@ -256,4 +254,4 @@ SpeedEstimate estimate_decode_speed(const std::vector<TokenTraffic>& pools) {
   return e;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

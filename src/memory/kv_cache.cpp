@@ -12,14 +12,16 @@ namespace {
 
 constexpr std::uint64_t k_ctx_pad = 256;  // llama_context pads n_ctx (and the SWA cache) to 256
 
-std::uint64_t pad(std::uint64_t n, std::uint64_t to) { return (n + to - 1) / to * to; }
+std::uint64_t pad(std::uint64_t n, std::uint64_t to) {
+  return (n + to - 1) / to * to;
+}
 
 bool is_cache_type(GgmlType t) {
   const auto types = kv_cache_types();
   return std::find(types.begin(), types.end(), t) != types.end();
 }
 
-} // namespace
+}  // namespace
 
 void validate(const RunSettings& s) {
   if (s.context_tokens > std::numeric_limits<std::uint32_t>::max()) {
@@ -70,15 +72,17 @@ ContextLayout context_layout(const ModelSpec& spec, const RunSettings& s) {
     }
     l.n_ctx = l.n_ctx_seq * s.n_seq;
   }
-  const std::uint64_t window = checked_add(
-      checked_mul(spec.n_swa, s.kv_unified ? s.n_seq : 1, "sliding window cells"), l.n_ubatch,
-      "sliding window cells");
+  const std::uint64_t window = checked_add(checked_mul(spec.n_swa, s.kv_unified ? s.n_seq : 1, "sliding window cells"),
+                                           l.n_ubatch, "sliding window cells");
   const std::uint64_t swa_pad = s.swa_pad_256 || s.flash_attn ? k_ctx_pad : 32;
-  l.swa_cells_per_stream = s.swa_full ? l.n_ctx_seq : std::min(l.n_ctx_seq, pad(std::min(l.n_ctx_seq, window), swa_pad));
+  l.swa_cells_per_stream =
+      s.swa_full ? l.n_ctx_seq : std::min(l.n_ctx_seq, pad(std::min(l.n_ctx_seq, window), swa_pad));
   return l;
 }
 
-Bytes KvCacheSize::total_bytes() const { return checked_add(k_bytes, v_bytes, "KV cache"); }
+Bytes KvCacheSize::total_bytes() const {
+  return checked_add(k_bytes, v_bytes, "KV cache");
+}
 
 namespace {
 
@@ -115,7 +119,7 @@ std::optional<Misfit> first_misfit(const ModelSpec& spec, const RunSettings& s, 
   return std::nullopt;
 }
 
-} // namespace
+}  // namespace
 
 bool cache_types_fit(const ModelSpec& spec, const RunSettings& settings) {
   return !first_misfit(spec, settings, widest_v(spec));
@@ -190,9 +194,13 @@ Bytes KvCacheSize::range(std::uint32_t begin, std::uint32_t end) const {
   return profile->full_per_cell.range(begin, end) * full_cells + profile->swa_per_cell.range(begin, end) * swa_cells;
 }
 
-Bytes RecurrentStateSize::total_bytes() const { return checked_add(r_bytes, s_bytes, "recurrent state"); }
+Bytes RecurrentStateSize::total_bytes() const {
+  return checked_add(r_bytes, s_bytes, "recurrent state");
+}
 
-Bytes RecurrentStateSize::per_layer_bytes() const { return layers > 0 ? total_bytes() / layers : 0; }
+Bytes RecurrentStateSize::per_layer_bytes() const {
+  return layers > 0 ? total_bytes() / layers : 0;
+}
 
 RecurrentStateSize recurrent_state_size(const ModelSpec& spec, const RunSettings& s) {
   RecurrentStateSize out;
@@ -214,4 +222,4 @@ RecurrentStateSize recurrent_state_size(const ModelSpec& spec, const RunSettings
   return out;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

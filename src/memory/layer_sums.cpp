@@ -19,4 +19,4 @@ Bytes LayerSums::range(std::uint32_t begin, std::uint32_t end) const noexcept {
   return m_prefix.empty() ? 0 : m_prefix[end] - m_prefix[begin];
 }
 
-} // namespace vramfit
+}  // namespace vramfit

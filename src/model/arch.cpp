@@ -1,8 +1,8 @@
 #include "vramfit/model/arch.hpp"
 
-#include "vramfit/support/error.hpp"
-
 #include "model/builders.hpp"
+
+#include "vramfit/support/error.hpp"
 
 #include <algorithm>
 #include <array>
@@ -10,60 +10,145 @@
 namespace vramfit {
 namespace {
 
+// One table entry: the name, then whatever differs from a plain attention
+// architecture whose tensors come from the file.
+template <typename Fill> constexpr ArchTraits entry(std::string_view name, Fill fill) {
+  ArchTraits t;
+  t.name = name;
+  fill(t);
+  return t;
+}
+
 // A plain attention architecture with no builder: its KV cache follows from the
 // metadata (per-layer heads, windows), its tensors come from the file.
-constexpr ArchTraits plain(std::string_view name) { return ArchTraits{name}; }
+constexpr ArchTraits plain(std::string_view name) {
+  return entry(name, [](ArchTraits&) {});
+}
 
 // llama.cpp's architectures (src/llama-arch.cpp names). Defaults follow
 // llama_model::load_hparams: set_swa_pattern periods, the Gated DeltaNet
 // interval, which hybrids mark recurrent layers by their 0 KV heads.
 constexpr std::array k_table{
-    ArchTraits{.name = "llama", .inventory = builders::llama_like, .llm_type_70b_at_80_layers = true},
-    ArchTraits{.name = "qwen2", .inventory = builders::llama_like, .llm_type_70b_at_80_layers = true},
-    ArchTraits{.name = "qwen2moe", .inventory = builders::llama_like, .needs = {.moe = true}},
-    ArchTraits{.name = "qwen3", .inventory = builders::llama_like, .implied_qk_norm = true},
-    ArchTraits{.name = "qwen3moe", .inventory = builders::llama_like, .needs = {.moe = true}, .implied_qk_norm = true},
-    ArchTraits{.name = "qwen3next",
-               .inventory = builders::qwen3next,
-               .needs = {.moe = true, .ssm = true},
-               .layout = LayoutRule::hybrid_interval,
-               .hybrid_interval = 4,
-               .recurrent_name = "Gated DeltaNet"},
-    ArchTraits{.name = "qwen35",
-               .inventory = builders::qwen35,
-               .needs = {.ssm = true},
-               .layout = LayoutRule::hybrid_interval,
-               .hybrid_interval = 4,
-               .recurrent_name = "Gated DeltaNet"},
-    ArchTraits{.name = "qwen35moe",
-               .inventory = builders::qwen35,
-               .needs = {.moe = true, .ssm = true},
-               .layout = LayoutRule::hybrid_interval,
-               .hybrid_interval = 4,
-               .recurrent_name = "Gated DeltaNet"},
-    ArchTraits{.name = "gemma2", .inventory = builders::gemma2, .swa_period = 2, .default_swa = 4096},
-    ArchTraits{.name = "gemma3", .inventory = builders::gemma3, .swa_period = 6},
-    ArchTraits{.name = "gpt-oss", .inventory = builders::gpt_oss, .needs = {.moe = true}, .swa_period = 2},
-    ArchTraits{.name = "phi3", .inventory = builders::phi3, .ignores_swa = true},
-    ArchTraits{.name = "deepseek2", .inventory = builders::deepseek2, .needs = {.mla = true}},
-    ArchTraits{.name = "glm4moe", .inventory = builders::glm4moe, .needs = {.moe = true}},
-    ArchTraits{.name = "mamba2",
-               .inventory = builders::mamba2,
-               .needs = {.ssm = true},
-               .layout = LayoutRule::recurrent,
-               .recurrent_name = "Mamba2",
-               .ffn_required = false},
-    ArchTraits{.name = "mamba", .layout = LayoutRule::recurrent, .recurrent_name = "Mamba", .ffn_required = false},
-    ArchTraits{.name = "granitehybrid",
-               .inventory = builders::granite_hybrid,
-               .needs = {.ssm = true},
-               .layout = LayoutRule::kv_heads,
-               .recurrent_name = "Mamba2"},
-    ArchTraits{.name = "jamba", .layout = LayoutRule::kv_heads, .recurrent_name = "Mamba"},
-    ArchTraits{.name = "falcon-h1", .layout = LayoutRule::kv_heads, .recurrent_name = "Mamba2"},
-    ArchTraits{.name = "nemotron_h", .layout = LayoutRule::kv_heads, .recurrent_name = "Mamba2"},
-    ArchTraits{.name = "cohere2", .swa_period = 4},
-    ArchTraits{.name = "falcon", .falcon_quant_rules = true},
+    entry("llama",
+          [](ArchTraits& t) {
+            t.inventory = builders::llama_like;
+            t.llm_type_70b_at_80_layers = true;
+          }),
+    entry("qwen2",
+          [](ArchTraits& t) {
+            t.inventory = builders::llama_like;
+            t.llm_type_70b_at_80_layers = true;
+          }),
+    entry("qwen2moe",
+          [](ArchTraits& t) {
+            t.inventory = builders::llama_like;
+            t.needs.moe = true;
+          }),
+    entry("qwen3",
+          [](ArchTraits& t) {
+            t.inventory = builders::llama_like;
+            t.implied_qk_norm = true;
+          }),
+    entry("qwen3moe",
+          [](ArchTraits& t) {
+            t.inventory = builders::llama_like;
+            t.needs.moe = true;
+            t.implied_qk_norm = true;
+          }),
+    entry("qwen3next",
+          [](ArchTraits& t) {
+            t.inventory = builders::qwen3next;
+            t.needs.moe = t.needs.ssm = true;
+            t.layout = LayoutRule::hybrid_interval;
+            t.hybrid_interval = 4;
+            t.recurrent_name = "Gated DeltaNet";
+          }),
+    entry("qwen35",
+          [](ArchTraits& t) {
+            t.inventory = builders::qwen35;
+            t.needs.ssm = true;
+            t.layout = LayoutRule::hybrid_interval;
+            t.hybrid_interval = 4;
+            t.recurrent_name = "Gated DeltaNet";
+          }),
+    entry("qwen35moe",
+          [](ArchTraits& t) {
+            t.inventory = builders::qwen35;
+            t.needs.moe = t.needs.ssm = true;
+            t.layout = LayoutRule::hybrid_interval;
+            t.hybrid_interval = 4;
+            t.recurrent_name = "Gated DeltaNet";
+          }),
+    entry("gemma2",
+          [](ArchTraits& t) {
+            t.inventory = builders::gemma2;
+            t.swa_period = 2;
+            t.default_swa = 4096;
+          }),
+    entry("gemma3",
+          [](ArchTraits& t) {
+            t.inventory = builders::gemma3;
+            t.swa_period = 6;
+          }),
+    entry("gpt-oss",
+          [](ArchTraits& t) {
+            t.inventory = builders::gpt_oss;
+            t.needs.moe = true;
+            t.swa_period = 2;
+          }),
+    entry("phi3",
+          [](ArchTraits& t) {
+            t.inventory = builders::phi3;
+            t.ignores_swa = true;
+          }),
+    entry("deepseek2",
+          [](ArchTraits& t) {
+            t.inventory = builders::deepseek2;
+            t.needs.mla = true;
+          }),
+    entry("glm4moe",
+          [](ArchTraits& t) {
+            t.inventory = builders::glm4moe;
+            t.needs.moe = true;
+          }),
+    entry("mamba2",
+          [](ArchTraits& t) {
+            t.inventory = builders::mamba2;
+            t.needs.ssm = true;
+            t.layout = LayoutRule::recurrent;
+            t.recurrent_name = "Mamba2";
+            t.ffn_required = false;
+          }),
+    entry("mamba",
+          [](ArchTraits& t) {
+            t.layout = LayoutRule::recurrent;
+            t.recurrent_name = "Mamba";
+            t.ffn_required = false;
+          }),
+    entry("granitehybrid",
+          [](ArchTraits& t) {
+            t.inventory = builders::granite_hybrid;
+            t.needs.ssm = true;
+            t.layout = LayoutRule::kv_heads;
+            t.recurrent_name = "Mamba2";
+          }),
+    entry("jamba",
+          [](ArchTraits& t) {
+            t.layout = LayoutRule::kv_heads;
+            t.recurrent_name = "Mamba";
+          }),
+    entry("falcon-h1",
+          [](ArchTraits& t) {
+            t.layout = LayoutRule::kv_heads;
+            t.recurrent_name = "Mamba2";
+          }),
+    entry("nemotron_h",
+          [](ArchTraits& t) {
+            t.layout = LayoutRule::kv_heads;
+            t.recurrent_name = "Mamba2";
+          }),
+    entry("cohere2", [](ArchTraits& t) { t.swa_period = 4; }),
+    entry("falcon", [](ArchTraits& t) { t.falcon_quant_rules = true; }),
     plain("gemma"),
     plain("glm4"),
     plain("granite"),
@@ -94,9 +179,11 @@ constexpr std::array k_table{
     plain("seed_oss"),
 };
 
-} // namespace
+}  // namespace
 
-std::span<const ArchTraits> architectures() noexcept { return k_table; }
+std::span<const ArchTraits> architectures() noexcept {
+  return k_table;
+}
 
 const ArchTraits* find_arch(std::string_view name) noexcept {
   const auto it = std::find_if(k_table.begin(), k_table.end(), [&](const ArchTraits& t) { return t.name == name; });
@@ -209,4 +296,4 @@ void resolve_layers(ModelSpec& s, const LayoutHints& h, std::string_view origin,
   }
 }
 
-} // namespace vramfit
+}  // namespace vramfit

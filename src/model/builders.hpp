@@ -34,4 +34,4 @@ std::vector<TensorSpec> mamba2(const ModelSpec& spec);
 /// Granite 4.0 hybrid: Mamba-2 mixers and attention, dense or MoE FFN.
 std::vector<TensorSpec> granite_hybrid(const ModelSpec& spec);
 
-} // namespace vramfit::builders
+}  // namespace vramfit::builders

@@ -52,10 +52,11 @@ constexpr std::array k_file_types{
     FileTypeTraits{F::q2_0, "Q2_0", G::q2_0},
 };
 
+}  // namespace
 
-} // namespace
-
-std::span<const FileTypeTraits> all_file_types() noexcept { return k_file_types; }
+std::span<const FileTypeTraits> all_file_types() noexcept {
+  return k_file_types;
+}
 
 const FileTypeTraits& traits(FileType type) noexcept {
   for (const auto& t : k_file_types) {
@@ -66,7 +67,9 @@ const FileTypeTraits& traits(FileType type) noexcept {
   return k_file_types[0];
 }
 
-std::string_view name(FileType type) noexcept { return traits(type).name; }
+std::string_view name(FileType type) noexcept {
+  return traits(type).name;
+}
 
 std::optional<FileType> file_type_from_name(std::string_view text) noexcept {
   if (iequals(text, "MXFP4")) {
@@ -89,4 +92,4 @@ std::optional<FileType> file_type_from_id(std::uint32_t id) noexcept {
   return std::nullopt;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -1,8 +1,8 @@
 #include "vramfit/model/ggml_type.hpp"
 
-#include "vramfit/support/error.hpp"
-
 #include "detail/text.hpp"
+
+#include "vramfit/support/error.hpp"
 
 #include <array>
 #include <string>
@@ -52,14 +52,14 @@ constexpr std::array k_types{
 };
 
 // llama.cpp common/arg.cpp kv_cache_types, in its order.
-constexpr std::array k_cache_types{GgmlType::f32,  GgmlType::f16,    GgmlType::bf16,
-                                   GgmlType::q8_0, GgmlType::q4_0,   GgmlType::q4_1,
-                                   GgmlType::iq4_nl, GgmlType::q5_0, GgmlType::q5_1};
+constexpr std::array k_cache_types{GgmlType::f32,  GgmlType::f16,    GgmlType::bf16, GgmlType::q8_0, GgmlType::q4_0,
+                                   GgmlType::q4_1, GgmlType::iq4_nl, GgmlType::q5_0, GgmlType::q5_1};
 
+}  // namespace
 
-} // namespace
-
-std::span<const GgmlTypeTraits> all_ggml_types() noexcept { return k_types; }
+std::span<const GgmlTypeTraits> all_ggml_types() noexcept {
+  return k_types;
+}
 
 const GgmlTypeTraits& traits(GgmlType type) noexcept {
   for (const auto& t : k_types) {
@@ -67,10 +67,12 @@ const GgmlTypeTraits& traits(GgmlType type) noexcept {
       return t;
     }
   }
-  return k_types[0]; // unreachable for valid enum values
+  return k_types[0];  // unreachable for valid enum values
 }
 
-std::string_view name(GgmlType type) noexcept { return traits(type).name; }
+std::string_view name(GgmlType type) noexcept {
+  return traits(type).name;
+}
 
 std::optional<GgmlType> ggml_type_from_id(std::uint32_t id) noexcept {
   for (const auto& t : k_types) {
@@ -90,7 +92,9 @@ std::optional<GgmlType> ggml_type_from_name(std::string_view text) noexcept {
   return std::nullopt;
 }
 
-bool is_quantized(GgmlType type) noexcept { return traits(type).block_size > 1; }
+bool is_quantized(GgmlType type) noexcept {
+  return traits(type).block_size > 1;
+}
 
 bool row_fits(GgmlType type, std::uint64_t ne0) noexcept {
   return ne0 % traits(type).block_size == 0;
@@ -99,8 +103,8 @@ bool row_fits(GgmlType type, std::uint64_t ne0) noexcept {
 Bytes row_bytes(GgmlType type, std::uint64_t ne0) {
   const auto& t = traits(type);
   if (ne0 % t.block_size != 0) {
-    throw InputError("a row of " + std::to_string(ne0) + " elements is not a whole number of " +
-                     std::string(t.name) + " blocks of " + std::to_string(t.block_size));
+    throw InputError("a row of " + std::to_string(ne0) + " elements is not a whole number of " + std::string(t.name) +
+                     " blocks of " + std::to_string(t.block_size));
   }
   return checked_mul(ne0 / t.block_size, t.type_size, "row size");
 }
@@ -109,7 +113,9 @@ Bytes tensor_bytes(GgmlType type, std::uint64_t ne0, std::uint64_t rows) {
   return checked_mul(row_bytes(type, ne0), rows, "tensor size");
 }
 
-std::span<const GgmlType> kv_cache_types() noexcept { return k_cache_types; }
+std::span<const GgmlType> kv_cache_types() noexcept {
+  return k_cache_types;
+}
 
 std::optional<GgmlType> kv_cache_type_from_name(std::string_view text) noexcept {
   for (const auto type : k_cache_types) {
@@ -127,4 +133,4 @@ std::string lower_name(GgmlType type) {
   return out;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

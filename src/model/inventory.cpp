@@ -1,9 +1,9 @@
 #include "vramfit/model/inventory.hpp"
 
+#include "model/builders.hpp"
+
 #include "vramfit/model/arch.hpp"
 #include "vramfit/support/error.hpp"
-
-#include "model/builders.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -183,7 +183,7 @@ Builder::Bias qkv_bias(const ModelSpec& s) {
 
 // llama, mistral and the Qwen 2/3 dense and MoE families share one layout;
 // Qwen2 adds Q/K/V biases, Qwen3 per-head Q/K norms.
-} // namespace
+}  // namespace
 
 std::vector<TensorSpec> builders::llama_like(const ModelSpec& s) {
   Builder b(s);
@@ -268,12 +268,20 @@ std::vector<TensorSpec> gemma(const ModelSpec& s, bool qk_norms) {
   return b.take();
 }
 
-} // namespace
+}  // namespace
 
-std::vector<TensorSpec> builders::qwen3next(const ModelSpec& s) { return qwen_hybrid(s, true); }
-std::vector<TensorSpec> builders::qwen35(const ModelSpec& s) { return qwen_hybrid(s, false); }
-std::vector<TensorSpec> builders::gemma2(const ModelSpec& s) { return gemma(s, false); }
-std::vector<TensorSpec> builders::gemma3(const ModelSpec& s) { return gemma(s, true); }
+std::vector<TensorSpec> builders::qwen3next(const ModelSpec& s) {
+  return qwen_hybrid(s, true);
+}
+std::vector<TensorSpec> builders::qwen35(const ModelSpec& s) {
+  return qwen_hybrid(s, false);
+}
+std::vector<TensorSpec> builders::gemma2(const ModelSpec& s) {
+  return gemma(s, false);
+}
+std::vector<TensorSpec> builders::gemma3(const ModelSpec& s) {
+  return gemma(s, true);
+}
 
 // gpt-oss: biased attention with per-head sinks; MoE experts ship in MXFP4.
 std::vector<TensorSpec> builders::gpt_oss(const ModelSpec& s) {
@@ -373,7 +381,7 @@ void mamba2_mixer(Builder& b, const ModelSpec& s, std::uint32_t il) {
   b.add(Builder::blk(il, "ssm_out.weight"), {ssm.d_inner, s.n_embd});
 }
 
-} // namespace
+}  // namespace
 
 // Pure Mamba-2: every layer is an SSM mixer, no attention and no FFN.
 std::vector<TensorSpec> builders::mamba2(const ModelSpec& s) {
@@ -404,7 +412,9 @@ std::vector<TensorSpec> builders::granite_hybrid(const ModelSpec& s) {
   return b.take();
 }
 
-bool is_routed_expert(std::string_view tensor_name) noexcept { return tensor_name.find("_exps") != std::string_view::npos; }
+bool is_routed_expert(std::string_view tensor_name) noexcept {
+  return tensor_name.find("_exps") != std::string_view::npos;
+}
 
 std::int32_t layer_of(std::string_view name) noexcept {
   constexpr std::string_view prefix = "blk.";
@@ -459,4 +469,4 @@ std::vector<TensorSpec> build_inventory(const ModelSpec& spec) {
   return arch->inventory(spec);
 }
 
-} // namespace vramfit
+}  // namespace vramfit

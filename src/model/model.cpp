@@ -1,7 +1,6 @@
 #include "vramfit/model/model.hpp"
 
 #include "vramfit/model/arch.hpp"
-
 #include "vramfit/support/error.hpp"
 
 #include <string>
@@ -42,7 +41,9 @@ std::uint64_t ModelSpec::n_embd_r() const {
   return (ssm->d_conv - 1) * (ssm->d_inner + 2 * ssm->n_group * ssm->d_state);
 }
 
-std::uint64_t ModelSpec::n_embd_s() const { return ssm ? ssm->d_state * ssm->d_inner : 0; }
+std::uint64_t ModelSpec::n_embd_s() const {
+  return ssm ? ssm->d_state * ssm->d_inner : 0;
+}
 
 bool ModelSpec::is_moe_layer(std::uint32_t il) const {
   return moe && moe->n_expert > 0 && il >= moe->n_layer_dense_lead;
@@ -62,7 +63,7 @@ namespace {
   throw InputError(std::string(origin) + ": " + std::string(field) + ": " + std::string(what));
 }
 
-} // namespace
+}  // namespace
 
 void validate(const ModelSpec& s, std::string_view origin) {
   if (s.arch.empty()) {
@@ -101,8 +102,8 @@ void validate(const ModelSpec& s, std::string_view origin) {
   };
   for (const auto& [field, value] : widths) {
     if (value > k_max_model_width) {
-      invalid(origin, field, std::to_string(value) + " is implausibly large (more than " +
-                                 std::to_string(k_max_model_width) + ")");
+      invalid(origin, field,
+              std::to_string(value) + " is implausibly large (more than " + std::to_string(k_max_model_width) + ")");
     }
   }
   if (s.n_head > 65536) {
@@ -124,8 +125,8 @@ void validate(const ModelSpec& s, std::string_view origin) {
     const bool holds_kv = s.kind(il) != LayerKind::recurrent;
     if (holds_kv && !s.mla && (kv == 0 || s.n_head % kv != 0)) {
       invalid(origin, "attention.head_count_kv",
-              "layer " + std::to_string(il) + ": " + std::to_string(kv) +
-                  " KV heads do not divide " + std::to_string(s.n_head) + " heads");
+              "layer " + std::to_string(il) + ": " + std::to_string(kv) + " KV heads do not divide " +
+                  std::to_string(s.n_head) + " heads");
     }
   }
   if (any_attention && !s.mla && (s.n_embd_head_k == 0 || s.n_embd_head_v == 0)) {
@@ -136,15 +137,14 @@ void validate(const ModelSpec& s, std::string_view origin) {
   }
   if (s.layers.size() != s.n_layer) {
     invalid(origin, "layers",
-            "layer layout has " + std::to_string(s.layers.size()) + " entries for " +
-                std::to_string(s.n_layer) + " blocks");
+            "layer layout has " + std::to_string(s.layers.size()) + " entries for " + std::to_string(s.n_layer) +
+                " blocks");
   }
   const bool any_swa = s.count(LayerKind::sliding_attention) > 0;
   if (any_swa && s.n_swa == 0) {
     invalid(origin, "attention.sliding_window", "sliding-window layers need a window size");
   }
-  if (s.count(LayerKind::recurrent) > 0 &&
-      (!s.ssm || s.ssm->d_inner == 0 || s.ssm->d_state == 0)) {
+  if (s.count(LayerKind::recurrent) > 0 && (!s.ssm || s.ssm->d_inner == 0 || s.ssm->d_state == 0)) {
     invalid(origin, "ssm", "recurrent layers need ssm.inner_size and ssm.state_size");
   }
   if (s.moe) {
@@ -211,4 +211,4 @@ std::string describe_layers(const ModelSpec& s) {
   return out;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

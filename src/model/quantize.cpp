@@ -1,7 +1,6 @@
 #include "vramfit/model/quantize.hpp"
 
 #include "vramfit/model/arch.hpp"
-
 #include "vramfit/support/error.hpp"
 
 #include <algorithm>
@@ -15,8 +14,20 @@ namespace {
 using G = GgmlType;
 using F = FileType;
 
-enum class Category { output, token_embd, attn_qkv, attn_kv_b, attn_v, attn_k, attn_q, attn_output,
-                      ffn_up, ffn_gate, ffn_down, other };
+enum class Category {
+  output,
+  token_embd,
+  attn_qkv,
+  attn_kv_b,
+  attn_v,
+  attn_k,
+  attn_q,
+  attn_output,
+  ffn_up,
+  ffn_gate,
+  ffn_down,
+  other
+};
 
 bool contains(std::string_view s, std::string_view part) noexcept {
   return s.find(part) != std::string_view::npos;
@@ -109,8 +120,7 @@ struct RecipeState {
   int layer_for(int counter, const TensorSpec& t) const {
     if (std::max<std::uint32_t>(1, n_expert()) > 1) {
       if (t.layer < 0 || t.layer >= n_ffn) {
-        throw InputError("tensor '" + t.name + "': cannot determine its layer in [0, " +
-                         std::to_string(n_ffn) + ")");
+        throw InputError("tensor '" + t.name + "': cannot determine its layer in [0, " + std::to_string(n_ffn) + ")");
       }
       return t.layer;
     }
@@ -243,8 +253,7 @@ G recipe_type(RecipeState& qs, const TensorSpec& t, Category category, G new_typ
       new_type = G::q5_k;
     } else if ((ftype == F::iq4_nl || ftype == F::iq4_xs) && gqa >= 4) {
       new_type = G::q5_k;
-    } else if ((ftype == F::q4_k_m || ftype == F::q5_k_m) &&
-               use_more_bits(qs.i_attention_wv, qs.n_attention_wv)) {
+    } else if ((ftype == F::q4_k_m || ftype == F::q5_k_m) && use_more_bits(qs.i_attention_wv, qs.n_attention_wv)) {
       new_type = G::q6_k;
     } else if (ftype == F::q4_k_s && qs.i_attention_wv < 4) {
       new_type = G::q5_k;
@@ -288,11 +297,8 @@ G recipe_type(RecipeState& qs, const TensorSpec& t, Category category, G new_typ
     } else if (ftype == F::iq3_xxs && !qs.options.imatrix) {
       new_type = i_layer < n_layer / 8 ? G::q4_k : G::q3_k;
     } else if (ftype == F::q3_k_m) {
-      new_type = i_layer < n_layer / 16 ? G::q5_k
-                 : !qs.falcon() || use_more_bits(i_layer, n_layer) ? G::q4_k
-                                                                   : G::q3_k;
-    } else if (ftype == F::iq3_m &&
-               (i_layer < n_layer / 8 || (n_expert == 8 && use_more_bits(i_layer, n_layer)))) {
+      new_type = i_layer < n_layer / 16 ? G::q5_k : !qs.falcon() || use_more_bits(i_layer, n_layer) ? G::q4_k : G::q3_k;
+    } else if (ftype == F::iq3_m && (i_layer < n_layer / 8 || (n_expert == 8 && use_more_bits(i_layer, n_layer)))) {
       new_type = G::q4_k;
     } else if (ftype == F::q3_k_l) {
       new_type = qs.falcon() ? G::q4_k : G::q5_k;
@@ -317,8 +323,8 @@ G recipe_type(RecipeState& qs, const TensorSpec& t, Category category, G new_typ
   if (category == Category::attn_output) {
     if (!qs.falcon()) {
       if (n_expert == 8) {
-        if (is_one_of(ftype, {F::q2_k, F::iq3_xs, F::iq3_xxs, F::q3_k_s, F::q3_k_m, F::iq4_nl, F::q4_k_s,
-                              F::q4_k_m, F::iq3_s, F::iq3_m, F::iq4_xs})) {
+        if (is_one_of(ftype, {F::q2_k, F::iq3_xs, F::iq3_xxs, F::q3_k_s, F::q3_k_m, F::iq4_nl, F::q4_k_s, F::q4_k_m,
+                              F::iq3_s, F::iq3_m, F::iq4_xs})) {
           new_type = G::q5_k;
         }
       } else if (ftype == F::q2_k) {
@@ -350,7 +356,7 @@ G recipe_type(RecipeState& qs, const TensorSpec& t, Category category, G new_typ
   return new_type;
 }
 
-} // namespace
+}  // namespace
 
 QuantOptions default_options(FileType ftype) noexcept {
   QuantOptions o;
@@ -366,14 +372,34 @@ bool tensor_allows_quantization(const TensorSpec& t) noexcept {
   if (!ends_with(n, "weight")) {
     return false;
   }
-  constexpr std::string_view k_never[] = {
-      "_norm.weight", "ffn_gate_inp.weight", "ffn_gate_tid2eid.weight", "altup", "laurel",
-      "per_layer_model_proj", "ssm_conv1d", "shortconv.conv.weight", "indexer.k_proj.weight",
-      "indexer.q_proj.weight", "time_mix_first.weight", "time_mix_w0.weight", "time_mix_w1.weight",
-      "time_mix_w2.weight", "time_mix_v0.weight", "time_mix_v1.weight", "time_mix_v2.weight",
-      "time_mix_a0.weight", "time_mix_a1.weight", "time_mix_a2.weight", "time_mix_g1.weight",
-      "time_mix_g2.weight", "time_mix_decay_w1.weight", "time_mix_decay_w2.weight",
-      "time_mix_lerp_fused.weight", "attn_rel_b.weight", ".position_embd", ".patch_embd"};
+  constexpr std::string_view k_never[] = {"_norm.weight",
+                                          "ffn_gate_inp.weight",
+                                          "ffn_gate_tid2eid.weight",
+                                          "altup",
+                                          "laurel",
+                                          "per_layer_model_proj",
+                                          "ssm_conv1d",
+                                          "shortconv.conv.weight",
+                                          "indexer.k_proj.weight",
+                                          "indexer.q_proj.weight",
+                                          "time_mix_first.weight",
+                                          "time_mix_w0.weight",
+                                          "time_mix_w1.weight",
+                                          "time_mix_w2.weight",
+                                          "time_mix_v0.weight",
+                                          "time_mix_v1.weight",
+                                          "time_mix_v2.weight",
+                                          "time_mix_a0.weight",
+                                          "time_mix_a1.weight",
+                                          "time_mix_a2.weight",
+                                          "time_mix_g1.weight",
+                                          "time_mix_g2.weight",
+                                          "time_mix_decay_w1.weight",
+                                          "time_mix_decay_w2.weight",
+                                          "time_mix_lerp_fused.weight",
+                                          "attn_rel_b.weight",
+                                          ".position_embd",
+                                          ".patch_embd"};
   for (const auto part : k_never) {
     if (contains(n, part)) {
       return false;
@@ -382,8 +408,8 @@ bool tensor_allows_quantization(const TensorSpec& t) noexcept {
   return n != "position_embd.weight" && n != "token_types.weight";
 }
 
-std::vector<GgmlType> recipe_types(const std::vector<TensorSpec>& inventory, const ModelSpec& spec,
-                                   FileType ftype, QuantOptions options) {
+std::vector<GgmlType> recipe_types(const std::vector<TensorSpec>& inventory, const ModelSpec& spec, FileType ftype,
+                                   QuantOptions options) {
   RecipeState qs{spec, ftype, options};
   qs.n_ffn = static_cast<int>(spec.n_layer_all());
 
@@ -429,8 +455,8 @@ Bytes WeightsBreakdown::device_bytes() const {
   return total_bytes - token_embd_bytes - mtp_bytes + (tied_output ? output_bytes : 0);
 }
 
-WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory,
-                                   const std::vector<GgmlType>& types, std::uint32_t n_layer) {
+WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory, const std::vector<GgmlType>& types,
+                                   std::uint32_t n_layer) {
   WeightsBreakdown w;
   w.layer_bytes.assign(n_layer, 0);
   w.layer_expert_bytes.assign(n_layer, 0);
@@ -440,8 +466,8 @@ WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory,
     const auto type = types.at(i);
     const Bytes bytes = tensor_bytes(type, t.row_length(), t.rows());
     w.total_bytes = checked_add(w.total_bytes, bytes, "model weights");
-    w.n_elements = checked_add(w.n_elements, checked_mul(t.row_length(), t.rows(), "tensor elements"),
-                               "model parameters");
+    w.n_elements =
+        checked_add(w.n_elements, checked_mul(t.row_length(), t.rows(), "tensor elements"), "model parameters");
     w.bytes_by_type[type] += bytes;
     w.count_by_type[type] += 1;
     ++w.n_tensors;
@@ -482,4 +508,4 @@ Bytes gguf_tensor_data_bytes(const std::vector<TensorSpec>& inventory, const std
   return total;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -2,10 +2,10 @@
 
 #include "vramfit/plan/engine.hpp"
 
-#include "vramfit/support/error.hpp"
-
 #include "detail/text.hpp"
 #include "plan/engines/engines.hpp"
+
+#include "vramfit/support/error.hpp"
 
 #include <algorithm>
 #include <array>
@@ -13,12 +13,15 @@
 namespace vramfit {
 
 std::span<const EngineRules* const> engines() noexcept {
-  static const std::array<const EngineRules*, 4> k_engines{&builtin_engines::llama_cpp(), &builtin_engines::llama_server(),
-                                                           &builtin_engines::ollama(), &builtin_engines::vllm()};
+  static const std::array<const EngineRules*, 4> k_engines{&builtin_engines::llama_cpp(),
+                                                           &builtin_engines::llama_server(), &builtin_engines::ollama(),
+                                                           &builtin_engines::vllm()};
   return k_engines;
 }
 
-const EngineRules& default_engine() noexcept { return builtin_engines::llama_cpp(); }
+const EngineRules& default_engine() noexcept {
+  return builtin_engines::llama_cpp();
+}
 
 const EngineRules& find_engine(std::string_view text) {
   for (const auto* e : engines()) {
@@ -37,11 +40,17 @@ const EngineRules& find_engine(std::string_view text) {
   throw UsageError("--engine: '" + std::string(text.substr(0, 32)) + "' must be " + list);
 }
 
-std::uint64_t EngineRules::runner_context(std::uint64_t per_request, const RunSettings&) const { return per_request; }
+std::uint64_t EngineRules::runner_context(std::uint64_t per_request, const RunSettings&) const {
+  return per_request;
+}
 
-std::uint64_t EngineRules::request_context(std::uint64_t runner, const RunSettings&) const { return runner; }
+std::uint64_t EngineRules::request_context(std::uint64_t runner, const RunSettings&) const {
+  return runner;
+}
 
-DeviceBudget EngineRules::budget(const GpuSpec&, DeviceBudget budget, const EngineOptions&) const { return budget; }
+DeviceBudget EngineRules::budget(const GpuSpec&, DeviceBudget budget, const EngineOptions&) const {
+  return budget;
+}
 
 EngineVerdict EngineRules::evaluate(const Scenario& s) const {
   EngineVerdict v;
@@ -52,7 +61,8 @@ EngineVerdict EngineRules::evaluate(const Scenario& s) const {
     v.memory.recurrent_state_bytes = checked_add(v.memory.recurrent_state_bytes, d.recurrent_state_bytes, "state");
     v.memory.compute_buffer_bytes = checked_add(v.memory.compute_buffer_bytes, d.compute_buffer.bytes, "compute");
     v.memory.overhead_bytes = checked_add(v.memory.overhead_bytes, d.overhead.bytes, "overhead");
-    for (auto [sum, part] : {std::pair{&v.estimate.compute_buffer, &d.compute_buffer}, {&v.estimate.overhead, &d.overhead}}) {
+    for (auto [sum, part] :
+         {std::pair{&v.estimate.compute_buffer, &d.compute_buffer}, {&v.estimate.overhead, &d.overhead}}) {
       sum->bytes = checked_add(sum->bytes, part->bytes, "estimate");
       sum->low = checked_add(sum->low, part->low, "estimate");
       sum->high = checked_add(sum->high, part->high, "estimate");
@@ -75,4 +85,4 @@ std::vector<std::string> EngineRules::arguments(const ModelSpec& spec, const Pla
   return llama_arguments(spec, placement, settings, model_path);
 }
 
-} // namespace vramfit
+}  // namespace vramfit

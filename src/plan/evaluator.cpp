@@ -7,7 +7,9 @@
 namespace vramfit {
 namespace {
 
-Bytes saturating_sub(Bytes a, Bytes b) { return a > b ? a - b : 0; }
+Bytes saturating_sub(Bytes a, Bytes b) {
+  return a > b ? a - b : 0;
+}
 
 // A quant applies to a model when it is a recipe (MoE-only ones for MoE models
 // only) or the catalog has a published file of it for that model.
@@ -70,7 +72,7 @@ double element_bytes(GgmlType t) {
   return static_cast<double>(tr.type_size) / static_cast<double>(tr.block_size);
 }
 
-} // namespace
+}  // namespace
 
 Evaluator::Evaluator(const Catalog& catalog, const Request& request)
     : m_catalog(catalog), m_request(request), m_engine(request.engine != nullptr ? *request.engine : default_engine()) {
@@ -94,8 +96,8 @@ Evaluator::Evaluator(const Catalog& catalog, const Request& request)
         row.gpu = gi;
         row.context = ci;
         if (request.with_max_context) {
-          row.max_context_tokens = ci == 0 ? max_context_tokens(r.quants[qi], r.columns[gi], r.settings)
-                                           : r.rows.back().max_context_tokens;
+          row.max_context_tokens =
+              ci == 0 ? max_context_tokens(r.quants[qi], r.columns[gi], r.settings) : r.rows.back().max_context_tokens;
         }
         r.rows.push_back(std::move(row));
       }
@@ -119,7 +121,9 @@ void Evaluator::resolve_columns() {
     for (std::size_t i = 0; i < group.gpus.size(); ++i) {
       group.budgets[i] = m_engine.budget(group.gpus[i], group.budgets[i], m_request.engine_options);
     }
-    const auto same = [&](const GpuColumn& c) { return c.group.id == group.id; };
+    const auto same = [&](const GpuColumn& c) {
+      return c.group.id == group.id;
+    };
     if (std::none_of(m_report.columns.begin(), m_report.columns.end(), same)) {
       GpuColumn column;
       column.combined = group.combined();
@@ -284,8 +288,8 @@ ContextResult Evaluator::make_context(const RunSettings& s) {
   RunSettings at = s;
   at.context_tokens = c.context_tokens;
   // What does not change with the context is worked out once per cache type and sequence count.
-  const auto profile_key = std::make_tuple(static_cast<std::uint32_t>(s.type_k), static_cast<std::uint32_t>(s.type_v),
-                                           s.flash_attn);
+  const auto profile_key =
+      std::make_tuple(static_cast<std::uint32_t>(s.type_k), static_cast<std::uint32_t>(s.type_v), s.flash_attn);
   auto profile = m_kv_profiles.find(profile_key);
   if (profile == m_kv_profiles.end()) {
     profile = m_kv_profiles.emplace(profile_key, std::make_shared<const KvProfile>(kv_profile(spec, at))).first;
@@ -301,9 +305,9 @@ ContextResult Evaluator::make_context(const RunSettings& s) {
 }
 
 const ContextResult& Evaluator::context(const RunSettings& s) {
-  const auto key = std::make_tuple(s.context_tokens, static_cast<std::uint32_t>(s.type_k),
-                                   static_cast<std::uint32_t>(s.type_v), s.flash_attn, s.n_seq, s.kv_unified,
-                                   s.swa_full, s.n_ubatch);
+  const auto key =
+      std::make_tuple(s.context_tokens, static_cast<std::uint32_t>(s.type_k), static_cast<std::uint32_t>(s.type_v),
+                      s.flash_attn, s.n_seq, s.kv_unified, s.swa_full, s.n_ubatch);
   const auto it = m_contexts.find(key);
   if (it != m_contexts.end()) {
     return it->second;
@@ -326,14 +330,14 @@ EngineVerdict Evaluator::verdict(const QuantResult& q, const GpuColumn& column, 
   const auto& c = context(v.settings);
   RunSettings s = v.settings;
   s.context_tokens = c.context_tokens;
-  const Scenario scenario{m_report.model.spec, q.layers,         q.host_weights_bytes,  s,
-                          c.kv,                c.state,          column.group.gpus,     column.group.budgets,
-                          v.offload};
+  const Scenario scenario{m_report.model.spec,  q.layers, q.host_weights_bytes, s, c.kv, c.state, column.group.gpus,
+                          column.group.budgets, v.offload};
   return m_engine.evaluate(scenario);
 }
 
 bool Evaluator::cache_types_fit(const RunSettings& s) {
-  const auto key = std::make_tuple(static_cast<std::uint32_t>(s.type_k), static_cast<std::uint32_t>(s.type_v), s.flash_attn);
+  const auto key =
+      std::make_tuple(static_cast<std::uint32_t>(s.type_k), static_cast<std::uint32_t>(s.type_v), s.flash_attn);
   const auto it = m_cache_types_fit.find(key);
   if (it != m_cache_types_fit.end()) {
     return it->second;
@@ -556,4 +560,4 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
   return out;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -62,12 +62,15 @@ private:
   Report m_report;
   std::vector<TensorSpec> m_inventory;  ///< built once when a recipe is predicted
   std::map<std::string, QuantResult> m_standard_quants;
-  std::map<std::tuple<std::uint32_t, std::uint32_t, bool>, bool> m_cache_types_fit;  ///< by K type, V type, flash attention
-  std::map<std::tuple<std::uint32_t, std::uint32_t, bool>, std::shared_ptr<const KvProfile>> m_kv_profiles;  ///< likewise
-  std::map<std::uint32_t, RecurrentStateSize> m_states;  ///< by sequences  ///< what-if's wider search, predicted on demand
+  std::map<std::tuple<std::uint32_t, std::uint32_t, bool>, bool>
+      m_cache_types_fit;  ///< by K type, V type, flash attention
+  std::map<std::tuple<std::uint32_t, std::uint32_t, bool>, std::shared_ptr<const KvProfile>>
+      m_kv_profiles;  ///< likewise
+  std::map<std::uint32_t, RecurrentStateSize>
+      m_states;  ///< by sequences  ///< what-if's wider search, predicted on demand
   std::map<std::tuple<std::uint64_t, std::uint32_t, std::uint32_t, bool, std::uint32_t, bool, bool, std::uint32_t>,
            ContextResult>
       m_contexts;
 };
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -58,4 +58,4 @@ InspectSummary summarize_inspect(const GgufModel& g) {
   return out;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

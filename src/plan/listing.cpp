@@ -11,4 +11,4 @@ std::vector<GpuListing> list_gpus(const Catalog& catalog) {
   return out;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -4,7 +4,8 @@
 
 namespace vramfit {
 
-std::uint64_t Evaluator::max_context_tokens(const QuantResult& q, const GpuColumn& column, const RunSettings& settings) {
+std::uint64_t Evaluator::max_context_tokens(const QuantResult& q, const GpuColumn& column,
+                                            const RunSettings& settings) {
   const auto& spec = m_report.model.spec;
   // Every requirement grows (or plateaus) with the context: the KV cache of
   // full-attention layers, sliding-window caches up to their window, the
@@ -41,4 +42,4 @@ std::uint64_t Evaluator::max_context_tokens(const QuantResult& q, const GpuColum
   return lo * k_step;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -1,7 +1,7 @@
 #include "vramfit/plan/placement.hpp"
 
-#include "vramfit/model/inventory.hpp"
 #include "vramfit/model/ggml_type.hpp"
+#include "vramfit/model/inventory.hpp"
 #include "vramfit/support/error.hpp"
 
 #include <algorithm>
@@ -9,11 +9,17 @@
 
 namespace vramfit {
 
-Bytes LayerWeights::device_bytes() const { return checked_add(layers.total(), output_layer_bytes, "device weights"); }
+Bytes LayerWeights::device_bytes() const {
+  return checked_add(layers.total(), output_layer_bytes, "device weights");
+}
 
-Offload Offload::full(const ModelSpec& spec) { return Offload{spec.n_layer + 1, 0}; }
+Offload Offload::full(const ModelSpec& spec) {
+  return Offload{spec.n_layer + 1, 0};
+}
 
-bool Offload::is_full(const ModelSpec& spec) const { return n_gpu_layers > spec.n_layer && n_cpu_moe == 0; }
+bool Offload::is_full(const ModelSpec& spec) const {
+  return n_gpu_layers > spec.n_layer && n_cpu_moe == 0;
+}
 
 int LayerSplit::device_of(std::uint32_t il) const {
   for (std::size_t g = 0; g < end.size(); ++g) {
@@ -92,7 +98,8 @@ LayerSplit layer_split(std::uint32_t n_layer, std::uint64_t n_gpu_layers, const 
   for (std::uint64_t il = start; il <= n && il - start < active; ++il) {
     const auto frac = static_cast<float>(static_cast<double>(il - start) / static_cast<double>(active));
     const auto g = std::upper_bound(cumulative.begin(), cumulative.end(), frac) - cumulative.begin();
-    const auto gpu = static_cast<std::size_t>(std::min<std::ptrdiff_t>(g, static_cast<std::ptrdiff_t>(split.size()) - 1));
+    const auto gpu =
+        static_cast<std::size_t>(std::min<std::ptrdiff_t>(g, static_cast<std::ptrdiff_t>(split.size()) - 1));
     at = static_cast<std::uint32_t>(il + 1);
     for (std::size_t k = gpu; k < out.end.size(); ++k) {
       out.end[k] = at;  // later GPUs start after this block until they take one of their own
@@ -124,7 +131,9 @@ int weight_device(WeightPart part, std::uint32_t layer, const LayerSplit& split,
 
 namespace {
 
-Bytes estimate_sum(Bytes a, const Estimate& e, Bytes Estimate::*field) { return checked_add(a, e.*field, "device total"); }
+Bytes estimate_sum(Bytes a, const Estimate& e, Bytes Estimate::*field) {
+  return checked_add(a, e.*field, "device total");
+}
 
 // Exact terms plus the estimates' `field` (bytes, low or high).
 Bytes device_total(const DeviceLoad& d, Bytes Estimate::*field) {
@@ -134,17 +143,27 @@ Bytes device_total(const DeviceLoad& d, Bytes Estimate::*field) {
   return estimate_sum(t, d.overhead, field);
 }
 
-} // namespace
+}  // namespace
 
-Bytes DeviceLoad::total_bytes() const { return device_total(*this, &Estimate::bytes); }
+Bytes DeviceLoad::total_bytes() const {
+  return device_total(*this, &Estimate::bytes);
+}
 
-Bytes DeviceLoad::total_low_bytes() const { return device_total(*this, &Estimate::low); }
+Bytes DeviceLoad::total_low_bytes() const {
+  return device_total(*this, &Estimate::low);
+}
 
-Bytes DeviceLoad::total_high_bytes() const { return device_total(*this, &Estimate::high); }
+Bytes DeviceLoad::total_high_bytes() const {
+  return device_total(*this, &Estimate::high);
+}
 
-ByteDelta DeviceLoad::headroom_bytes() const { return signed_difference(usable_bytes, total_bytes()); }
+ByteDelta DeviceLoad::headroom_bytes() const {
+  return signed_difference(usable_bytes, total_bytes());
+}
 
-bool DeviceLoad::marginal() const { return (total_low_bytes() <= usable_bytes) != (total_high_bytes() <= usable_bytes); }
+bool DeviceLoad::marginal() const {
+  return (total_low_bytes() <= usable_bytes) != (total_high_bytes() <= usable_bytes);
+}
 
 Bytes HostLoad::total_bytes() const {
   Bytes t = checked_add(weights_bytes, kv_cache_bytes, "host total");
@@ -194,10 +213,10 @@ struct BlockRange {
   std::uint32_t end;
 };
 
-} // namespace
+}  // namespace
 
-Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings,
-                const KvCacheSize& kv, const RecurrentStateSize& state, const std::vector<GpuSpec>& gpus,
+Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings, const KvCacheSize& kv,
+                const RecurrentStateSize& state, const std::vector<GpuSpec>& gpus,
                 const std::vector<DeviceBudget>& budgets, const Offload& offload) {
   Placement p;
   const std::uint32_t n = spec.n_layer;
@@ -279,7 +298,9 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
 std::optional<Placement> plan_offload(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings,
                                       const KvCacheSize& kv, const RecurrentStateSize& state,
                                       const std::vector<GpuSpec>& gpus, const std::vector<DeviceBudget>& budgets) {
-  const auto at = [&](Offload o) { return place(spec, weights, settings, kv, state, gpus, budgets, o); };
+  const auto at = [&](Offload o) {
+    return place(spec, weights, settings, kv, state, gpus, budgets, o);
+  };
   const std::uint32_t n = spec.n_layer;
   auto full = at(Offload::full(spec));
   if (full.fits()) {
@@ -348,8 +369,7 @@ std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeigh
     }
     auto& pool = device < 0 ? host : pools[static_cast<std::size_t>(device)];
     const Bytes experts = weights.experts.range(begin, end);
-    pool.bytes += weights.layers.range(begin, end) - experts + kv.range(begin, end) +
-                  state.per_layer.range(begin, end);
+    pool.bytes += weights.layers.range(begin, end) - experts + kv.range(begin, end) + state.per_layer.range(begin, end);
     pool.layers += end - begin;
     // Routed experts are read where they live: the host for blocks below --n-cpu-moe.
     const std::uint32_t on_host_end = device < 0 ? end : std::clamp(ncmoe, begin, end);
@@ -366,7 +386,8 @@ std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeigh
 }
 
 Bytes output_buffer_bytes(const ModelSpec& spec, const RunSettings& settings) {
-  return checked_mul(checked_mul(spec.n_vocab, 4, "output buffer"), std::max<Bytes>(1, settings.n_seq), "output buffer");
+  return checked_mul(checked_mul(spec.n_vocab, 4, "output buffer"), std::max<Bytes>(1, settings.n_seq),
+                     "output buffer");
 }
 
 std::vector<std::string> expert_offload_arguments(const ModelSpec& spec, const Offload& offload) {
@@ -389,9 +410,10 @@ std::string joined_arguments(const std::vector<std::string>& arguments) {
 
 std::vector<std::string> llama_arguments(const ModelSpec& spec, const Placement& placement, const RunSettings& settings,
                                          const std::string& model_path) {
-  std::vector<std::string> a{"-m", model_path, "-c", std::to_string(settings.context_tokens == 0 ? spec.n_ctx_train
-                                                                                                 : settings.context_tokens),
-                             "-ngl", std::to_string(placement.offload.n_gpu_layers)};
+  std::vector<std::string> a{
+      "-m",   model_path,
+      "-c",   std::to_string(settings.context_tokens == 0 ? spec.n_ctx_train : settings.context_tokens),
+      "-ngl", std::to_string(placement.offload.n_gpu_layers)};
   const auto experts = expert_offload_arguments(spec, placement.offload);
   a.insert(a.end(), experts.begin(), experts.end());
   a.insert(a.end(), {"-ctk", lower_name(settings.type_k), "-ctv", lower_name(settings.type_v), "-fa",
@@ -425,7 +447,8 @@ std::string shell_command(const std::string& program, const std::vector<std::str
   std::string out = program;
   for (const auto& arg : arguments) {
     const bool plain = !arg.empty() && std::all_of(arg.begin(), arg.end(), [](unsigned char c) {
-      return std::isalnum(c) != 0 || std::string_view("-_.,/=:+@%").find(static_cast<char>(c)) != std::string_view::npos;
+      return std::isalnum(c) != 0 ||
+             std::string_view("-_.,/=:+@%").find(static_cast<char>(c)) != std::string_view::npos;
     });
     if (plain) {
       out += " " + arg;
@@ -440,4 +463,4 @@ std::string shell_command(const std::string& program, const std::vector<std::str
   return out;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

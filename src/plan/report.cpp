@@ -1,8 +1,8 @@
 #include "vramfit/plan/report.hpp"
 
-#include "vramfit/support/error.hpp"
-
 #include "plan/evaluator.hpp"
+
+#include "vramfit/support/error.hpp"
 
 #include <algorithm>
 
@@ -129,9 +129,12 @@ GpuGroup resolve_gpu_group(const Catalog& catalog, std::string_view text, std::o
   if (group.gpus.size() > 16) {
     throw UsageError("--gpu: at most 16 GPUs in one host");
   }
-  const auto unified = [](const GpuSpec& g) { return g.memory == MemoryKind::unified; };
+  const auto unified = [](const GpuSpec& g) {
+    return g.memory == MemoryKind::unified;
+  };
   if (group.gpus.size() > 1 && std::any_of(group.gpus.begin(), group.gpus.end(), unified)) {
-    throw UsageError("--gpu: '" + group.id + "': a unified-memory GPU is the whole machine; it does not combine with others");
+    throw UsageError("--gpu: '" + group.id +
+                     "': a unified-memory GPU is the whole machine; it does not combine with others");
   }
   return group;
 }
@@ -188,4 +191,4 @@ MaxContextReport build_max_context(const Catalog& catalog, const Request& reques
   return out;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -1,12 +1,12 @@
 #include "vramfit/plan/verify.hpp"
 
-#include "vramfit/support/error.hpp"
+#include "detail/text.hpp"
+
 #include "vramfit/input/gguf_model.hpp"
-#include "vramfit/plan/placement.hpp"
 #include "vramfit/model/arch.hpp"
 #include "vramfit/model/quantize.hpp"
-
-#include "detail/text.hpp"
+#include "vramfit/plan/placement.hpp"
+#include "vramfit/support/error.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -70,8 +70,11 @@ std::optional<FileType> file_type_from_log(std::string_view printed) {
   if (guessed != std::string::npos) {
     s = s.substr(0, guessed);
   }
-  static const std::pair<const char*, const char*> k_suffixes[] = {
-      {" - Small", "_S"}, {" - Medium", "_M"}, {" - Large", "_L"}, {" - Extra Small", "_XS"}, {" - Extra Extra Small", "_XXS"}};
+  static const std::pair<const char*, const char*> k_suffixes[] = {{" - Small", "_S"},
+                                                                   {" - Medium", "_M"},
+                                                                   {" - Large", "_L"},
+                                                                   {" - Extra Small", "_XS"},
+                                                                   {" - Extra Extra Small", "_XXS"}};
   for (const auto& [long_name, suffix] : k_suffixes) {
     const auto at = s.find(long_name);
     if (at != std::string::npos) {
@@ -189,12 +192,12 @@ ModelSpec spec_from_log(const LlamaLog& log, std::vector<std::string>& notes) {
     put("attention.value_length", "n_embd_v_gqa");
     f.metadata.emplace_back(a + "attention.head_count", u32(1));
     f.metadata.emplace_back(a + "attention.head_count_kv", u32(1));
-    notes.push_back("the log prints no head counts: the cache is sized from n_embd_k_gqa / n_embd_v_gqa");
+    notes.emplace_back("the log prints no head counts: the cache is sized from n_embd_k_gqa / n_embd_v_gqa");
   }
   if (!put("embedding_length", "n_embd")) {
     const auto k = log.info_uint("n_embd_k_gqa").value_or(1);
     f.metadata.emplace_back(a + "embedding_length", u32(k));
-    notes.push_back("the log prints no n_embd: compute buffers cannot be estimated");
+    notes.emplace_back("the log prints no n_embd: compute buffers cannot be estimated");
   }
   // An MTP draft context caches its own layers; they follow the main ones.
   if (log.has_draft_context) {
@@ -257,7 +260,8 @@ LogPlacement placement_from_log(const LlamaLog& log, const ModelSpec& spec) {
   // llama.cpp splits layers in proportion to each device's free memory.
   std::vector<double> splits;
   for (const auto& g : p.gpus) {
-    const auto it = std::find_if(log.devices.begin(), log.devices.end(), [&](const LogDevice& d) { return d.name == g; });
+    const auto it =
+        std::find_if(log.devices.begin(), log.devices.end(), [&](const LogDevice& d) { return d.name == g; });
     splits.push_back(it != log.devices.end() && it->free_mib ? static_cast<double>(*it->free_mib) : -1.0);
   }
   if (p.gpus.size() > 1 && std::any_of(splits.begin(), splits.end(), [](double s) { return s < 0; })) {
@@ -307,7 +311,7 @@ RunSettings settings_from_log(const LlamaLog& log, const VerifyOptions& opt, std
                     " predates 256-cell padding of the sliding-window cache (llama.cpp PR #17046)");
   }
   if (s.n_seq > 1 && !s.kv_unified && log.n_ctx_seq && *log.n_ctx_seq * s.n_seq != *n_ctx) {
-    notes.push_back("n_ctx_seq * n_seq_max differs from n_ctx");
+    notes.emplace_back("n_ctx_seq * n_seq_max differs from n_ctx");
   }
   return s;
 }
@@ -421,7 +425,7 @@ void compare_state(VerifyResult& r, const LlamaLog& log, const LogPlacement& p, 
   }
   const auto logged = logged_by_device(log, "RS", true);
   if (logged.empty()) {
-    r.notes.push_back("recurrent state not checked: the log prints no RS buffer");
+    r.notes.emplace_back("recurrent state not checked: the log prints no RS buffer");
     return;
   }
   compare(r, p, Term::recurrent_state, by_block_device(state.per_layer, r.spec, p), logged);
@@ -535,9 +539,10 @@ std::uint32_t overrides_as_n_cpu_moe(std::uint64_t overridden, const std::vector
       continue;
     }
     // Whole blocks only: an expert of the same block later in the order would have stayed.
-    const bool split_block = std::any_of(order.begin() + static_cast<std::ptrdiff_t>(k) + 1, order.end(), [&](std::size_t j) {
-      return tensors[j].layer == t.layer && weight_part(tensors[j].name, t.layer) == WeightPart::experts;
-    });
+    const bool split_block =
+        std::any_of(order.begin() + static_cast<std::ptrdiff_t>(k) + 1, order.end(), [&](std::size_t j) {
+          return tensors[j].layer == t.layer && weight_part(tensors[j].name, t.layer) == WeightPart::experts;
+        });
     if (split_block) {
       notes.push_back("the overridden tensors end inside block " + std::to_string(t.layer) +
                       "'s experts: compared as whole blocks");
@@ -562,7 +567,7 @@ void compare_weights(VerifyResult& r, const LlamaLog& log, const VerifyOptions& 
   } else if (opt.model && (opt.file_type || log.file_type)) {
     const auto ft = opt.file_type ? opt.file_type : file_type_from_log(*log.file_type);
     if (!ft || !can_build_inventory(spec)) {
-      r.notes.push_back("weights not checked: give --gguf (the file's tensors) or --model (a recipe file type)");
+      r.notes.emplace_back("weights not checked: give --gguf (the file's tensors) or --model (a recipe file type)");
       return;
     }
     tensors = build_inventory(spec);
@@ -575,7 +580,7 @@ void compare_weights(VerifyResult& r, const LlamaLog& log, const VerifyOptions& 
       return;
     }
   } else {
-    r.notes.push_back("weights not checked: give --gguf (the file's tensors) or --model (a recipe file type)");
+    r.notes.emplace_back("weights not checked: give --gguf (the file's tensors) or --model (a recipe file type)");
     return;
   }
   const bool mtp_loaded = log.has_draft_context;
@@ -587,7 +592,8 @@ void compare_weights(VerifyResult& r, const LlamaLog& log, const VerifyOptions& 
   }
   std::vector<std::size_t> order(tensors.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return tensors[a].layer < tensors[b].layer; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](std::size_t a, std::size_t b) { return tensors[a].layer < tensors[b].layer; });
   // Routed experts kept on the host: --n-cpu-moe, tensors overridden to the CPU, or inferred.
   std::optional<std::uint32_t> n_cpu_moe = opt.n_cpu_moe;
   if (!n_cpu_moe && log.n_cpu_moe) {
@@ -644,7 +650,7 @@ void compare_weights(VerifyResult& r, const LlamaLog& log, const VerifyOptions& 
     const auto li = logged.find(dev);
     if (li == logged.end() && dev == "CPU") {
       if (sum > 0) {
-        r.notes.push_back("host weights not checked: the log prints no CPU model buffer line");
+        r.notes.emplace_back("host weights not checked: the log prints no CPU model buffer line");
       }
       continue;
     }
@@ -685,7 +691,7 @@ void compare_compute(VerifyResult& r, const LlamaLog& log, const VerifyOptions& 
   const auto& spec = r.spec;
   const bool can_estimate = spec.n_vocab > 0 && log.info.count("n_embd") + (opt.model ? 1 : 0) > 0;
   if (!can_estimate) {
-    r.notes.push_back("compute buffers not checked: the log prints no n_vocab / n_embd (give --model or --gguf)");
+    r.notes.emplace_back("compute buffers not checked: the log prints no n_vocab / n_embd (give --model or --gguf)");
     return;
   }
   if (p.gpus.empty()) {
@@ -726,7 +732,7 @@ void compare_output(VerifyResult& r, const LlamaLog& log) {
   }
 }
 
-} // namespace
+}  // namespace
 
 std::string_view name(Term term) noexcept {
   switch (term) {
@@ -750,7 +756,9 @@ std::vector<const CatalogModel*> models_matching_log(const LlamaLog& log, const 
     std::function<bool(const ModelSpec&, const std::vector<std::uint64_t>&)> matches;
   };
   const auto scalar = [](std::uint64_t (*get)(const ModelSpec&)) {
-    return [get](const ModelSpec& m, const std::vector<std::uint64_t>& v) { return v.size() == 1 && v.front() == get(m); };
+    return [get](const ModelSpec& m, const std::vector<std::uint64_t>& v) {
+      return v.size() == 1 && v.front() == get(m);
+    };
   };
   const std::vector<Check> checks{
       {"n_layer",
@@ -817,7 +825,8 @@ const CatalogModel* model_for_log(const LlamaLog& log, const Catalog& catalog, s
   if (matches.size() != 1) {
     return nullptr;
   }
-  note = "the log names no architecture: its hyper-parameters match the catalog's " + matches.front()->spec.id + " only";
+  note =
+      "the log names no architecture: its hyper-parameters match the catalog's " + matches.front()->spec.id + " only";
   return matches.front();
 }
 
@@ -832,7 +841,7 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
   const auto placement = placement_from_log(log, r.spec);
   r.backend = placement.gpus.empty() ? Backend::cpu : backend_of(placement.gpus.front());
   if (!placement.per_device) {
-    r.notes.push_back("the log prints no free memory per GPU: the layer split is unknown, totals are compared");
+    r.notes.emplace_back("the log prints no free memory per GPU: the layer split is unknown, totals are compared");
   }
   const auto kv = kv_cache_size(r.spec, r.settings);
   compare_kv(r, log, placement, kv);
@@ -847,4 +856,4 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
   return r;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -16,10 +16,11 @@ std::string join_lines(const std::vector<std::string>& lines) {
   return out;
 }
 
-} // namespace
+}  // namespace
 
 InputErrors::InputErrors(const std::vector<std::string>& problems)
-    : InputError(join_lines(problems)), m_problems(problems) {}
+    : InputError(join_lines(problems)), m_problems(problems) {
+}
 
 Bytes checked_add(Bytes a, Bytes b, const char* what) {
   Bytes out = 0;
@@ -45,4 +46,4 @@ Bytes checked_pad(Bytes value, Bytes alignment, const char* what) {
   return rem == 0 ? value : checked_add(value, alignment - rem, what);
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -14,4 +14,4 @@ std::string_view name(Provenance p) noexcept {
   return "estimate";
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -65,4 +65,4 @@ std::string did_you_mean(std::string_view query, std::span<const std::string> ca
   return match ? " (did you mean '" + *match + "'?)" : std::string{};
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -4,17 +4,18 @@
 // and the regression test that replays saved inputs in every build.
 
 #include "app.hpp"
+
 #include "vramfit/input/catalog.hpp"
-#include "vramfit/support/error.hpp"
 #include "vramfit/input/gguf.hpp"
 #include "vramfit/input/gguf_model.hpp"
 #include "vramfit/input/hf_config.hpp"
-#include "vramfit/model/inventory.hpp"
-#include "vramfit/memory/kv_cache.hpp"
 #include "vramfit/input/llama_log.hpp"
 #include "vramfit/input/parse.hpp"
+#include "vramfit/memory/kv_cache.hpp"
+#include "vramfit/model/inventory.hpp"
 #include "vramfit/plan/report.hpp"
 #include "vramfit/plan/verify.hpp"
+#include "vramfit/support/error.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -147,4 +148,4 @@ inline int fuzz_log(const std::uint8_t* data, std::size_t size) {
   return 0;
 }
 
-} // namespace vramfit::fuzz
+}  // namespace vramfit::fuzz

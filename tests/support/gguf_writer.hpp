@@ -5,8 +5,8 @@
 // either zero tensor data or a sparse file of the full size, so a header of a
 // 30 GB model costs a few MB on disk.
 
-#include "vramfit/model/ggml_type.hpp"
 #include "vramfit/input/gguf.hpp"
+#include "vramfit/model/ggml_type.hpp"
 #include "vramfit/model/inventory.hpp"
 #include "vramfit/model/model.hpp"
 
@@ -25,8 +25,7 @@ class Encoder {
 public:
   std::vector<unsigned char> bytes;
 
-  template <typename T>
-  void put(T v) {
+  template <typename T> void put(T v) {
     unsigned char b[sizeof(T)];
     std::memcpy(b, &v, sizeof(T));
     bytes.insert(bytes.end(), b, b + sizeof(T));
@@ -61,8 +60,7 @@ public:
   }
 
   // Arrays of scalars or strings.
-  template <typename T>
-  void array(const std::string& k, GgufType element, const std::vector<T>& values) {
+  template <typename T> void array(const std::string& k, GgufType element, const std::vector<T>& values) {
     key(k, GgufType::array);
     m_kv.put(static_cast<std::uint32_t>(element));
     m_kv.put<std::uint64_t>(values.size());
@@ -179,8 +177,7 @@ private:
     m_kv.put(static_cast<std::uint32_t>(type));
     ++m_n_kv;
   }
-  template <typename T>
-  void scalar(const std::string& k, GgufType type, T v) {
+  template <typename T> void scalar(const std::string& k, GgufType type, T v) {
     key(k, type);
     m_kv.put(v);
   }
@@ -224,8 +221,7 @@ private:
 /// n_vocab tokens (special tokens, 256 byte tokens, fillers) that llama.cpp
 /// can load; without, a "none" vocabulary of dummy tokens (smaller headers).
 inline GgufWriter model_writer(const ModelSpec& spec, const std::vector<TensorSpec>& inventory,
-                               const std::vector<GgmlType>& types, std::uint32_t file_type,
-                               bool tokenizer = false) {
+                               const std::vector<GgmlType>& types, std::uint32_t file_type, bool tokenizer = false) {
   GgufWriter w;
   const std::string a = spec.arch + ".";
   w.str("general.architecture", spec.arch);
@@ -345,4 +341,4 @@ inline GgufWriter model_writer(const ModelSpec& spec, const std::vector<TensorSp
   return w;
 }
 
-} // namespace vramfit::test
+}  // namespace vramfit::test

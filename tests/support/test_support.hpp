@@ -23,9 +23,8 @@ inline const Catalog& catalog() {
     static const std::string models = read_text("unit-catalog/models.json");
     static const std::string quants = read_text("unit-catalog/quants.json");
     static const std::string gpus = read_text("unit-catalog/gpus.json");
-    const std::vector<CatalogText> texts{{"unit-catalog/models.json", models},
-                                         {"unit-catalog/quants.json", quants},
-                                         {"unit-catalog/gpus.json", gpus}};
+    const std::vector<CatalogText> texts{
+        {"unit-catalog/models.json", models}, {"unit-catalog/quants.json", quants}, {"unit-catalog/gpus.json", gpus}};
     return load_catalog(texts);
   }();
   return k_catalog;
@@ -61,4 +60,4 @@ inline std::vector<TensorSpec> reference_inventory(const std::string& name) {
   return out;
 }
 
-} // namespace vramfit::test
+}  // namespace vramfit::test

@@ -51,7 +51,7 @@ std::vector<unsigned char> bytes_of(std::initializer_list<int> b) {
   return out;
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 2) {

@@ -63,7 +63,7 @@ void write(const std::string& path, const std::vector<unsigned char>& bytes) {
   }
 }
 
-} // namespace
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 2) {
@@ -74,8 +74,8 @@ int main(int argc, char** argv) {
     const std::string dir = argv[1];
     const auto catalog = load_catalog(embedded_catalog_texts());
     const std::pair<const char*, std::uint32_t> models[] = {
-        {"qwen3-8b", 2}, {"qwen3-30b-a3b", 2}, {"qwen3.6-35b-a3b", 4}, {"gemma-3-27b", 6},
-        {"gpt-oss-20b", 2}, {"deepseek-v3", 2}, {"glm-4.5-air", 2}, {"phi-4", 2}, {"llama-3.1-8b", 2}};
+        {"qwen3-8b", 2},    {"qwen3-30b-a3b", 2}, {"qwen3.6-35b-a3b", 4}, {"gemma-3-27b", 6}, {"gpt-oss-20b", 2},
+        {"deepseek-v3", 2}, {"glm-4.5-air", 2},   {"phi-4", 2},           {"llama-3.1-8b", 2}};
     for (const auto& [id, layers] : models) {
       const auto spec = tiny(catalog.find_model(id).spec, layers);
       const auto inventory = build_inventory(spec);

@@ -2,8 +2,10 @@
 // llama.cpp file type, as llama-quantize would lay it out, optionally split in
 // parts. Test fixtures are generated with it instead of being checked in.
 //
-//   make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES | loadable] [blocks=N]
+//   make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES | loadable] [blocks=N] [catalog=FILE ...]
 //
+// catalog=FILE (repeatable) reads the model from those catalog files instead
+// of the embedded catalog (the golden cases use the frozen test catalog).
 // "loadable" adds a vocabulary llama.cpp accepts (for the conformance suite);
 // "blocks=N" keeps the first N blocks of the model, every tensor at its real
 // shape, so a large architecture loads in seconds.
@@ -18,17 +20,34 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <fstream>
+#include <sstream>
 #include <string>
 
 using namespace vramfit;
 
 int main(int argc, char** argv) {
-  if (argc < 4 || argc > 6) {
-    std::fprintf(stderr, "usage: make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES | loadable] [blocks=N]\n");
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES | loadable] [blocks=N] "
+                         "[catalog=FILE ...]\n");
     return 2;
   }
   try {
-    const auto catalog = load_catalog(embedded_catalog_texts());
+    std::vector<std::string> catalog_texts;
+    for (int i = 4; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a.rfind("catalog=", 0) == 0) {
+        std::ifstream in(a.substr(8), std::ios::binary);
+        std::stringstream text;
+        text << in.rdbuf();
+        catalog_texts.push_back(text.str());
+      }
+    }
+    std::vector<CatalogText> documents;
+    for (const auto& text : catalog_texts) {
+      documents.push_back(CatalogText{"catalog", text});
+    }
+    const auto catalog = documents.empty() ? load_catalog(embedded_catalog_texts()) : load_catalog(documents);
     auto spec = catalog.find_model(argv[1]).spec;
     const auto ftype = file_type_from_name(argv[2]);
     if (!ftype) {
@@ -38,6 +57,9 @@ int main(int argc, char** argv) {
     std::string extra;
     for (int i = 4; i < argc; ++i) {
       const std::string a = argv[i];
+      if (a.rfind("catalog=", 0) == 0) {
+        continue;
+      }
       if (a.rfind("blocks=", 0) == 0) {
         const auto n = static_cast<std::uint32_t>(std::stoul(a.substr(7)));
         if (n == 0 || n > spec.n_layer) {
@@ -80,7 +102,8 @@ int main(int argc, char** argv) {
     }
     // Part 0 holds the metadata; tensors are dealt out in order.
     const std::string stem = out.substr(0, out.size() - 5);
-    const std::size_t per_part = (inventory.size() + static_cast<std::size_t>(parts) - 1) / static_cast<std::size_t>(parts);
+    const std::size_t per_part =
+        (inventory.size() + static_cast<std::size_t>(parts) - 1) / static_cast<std::size_t>(parts);
     for (int p = 0; p < parts; ++p) {
       const std::size_t begin = static_cast<std::size_t>(p) * per_part;
       const std::size_t end = std::min(inventory.size(), begin + per_part);

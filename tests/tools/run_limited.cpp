@@ -7,16 +7,15 @@
 // (RLIMIT_DATA); 0 leaves it unlimited (sanitizer builds reserve large shadow
 // mappings). Exit status: the command's, 128 + signal if it died, 124 on timeout.
 
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 int main(int argc, char** argv) {
   if (argc < 4) {

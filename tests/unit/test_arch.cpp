@@ -53,7 +53,7 @@ ModelSpec from_gguf(const ModelSpec& spec) {
   return gguf_model(std::move(parts)).model.spec;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("every buildable architecture is reached from a catalog entry, an HF config and a GGUF header alike",
           "[arch]") {

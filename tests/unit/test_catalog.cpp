@@ -24,7 +24,7 @@ std::vector<std::string> problems_of(const std::string& text) {
   return {};
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("the embedded catalog loads and every entry names its source", "[catalog]") {
   const auto& c = test::catalog();
@@ -46,8 +46,8 @@ TEST_CASE("the embedded catalog loads and every entry names its source", "[catal
   for (const auto& q : c.quants) {
     CHECK_FALSE(q.source.empty());
   }
-  for (const char* id : {"qwen3.6-35b-a3b", "qwen3.6-27b", "qwen3-8b", "qwen3-30b-a3b", "llama-3.1-8b",
-                         "gpt-oss-20b", "gemma-3-27b"}) {
+  for (const char* id :
+       {"qwen3.6-35b-a3b", "qwen3.6-27b", "qwen3-8b", "qwen3-30b-a3b", "llama-3.1-8b", "gpt-oss-20b", "gemma-3-27b"}) {
     CHECK(c.find_model(id).spec.id == id);
   }
   for (const char* id : {"F16", "BF16", "Q8_0", "Q6_K", "Q5_K_M", "Q5_K_S", "Q4_K_M", "Q4_K_S", "Q4_0", "Q3_K_L",

@@ -2,14 +2,15 @@
 #include "test_support.hpp"
 
 #include "vramfit/plan/engine.hpp"
-#include "vramfit/support/error.hpp"
 #include "vramfit/plan/report.hpp"
+#include "vramfit/support/error.hpp"
 
 using namespace vramfit;
 
 namespace {
 
-Request engine_request(std::string_view engine, const std::string& model, const std::string& gpu, const std::string& quant) {
+Request engine_request(std::string_view engine, const std::string& model, const std::string& gpu,
+                       const std::string& quant) {
   Request r;
   r.model = model;
   r.gpus = {gpu};
@@ -20,7 +21,7 @@ Request engine_request(std::string_view engine, const std::string& model, const 
   return r;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("engine names", "[engine]") {
   CHECK(find_engine("llama.cpp").name() == "llama.cpp");
@@ -52,7 +53,8 @@ TEST_CASE("llama-server: 4 slots over one unified cache", "[engine]") {
 
 TEST_CASE("ollama: context by VRAM, its minimum free memory, f16 cache without flash attention", "[engine]") {
   const auto& c = test::catalog();
-  CHECK(build_report(c, engine_request("ollama", "qwen3-8b", "rtx3060-12gb", "Q4_K_M")).contexts[0].context_tokens == 4096);
+  CHECK(build_report(c, engine_request("ollama", "qwen3-8b", "rtx3060-12gb", "Q4_K_M")).contexts[0].context_tokens ==
+        4096);
   const auto r3090 = build_report(c, engine_request("ollama", "qwen3-8b", "rtx3090", "Q4_K_M"));
   CHECK(r3090.contexts[0].context_tokens == 32768);
   CHECK(build_report(c, engine_request("ollama", "qwen3-8b", "a100-80gb", "Q4_K_M")).contexts[0].context_tokens ==

@@ -102,5 +102,6 @@ TEST_CASE("decode speed: bandwidth, active experts, and offloaded bytes", "[esti
   CHECK(estimate_decode_speed({}).tokens_per_second == 0);
   // Swap: nothing while model and OS fit, then a share of every token.
   CHECK(swap_traffic(10 * k_gib, 24 * k_gib, 1'000'000'000).bytes == 0);
-  CHECK(std::llabs(static_cast<long long>(swap_traffic(24 * k_gib, 24 * k_gib, 1'000'000'000).bytes) - 250'000'000) < 10);
+  CHECK(std::llabs(static_cast<long long>(swap_traffic(24 * k_gib, 24 * k_gib, 1'000'000'000).bytes) - 250'000'000) <
+        10);
 }

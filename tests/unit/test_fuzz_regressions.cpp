@@ -26,7 +26,7 @@ void replay(const std::string& directory, int (*target)(const std::uint8_t*, std
   }
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("saved fuzz inputs and seeds replay cleanly", "[fuzz]") {
   const std::string fuzz = VRAMFIT_FUZZ_DIR;

@@ -1,7 +1,7 @@
 #include "catch.hpp"
 
-#include "vramfit/support/error.hpp"
 #include "vramfit/model/ggml_type.hpp"
+#include "vramfit/support/error.hpp"
 
 using namespace vramfit;
 

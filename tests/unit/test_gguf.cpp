@@ -2,12 +2,12 @@
 #include "gguf_writer.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/support/error.hpp"
 #include "vramfit/input/gguf.hpp"
 #include "vramfit/input/gguf_model.hpp"
 #include "vramfit/memory/kv_cache.hpp"
 #include "vramfit/model/quantize.hpp"
 #include "vramfit/plan/report.hpp"
+#include "vramfit/support/error.hpp"
 
 #include <algorithm>
 
@@ -39,7 +39,7 @@ GgufWriter small_model() {
   return w;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("every GGUF value type is read back", "[gguf]") {
   for (const std::uint32_t version : {2U, 3U}) {
@@ -133,7 +133,9 @@ TEST_CASE("every truncation of a valid file is rejected with its offset", "[gguf
 }
 
 TEST_CASE("hostile headers are rejected before they allocate", "[gguf]") {
-  SECTION("bad magic") { CHECK(error_of({'G', 'G', 'M', 'L', 3, 0, 0, 0}).find("not a GGUF file") != std::string::npos); }
+  SECTION("bad magic") {
+    CHECK(error_of({'G', 'G', 'M', 'L', 3, 0, 0, 0}).find("not a GGUF file") != std::string::npos);
+  }
   SECTION("version 1, version 4, big-endian") {
     auto w = small_model().bytes();
     w[4] = 1;
@@ -223,8 +225,9 @@ TEST_CASE("hostile headers are rejected before they allocate", "[gguf]") {
 }
 
 TEST_CASE("split file names enumerate every part", "[gguf]") {
-  CHECK(gguf_split_part_names("dir/m-00002-of-00003.gguf") ==
-        std::vector<std::string>{"dir/m-00001-of-00003.gguf", "dir/m-00002-of-00003.gguf", "dir/m-00003-of-00003.gguf"});
+  CHECK(gguf_split_part_names("dir/m-00002-of-00003.gguf") == std::vector<std::string>{"dir/m-00001-of-00003.gguf",
+                                                                                       "dir/m-00002-of-00003.gguf",
+                                                                                       "dir/m-00003-of-00003.gguf"});
   CHECK(gguf_split_part_names("model.gguf") == std::vector<std::string>{"model.gguf"});
   CHECK(gguf_split_part_names("x-0001-of-0002.gguf").size() == 1);
 }
@@ -330,11 +333,11 @@ GgufFile header_from_reference(const std::string& name, std::vector<TensorSpec>&
   return read_gguf(source, name + ".gguf");
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("real GGUF metadata maps onto specs whose inventories llama.cpp would load", "[gguf]") {
-  for (const char* name : {"deepseek-v2-lite", "gemma-3-12b", "qwen3.6-35b-a3b-with-mtp", "gpt-oss-20b",
-                           "llama-3.1-8b", "qwen3-30b-a3b"}) {
+  for (const char* name : {"deepseek-v2-lite", "gemma-3-12b", "qwen3.6-35b-a3b-with-mtp", "gpt-oss-20b", "llama-3.1-8b",
+                           "qwen3-30b-a3b"}) {
     CAPTURE(name);
     std::vector<TensorSpec> tensors;
     const auto header = header_from_reference(name, tensors);

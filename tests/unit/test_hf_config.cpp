@@ -1,10 +1,10 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/support/error.hpp"
 #include "vramfit/input/hf_config.hpp"
 #include "vramfit/memory/kv_cache.hpp"
 #include "vramfit/model/quantize.hpp"
+#include "vramfit/support/error.hpp"
 
 #include <algorithm>
 
@@ -24,7 +24,8 @@ CatalogModel from_file(const std::string& name, std::vector<std::string>* notes_
 std::vector<std::string> shapes(const ModelSpec& spec) {
   std::vector<std::string> out;
   for (const auto& t : build_inventory(spec)) {
-    out.push_back(t.name + ":" + std::to_string(t.ne[0]) + "x" + std::to_string(t.ne[1]) + "x" + std::to_string(t.ne[2]));
+    out.push_back(t.name + ":" + std::to_string(t.ne[0]) + "x" + std::to_string(t.ne[1]) + "x" +
+                  std::to_string(t.ne[2]));
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -40,14 +41,18 @@ std::string error_of(std::string_view text) {
   return "";
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("configs of catalog models give the catalog's architecture exactly", "[hf_config]") {
   const std::pair<const char*, const char*> cases[] = {
-      {"qwen3.6-35b-a3b.json", "qwen3.6-35b-a3b"}, {"llama-3.1-8b.json", "llama-3.1-8b"},
-      {"deepseek-r1.json", "deepseek-v3"},         {"gpt-oss-120b.json", "gpt-oss-120b"},
-      {"gemma-3-27b.json", "gemma-3-27b"},         {"glm-4.5-air.json", "glm-4.5-air"},
-      {"qwen3-next-80b-a3b.json", "qwen3-next-80b-a3b"}, {"phi-4.json", "phi-4"},
+      {"qwen3.6-35b-a3b.json", "qwen3.6-35b-a3b"},
+      {"llama-3.1-8b.json", "llama-3.1-8b"},
+      {"deepseek-r1.json", "deepseek-v3"},
+      {"gpt-oss-120b.json", "gpt-oss-120b"},
+      {"gemma-3-27b.json", "gemma-3-27b"},
+      {"glm-4.5-air.json", "glm-4.5-air"},
+      {"qwen3-next-80b-a3b.json", "qwen3-next-80b-a3b"},
+      {"phi-4.json", "phi-4"},
   };
   for (const auto& [file, id] : cases) {
     CAPTURE(file);
@@ -102,8 +107,7 @@ TEST_CASE("a pure SSM and an SSM hybrid map to llama.cpp's recurrent state", "[h
 TEST_CASE("bad configs are rejected with the file and the field", "[hf_config]") {
   CHECK(error_of(test::read_text("hf/unknown-type.json"))
             .find("config.json: model_type 'qwen4_moe' is not supported (did you mean 'qwen2_moe'?)") == 0);
-  CHECK(error_of(R"({"model_type": "llama", "hidden_size": 64})") ==
-        "config.json: /num_hidden_layers: missing");
+  CHECK(error_of(R"({"model_type": "llama", "hidden_size": 64})") == "config.json: /num_hidden_layers: missing");
   CHECK(error_of(R"({"model_type": "qwen3", "num_hidden_layers": -1})") ==
         "config.json: /num_hidden_layers: must be a non-negative integer");
   CHECK(error_of(R"({"model_type": "qwen3", "num_hidden_layers": 100000})").find("is larger than 4096") !=

@@ -1,8 +1,8 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/support/error.hpp"
 #include "vramfit/model/inventory.hpp"
+#include "vramfit/support/error.hpp"
 
 #include <algorithm>
 
@@ -24,13 +24,12 @@ std::vector<std::string> describe(std::vector<TensorSpec> tensors) {
   return out;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("inventories built from hyper-parameters match what llama.cpp loads", "[inventory]") {
   const std::pair<const char*, const char*> cases[] = {
-      {"qwen3-8b", "qwen3-8b"},           {"qwen3-30b-a3b", "qwen3-30b-a3b"},
-      {"llama-3.1-8b", "llama-3.1-8b"},   {"gpt-oss-20b", "gpt-oss-20b"},
-      {"gemma-3-27b", "gemma-3-27b"},     {"qwen3.6-35b-a3b", "qwen3.6-35b-a3b"},
+      {"qwen3-8b", "qwen3-8b"},       {"qwen3-30b-a3b", "qwen3-30b-a3b"}, {"llama-3.1-8b", "llama-3.1-8b"},
+      {"gpt-oss-20b", "gpt-oss-20b"}, {"gemma-3-27b", "gemma-3-27b"},     {"qwen3.6-35b-a3b", "qwen3.6-35b-a3b"},
   };
   for (const auto& [model, reference] : cases) {
     CAPTURE(model);

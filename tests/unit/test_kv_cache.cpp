@@ -1,14 +1,16 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/support/error.hpp"
 #include "vramfit/memory/kv_cache.hpp"
+#include "vramfit/support/error.hpp"
 
 using namespace vramfit;
 
 namespace {
 
-const ModelSpec& model(const char* id) { return test::catalog().find_model(id).spec; }
+const ModelSpec& model(const char* id) {
+  return test::catalog().find_model(id).spec;
+}
 
 RunSettings settings(std::uint64_t context, GgmlType k = GgmlType::f16, GgmlType v = GgmlType::f16) {
   RunSettings s;
@@ -18,7 +20,7 @@ RunSettings settings(std::uint64_t context, GgmlType k = GgmlType::f16, GgmlType
   return s;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("Qwen3.6-35B-A3B: only the 10 full-attention layers hold KV", "[kv_cache]") {
   // 10 layers x 8192 cells x (512 / 32 x 34) bytes x (K + V)

@@ -8,7 +8,9 @@ using namespace vramfit;
 namespace {
 
 // The printed "X.YZ MiB" in bytes, as the parser converts it.
-Bytes mib(double printed) { return static_cast<Bytes>(printed * 1048576.0 + 0.5); }
+Bytes mib(double printed) {
+  return static_cast<Bytes>(printed * 1048576.0 + 0.5);
+}
 
 Bytes sum(const std::map<std::string, Bytes>& m) {
   Bytes total = 0;
@@ -18,7 +20,7 @@ Bytes sum(const std::map<std::string, Bytes>& m) {
   return total;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("current logs: devices, print_info, settings and buffers", "[llama_log]") {
   const auto log = parse_llama_log(test::read_text("logs/c05_gptoss20b_vulkan_m2pro_ncmoe.log"));

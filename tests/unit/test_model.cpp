@@ -1,8 +1,8 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/support/error.hpp"
 #include "vramfit/model/model.hpp"
+#include "vramfit/support/error.hpp"
 
 using namespace vramfit;
 

@@ -1,6 +1,5 @@
-#include "catch.hpp"
-
 #include "app.hpp"
+#include "catch.hpp"
 #include "commands/commands.hpp"
 
 #include "vramfit/support/error.hpp"
@@ -14,7 +13,7 @@ cli::ParsedCommandLine parse(std::vector<const char*> args) {
   return cli::parse_command_line(static_cast<int>(args.size()), args.data());
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("help and version finish; every subcommand's help lists its own options", "[cli]") {
   CHECK(parse({"--help"}).finished);
@@ -57,8 +56,7 @@ TEST_CASE("command-line errors are usage errors in vramfit's words", "[cli]") {
                     "--engine: 'tgi' must be llama.cpp, llama-server, ollama or vllm");
   CHECK_THROWS_WITH(parse({"list", "widgets"}), "list: 'widgets' must be models, gpus, quants or cache-types");
   // An option of the main job given to a subcommand that does not take it.
-  CHECK_THROWS_WITH(parse({"inspect", "f.gguf", "--gpu", "rtx3090"}),
-                    Catch::Matchers::Contains("not expected"));
+  CHECK_THROWS_WITH(parse({"inspect", "f.gguf", "--gpu", "rtx3090"}), Catch::Matchers::Contains("not expected"));
   CHECK_THROWS_WITH(parse({"--gpu", "rtx3090", "inspect", "f.gguf"}), "--gpu: does not apply to 'inspect'");
   CHECK_THROWS_AS(parse({"catalog"}), UsageError);
 }

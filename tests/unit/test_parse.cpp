@@ -1,7 +1,7 @@
 #include "catch.hpp"
 
-#include "vramfit/support/error.hpp"
 #include "vramfit/input/parse.hpp"
+#include "vramfit/support/error.hpp"
 
 using namespace vramfit;
 

@@ -1,9 +1,9 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/support/error.hpp"
 #include "vramfit/plan/placement.hpp"
 #include "vramfit/plan/report.hpp"
+#include "vramfit/support/error.hpp"
 
 #include <algorithm>
 #include <map>
@@ -50,7 +50,8 @@ void check_llama_arguments(const std::vector<std::string>& args, const ModelSpec
     };
     if (flag == "-m") {
       CHECK(value().size() > 5);
-    } else if (flag == "-c" || flag == "-ngl" || flag == "--n-cpu-moe" || flag == "-np" || flag == "-ub" || flag == "-b") {
+    } else if (flag == "-c" || flag == "-ngl" || flag == "--n-cpu-moe" || flag == "-np" || flag == "-ub" ||
+               flag == "-b") {
       CHECK(is_uint(value()));
     } else if (flag == "-ctk" || flag == "-ctv") {
       CHECK(k_cache.count(value()) == 1);
@@ -80,7 +81,7 @@ void check_llama_arguments(const std::vector<std::string>& args, const ModelSpec
   }
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("llama.cpp's layer split: 65 layers over two equal GPUs, 33 and 32", "[placement]") {
   const auto report = build_report(test::catalog(), request_for("qwen3-32b", "2xrtx3090", {"Q4_K_M"}));
@@ -113,8 +114,8 @@ TEST_CASE("placements conserve every byte", "[placement]") {
     for (const Offload o : {Offload::full(spec), Offload{spec.n_layer / 2, 0}, Offload{0, 0},
                             Offload{spec.n_layer + 1, spec.n_layer / 3}}) {
       INFO(model << " ngl " << o.n_gpu_layers << " n_cpu_moe " << o.n_cpu_moe);
-      const auto p = place(spec, q.layers, RunSettings{}, report.contexts[0].kv, report.contexts[0].state, report.columns[0].group.gpus,
-                           report.columns[0].group.budgets, o);
+      const auto p = place(spec, q.layers, RunSettings{}, report.contexts[0].kv, report.contexts[0].state,
+                           report.columns[0].group.gpus, report.columns[0].group.budgets, o);
       CHECK(device_sum(p, &DeviceLoad::weights_bytes) + p.host.weights_bytes ==
             q.device_weights_bytes + q.host_weights_bytes);
       CHECK(q.layers.device_bytes() == q.device_weights_bytes);

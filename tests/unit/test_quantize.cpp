@@ -26,7 +26,7 @@ Typed typed(const char* model, FileType ftype, bool imatrix = false) {
   return t;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("Q4_K_M is not 4.5 bits everywhere", "[quantize]") {
   // Qwen3-8B: 36 layers, so use_more_bits(i, 36) is i < 4, i >= 31, or (i - 4) % 3 == 2.
@@ -66,10 +66,10 @@ TEST_CASE("tensor data bytes match an independent per-tensor computation", "[qua
 TEST_CASE("rows that do not fit the block fall back as llama.cpp does", "[quantize]") {
   // gpt-oss rows are 2880 wide: not a multiple of 256.
   const auto t = typed("gpt-oss-20b", FileType::q4_k_m);
-  CHECK(t.by_name.at("blk.0.attn_q.weight") == GgmlType::q5_0);          // Q4_K -> Q5_0
-  CHECK(t.by_name.at("blk.0.ffn_gate_exps.weight") == GgmlType::q5_0);   // MXFP4 source requantized
-  CHECK(t.by_name.at("output.weight") == GgmlType::q8_0);                // output: ne0 % 256 -> Q8_0
-  CHECK(t.by_name.at("blk.0.attn_v.weight") == GgmlType::q8_0);          // Q6_K -> Q8_0 (more bits)
+  CHECK(t.by_name.at("blk.0.attn_q.weight") == GgmlType::q5_0);         // Q4_K -> Q5_0
+  CHECK(t.by_name.at("blk.0.ffn_gate_exps.weight") == GgmlType::q5_0);  // MXFP4 source requantized
+  CHECK(t.by_name.at("output.weight") == GgmlType::q8_0);               // output: ne0 % 256 -> Q8_0
+  CHECK(t.by_name.at("blk.0.attn_v.weight") == GgmlType::q8_0);         // Q6_K -> Q8_0 (more bits)
   CHECK(t.by_name.at("blk.0.attn_sinks.weight") == GgmlType::f32);
 }
 

@@ -1,8 +1,7 @@
 #include "catch.hpp"
-#include "test_support.hpp"
-
 #include "render/fields.hpp"
 #include "render/render.hpp"
+#include "test_support.hpp"
 
 #include "vramfit/support/error.hpp"
 
@@ -10,8 +9,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <iterator>
 #include <cmath>
+#include <iterator>
 #include <set>
 #include <sstream>
 
@@ -27,7 +26,6 @@ std::string commas(std::uint64_t n) {
   }
   return digits;
 }
-
 
 Report sample_report() {
   Request req;
@@ -63,7 +61,7 @@ cli::RenderContext context(cli::Format f) {
   return c;
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("csv and json carry the same numbers for every row", "[cli]") {
   const auto report = sample_report();
@@ -95,7 +93,8 @@ TEST_CASE("csv and json carry the same numbers for every row", "[cli]") {
     }
     CHECK(sum == total);
     CHECK(j["headroom_bytes"].get<std::int64_t>() ==
-          static_cast<std::int64_t>(j["device"]["usable_bytes"].get<std::uint64_t>()) - static_cast<std::int64_t>(total));
+          static_cast<std::int64_t>(j["device"]["usable_bytes"].get<std::uint64_t>()) -
+              static_cast<std::int64_t>(total));
   }
 }
 
@@ -105,9 +104,9 @@ TEST_CASE("the json document follows the contract", "[cli]") {
   CHECK(j.contains("vramfit_version"));
   CHECK(j["catalog"]["origin"] == "embedded");
   const auto& r = j["results"][0];
-  for (const char* key : {"model", "gpu", "quant", "engine", "context_tokens", "parallel", "cache_type_k",
-                          "cache_type_v", "flash_attn", "memory", "weights_source", "file", "host", "device",
-                          "headroom_bytes", "fits"}) {
+  for (const char* key :
+       {"model", "gpu", "quant", "engine", "context_tokens", "parallel", "cache_type_k", "cache_type_v", "flash_attn",
+        "memory", "weights_source", "file", "host", "device", "headroom_bytes", "fits"}) {
     CAPTURE(key);
     CHECK(r.contains(key));
   }
@@ -134,7 +133,9 @@ TEST_CASE("the table shows each row's numbers as the json has them", "[cli]") {
     return std::stod(cell) * 1073741824.0;
   };
   const auto mark_of = [](const std::string& cell) {
-    return cell.front() == '~' ? std::string("estimate") : cell.back() == '^' ? std::string("published") : std::string("exact");
+    return cell.front() == '~'  ? std::string("estimate")
+           : cell.back() == '^' ? std::string("published")
+                                : std::string("exact");
   };
   for (const auto& r : json["results"]) {
     CAPTURE(r["quant"].get<std::string>());
@@ -162,8 +163,8 @@ TEST_CASE("the table shows each row's numbers as the json has them", "[cli]") {
     CHECK((w[8] == verdict || (verdict == "over" && w[8] == "OVER")));
     const auto max_ctx = r["max_context_tokens"].get<std::uint64_t>();
     CHECK(w[9] == (max_ctx >= report.model.spec.n_ctx_train ? std::string("native")
-                   : max_ctx == 0                             ? std::string("none")
-                                                              : commas(max_ctx)));
+                   : max_ctx == 0                           ? std::string("none")
+                                                            : commas(max_ctx)));
     // The speed cell ("~121") agrees with the JSON's (rounded to 0.1) within a token.
     if (r["speed"].is_null() || r["speed"]["of_offload_plan"].get<bool>()) {
       CHECK(w[10] == "-");

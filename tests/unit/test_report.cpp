@@ -1,8 +1,8 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/support/error.hpp"
 #include "vramfit/plan/report.hpp"
+#include "vramfit/support/error.hpp"
 
 #include <cmath>
 
@@ -30,11 +30,11 @@ const FitRow& find(const Report& r, const std::string& quant, std::size_t gpu = 
   throw std::runtime_error("no quant " + quant);
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("the guide's arithmetic, corrected: Qwen3.6-35B-A3B on a 24 GB card", "[report]") {
-  const auto r = run("qwen3.6-35b-a3b", {"rtx3090", "rtx4090"}, {"F16", "Q8_0", "Q6_K", "Q4_K_M"}, {16384},
-                     GgmlType::q8_0);
+  const auto r =
+      run("qwen3.6-35b-a3b", {"rtx3090", "rtx4090"}, {"F16", "Q8_0", "Q6_K", "Q4_K_M"}, {16384}, GgmlType::q8_0);
   for (std::size_t g = 0; g < 2; ++g) {
     CHECK(find(r, "Q4_K_M", g).fits);
     CHECK_FALSE(find(r, "Q6_K", g).fits);
@@ -61,13 +61,15 @@ TEST_CASE("parts sum to the total and headroom is usable minus total", "[report]
       const auto& mem = row.memory;
       CHECK(mem.total_bytes() == mem.weights_bytes + mem.kv_cache_bytes + mem.recurrent_state_bytes +
                                      mem.compute_buffer_bytes + mem.overhead_bytes);
-      CHECK(row.headroom_bytes == static_cast<ByteDelta>(r.columns[row.gpu].budget.usable_bytes) -
-                                      static_cast<ByteDelta>(mem.total_bytes()));
+      CHECK(row.headroom_bytes ==
+            static_cast<ByteDelta>(r.columns[row.gpu].budget.usable_bytes) - static_cast<ByteDelta>(mem.total_bytes()));
       CHECK(row.fits == (row.headroom_bytes >= 0));
       CHECK(mem.kv_cache_bytes == r.contexts[row.context].kv.total_bytes());
     }
     for (std::size_t i = 1; i < r.quants.size(); ++i) {
-      const auto size = [](const QuantResult& q) { return q.file_published_bytes.value_or(q.file_predicted_bytes); };
+      const auto size = [](const QuantResult& q) {
+        return q.file_published_bytes.value_or(q.file_predicted_bytes);
+      };
       CHECK(size(r.quants[i - 1]) >= size(r.quants[i]));
     }
   }
@@ -81,18 +83,19 @@ TEST_CASE("predicted file sizes are within 0.5% of the published files", "[repor
     const char* quant;
     Bytes published;
   } cases[] = {
-      {"qwen3-8b", "Q4_K_M", 5027783488ULL},       {"qwen3-30b-a3b", "Q4_K_M", 18556685824ULL},
-      {"llama-3.1-8b", "Q4_K_M", 4920739232ULL},   {"llama-3.1-8b", "Q8_0", 8540775840ULL},
+      {"qwen3-8b", "Q4_K_M", 5027783488ULL},         {"qwen3-30b-a3b", "Q4_K_M", 18556685824ULL},
+      {"llama-3.1-8b", "Q4_K_M", 4920739232ULL},     {"llama-3.1-8b", "Q8_0", 8540775840ULL},
       {"qwen3.6-35b-a3b", "Q4_K_M", 21166757728ULL}, {"qwen3.6-35b-a3b", "Q8_0", 36903140320ULL},
-      {"qwen3.6-27b", "Q8_0", 28595763424ULL},     {"gemma-3-27b", "Q4_K_M", 16546688736ULL},
+      {"qwen3.6-27b", "Q8_0", 28595763424ULL},       {"gemma-3-27b", "Q4_K_M", 16546688736ULL},
       {"gpt-oss-20b", "MXFP4_MOE", 12109566624ULL},
   };
   for (const auto& c : cases) {
     CAPTURE(c.model, c.quant);
     const auto r = run(c.model, {"rtx3090"}, {c.quant}, {});
     REQUIRE(r.quants[0].file_published_bytes == c.published);
-    const double error = std::fabs(static_cast<double>(r.quants[0].file_predicted_bytes) -
-                                   static_cast<double>(c.published)) / static_cast<double>(c.published);
+    const double error =
+        std::fabs(static_cast<double>(r.quants[0].file_predicted_bytes) - static_cast<double>(c.published)) /
+        static_cast<double>(c.published);
     CHECK(error < 0.005);
     CHECK(r.quants[0].source == WeightsSource::published);
   }

@@ -1,5 +1,4 @@
 #include "catch.hpp"
-
 #include "render/text_table.hpp"
 
 using namespace vramfit::cli;
@@ -8,11 +7,10 @@ TEST_CASE("plain tables pad and right-align numbers", "[text_table]") {
   TextTable t({{"quant", Align::left}, {"GiB"}, {"fit", Align::left}});
   t.add_row({"Q4_K_M", "19.71", "fits"});
   t.add_row({"F16", "64.61", {"OVER", Color::red}});
-  CHECK(t.render_plain(false) ==
-        "quant     GiB  fit\n"
-        "------  -----  ----\n"
-        "Q4_K_M  19.71  fits\n"
-        "F16     64.61  OVER\n");
+  CHECK(t.render_plain(false) == "quant     GiB  fit\n"
+                                 "------  -----  ----\n"
+                                 "Q4_K_M  19.71  fits\n"
+                                 "F16     64.61  OVER\n");
 }
 
 TEST_CASE("colour wraps padded cells without changing the layout", "[text_table]") {

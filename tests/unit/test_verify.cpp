@@ -1,8 +1,8 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
-#include "vramfit/support/error.hpp"
 #include "vramfit/plan/verify.hpp"
+#include "vramfit/support/error.hpp"
 
 #include <algorithm>
 
@@ -23,7 +23,7 @@ VerifyResult verify_file(const std::string& name, const VerifyOptions& options =
   return verify_log(parse_llama_log(test::read_text("logs/" + name)), options);
 }
 
-} // namespace
+}  // namespace
 
 TEST_CASE("every provided log with its hyper-parameters verifies", "[verify]") {
   struct Case {
@@ -91,7 +91,8 @@ TEST_CASE("a log without its architecture: the catalog model that matches every 
   // 12 full layers x 4096 cells + 12 SWA layers x 640 cells (build 6182: no 256 padding), 512 x 2 x 2 B.
   CHECK(term(r, "Vulkan0", "kv_cache").predicted_bytes == (12ULL * 4096 + 12ULL * 640) * 512 * 2 * 2);
   // --n-cpu-moe 14 (from the command line, not the log) is recovered from the GPU buffer.
-  CHECK(std::any_of(r.notes.begin(), r.notes.end(), [](const std::string& n) { return n.find("14 inferred") != std::string::npos; }));
+  CHECK(std::any_of(r.notes.begin(), r.notes.end(),
+                    [](const std::string& n) { return n.find("14 inferred") != std::string::npos; }));
   CHECK(term(r, "Vulkan0", "weights").within_range);
   CHECK(term(r, "CPU", "weights").within_range);  // the mapped file span, not the sum of host tensors
 
@@ -157,7 +158,7 @@ TEST_CASE("weights from the catalog recipe of the printed file type", "[verify]"
     const auto& gpu = term(r, "CUDA0", "weights");
     CHECK(gpu.provenance == Provenance::estimate);
     CHECK((gpu.predicted_bytes > gpu.logged_bytes ? gpu.predicted_bytes - gpu.logged_bytes
-                                                   : gpu.logged_bytes - gpu.predicted_bytes) < 16 * 1024);
+                                                  : gpu.logged_bytes - gpu.predicted_bytes) < 16 * 1024);
   }
   SECTION("a file whose tensor types differ from the recipe is not compared") {
     const auto r = verify_file("c14_llama31_8b_q40_cpu_repack_macvulkan.log", o);

@@ -43,7 +43,8 @@ TEST_CASE("the what-if ladder: every knob that claims to fit does, ranked by cos
     CHECK(w.saved_bytes > 0);
   }
   // Applying the context knob by hand fits, with the headroom it claims.
-  const auto context = std::find_if(knobs.begin(), knobs.end(), [](const WhatIf& w) { return w.knob == Knob::context; });
+  const auto context =
+      std::find_if(knobs.begin(), knobs.end(), [](const WhatIf& w) { return w.knob == Knob::context; });
   REQUIRE(context != knobs.end());
   CHECK(name(context->knob) == "context");
   Request shorter = r;

@@ -5,10 +5,10 @@
 // the library; user catalogs are merged over it, an entry replacing the one
 // with the same id. The library parses text; reading files is the caller's job.
 
-#include "vramfit/support/bytes.hpp"
 #include "vramfit/memory/device.hpp"
 #include "vramfit/model/file_type.hpp"
 #include "vramfit/model/model.hpp"
+#include "vramfit/support/bytes.hpp"
 
 #include <optional>
 #include <span>
@@ -27,11 +27,11 @@ struct CatalogText {
 
 /// A real GGUF file someone published, by its exact size.
 struct PublishedFile {
-  std::string quant;  ///< quant id ("Q4_K_M", "UD-Q4_K_XL")
-  Bytes bytes = 0;    ///< exact size; for split files the sum of the parts
-  std::string repo;   ///< Hugging Face repository
-  std::string file;   ///< file name
-  std::string source; ///< where the size was read
+  std::string quant;   ///< quant id ("Q4_K_M", "UD-Q4_K_XL")
+  Bytes bytes = 0;     ///< exact size; for split files the sum of the parts
+  std::string repo;    ///< Hugging Face repository
+  std::string file;    ///< file name
+  std::string source;  ///< where the size was read
 };
 
 /// A catalog model: its architecture plus what the catalog knows about it.
@@ -59,10 +59,10 @@ struct QuantSpec {
   std::string id;  ///< "Q4_K_M", "UD-Q4_K_XL"
   QuantKind kind = QuantKind::recipe;
   std::optional<FileType> file_type;  ///< recipe quants: the llama.cpp file type
-  std::string nearest;  ///< published quants: the recipe whose token_embd type it is assumed to share
-  bool moe_only = false;  ///< only meaningful for MoE models (MXFP4_MOE)
-  bool imatrix = false;   ///< predicted as quantized with an importance matrix
-  bool listed = true;     ///< part of the default table
+  std::string nearest;                ///< published quants: the recipe whose token_embd type it is assumed to share
+  bool moe_only = false;              ///< only meaningful for MoE models (MXFP4_MOE)
+  bool imatrix = false;               ///< predicted as quantized with an importance matrix
+  bool listed = true;                 ///< part of the default table
   std::string description;
   std::string source;
   std::string origin;
@@ -96,6 +96,6 @@ std::span<const CatalogText> embedded_catalog_texts();
 namespace detail {
 /// Defined in the generated embedded_catalog.cpp.
 std::vector<CatalogText> embedded_catalog_texts();
-} // namespace detail
+}  // namespace detail
 
-} // namespace vramfit
+}  // namespace vramfit

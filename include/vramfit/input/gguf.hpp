@@ -11,8 +11,8 @@
 // version (2 or 3), u64 tensor count, u64 key/value count, key/values, tensor
 // infos, padding to general.alignment (default 32), tensor data.
 
-#include "vramfit/support/bytes.hpp"
 #include "vramfit/model/ggml_type.hpp"
+#include "vramfit/support/bytes.hpp"
 
 #include <array>
 #include <cstddef>
@@ -109,7 +109,7 @@ struct GgufFile {
   std::uint32_t version = 0;
   Bytes file_bytes = 0;
   std::uint64_t alignment = 32;
-  std::uint64_t data_offset = 0;  ///< start of the tensor data section
+  std::uint64_t data_offset = 0;                            ///< start of the tensor data section
   std::vector<std::pair<std::string, GgufValue>> metadata;  ///< in file order
   std::vector<GgufTensorInfo> tensors;                      ///< in file order
 
@@ -139,4 +139,4 @@ GgufFile read_gguf(ByteSource& source, const std::string& origin, const GgufLimi
 /// in order; for any other name, just that name.
 std::vector<std::string> gguf_split_part_names(std::string_view file_name);
 
-} // namespace vramfit
+}  // namespace vramfit

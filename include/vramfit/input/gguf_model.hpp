@@ -6,8 +6,8 @@
 
 #include "vramfit/input/catalog.hpp"
 #include "vramfit/input/file_weights.hpp"
-#include "vramfit/model/file_type.hpp"
 #include "vramfit/input/gguf.hpp"
+#include "vramfit/model/file_type.hpp"
 #include "vramfit/model/inventory.hpp"
 #include "vramfit/model/model.hpp"
 
@@ -26,7 +26,7 @@ struct GgufModel {
   Bytes metadata_bytes = 0;           ///< header bytes of all parts (file minus tensor data)
   std::optional<FileType> file_type;  ///< general.file_type, when it is a llama.cpp file type
   std::uint32_t version = 0;
-  std::vector<std::string> notes;     ///< assumptions made where the metadata was silent
+  std::vector<std::string> notes;  ///< assumptions made where the metadata was silent
 };
 
 /// Merges the parts of a (possibly split) file, given in any order, and maps
@@ -47,4 +47,4 @@ FileWeights file_weights(const GgufModel& model, const std::string& path);
 /// Tensor specs (name, shape, stored type) of a header's tensor infos.
 std::vector<TensorSpec> tensors_of(const GgufFile& header);
 
-} // namespace vramfit
+}  // namespace vramfit

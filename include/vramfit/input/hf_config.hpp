@@ -25,4 +25,4 @@ std::vector<std::string_view> supported_hf_model_types();
 /// merge with --catalog. It parses back into the same model.
 std::string catalog_entry_json(const CatalogModel& model);
 
-} // namespace vramfit
+}  // namespace vramfit

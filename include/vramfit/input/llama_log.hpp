@@ -18,8 +18,8 @@ namespace vramfit {
 
 /// One backend device the log names ("CUDA0", "Vulkan0", "MTL0", "ROCm0").
 struct LogDevice {
-  std::string name;         ///< ggml device name
-  std::string description;  ///< "NVIDIA GeForce RTX 3070"
+  std::string name;                        ///< ggml device name
+  std::string description;                 ///< "NVIDIA GeForce RTX 3070"
   std::optional<std::uint64_t> free_mib;   ///< free memory when the model was loaded
   std::optional<std::uint64_t> total_mib;  ///< total memory, when printed
   bool unified_memory = false;             ///< uma (Vulkan) or Metal unified memory
@@ -40,7 +40,7 @@ struct LogCacheLine {
   std::string type_k;
   std::string type_v;
   Bytes bytes = 0;
-  bool swa = false;     ///< announced as the SWA cache
+  bool swa = false;  ///< announced as the SWA cache
   bool draft = false;
 };
 
@@ -48,28 +48,28 @@ struct LogCacheLine {
 struct LlamaLog {
   std::optional<std::uint64_t> build;  ///< mainline build number ("build: 6182 (...)")
   std::vector<LogDevice> devices;
-  std::optional<double> metal_working_set_mb;  ///< recommendedMaxWorkingSetSize, decimal MB
-  std::map<std::string, std::string> info;     ///< print_info / llm_load_print_meta key = value
+  std::optional<double> metal_working_set_mb;         ///< recommendedMaxWorkingSetSize, decimal MB
+  std::map<std::string, std::string> info;            ///< print_info / llm_load_print_meta key = value
   std::map<std::string, std::uint64_t> tensor_types;  ///< "type q4_K: 81 tensors"
-  std::optional<std::string> file_type;        ///< "Q4_K - Medium"
+  std::optional<std::string> file_type;               ///< "Q4_K - Medium"
   std::optional<std::uint64_t> n_ctx, n_ctx_seq, n_batch, n_ubatch, n_seq_max;
-  std::optional<std::string> flash_attn;       ///< as printed: 0, 1, auto, enabled, disabled
-  std::optional<bool> flash_attn_resolved;     ///< "Flash Attention was auto, set to enabled"
+  std::optional<std::string> flash_attn;    ///< as printed: 0, 1, auto, enabled, disabled
+  std::optional<bool> flash_attn_resolved;  ///< "Flash Attention was auto, set to enabled"
   std::optional<bool> kv_unified;
-  bool swa_full = false;                       ///< "using full-size SWA cache" (--swa-full)
-  std::optional<std::string> type_k, type_v;   ///< cache types
+  bool swa_full = false;                                         ///< "using full-size SWA cache" (--swa-full)
+  std::optional<std::string> type_k, type_v;                     ///< cache types
   std::optional<std::uint64_t> offloaded_layers, offload_total;  ///< "offloaded X/Y layers"
-  std::uint64_t overridden_tensors = 0;        ///< "buffer type overridden" lines (-ot)
-  std::optional<std::uint64_t> n_cpu_moe;      ///< from a printed command line
-  std::map<std::uint32_t, std::string> layer_devices;  ///< "layer N assigned to device X"
+  std::uint64_t overridden_tensors = 0;                          ///< "buffer type overridden" lines (-ot)
+  std::optional<std::uint64_t> n_cpu_moe;                        ///< from a printed command line
+  std::map<std::uint32_t, std::string> layer_devices;            ///< "layer N assigned to device X"
   std::vector<LogBuffer> buffers;
   std::vector<LogCacheLine> kv_lines;
   std::vector<LogCacheLine> rs_lines;
-  std::optional<std::uint64_t> swa_cells;      ///< "creating SWA KV cache, size = N cells"
-  std::optional<std::uint64_t> base_cells;     ///< "creating non-SWA KV cache, size = N cells"
+  std::optional<std::uint64_t> swa_cells;   ///< "creating SWA KV cache, size = N cells"
+  std::optional<std::uint64_t> base_cells;  ///< "creating non-SWA KV cache, size = N cells"
   bool has_draft_context = false;
-  std::uint64_t lines = 0;                     ///< lines read
-  std::uint64_t recognised = 0;                ///< lines that matched a pattern
+  std::uint64_t lines = 0;       ///< lines read
+  std::uint64_t recognised = 0;  ///< lines that matched a pattern
 
   /// A print_info value as an unsigned integer, if present and numeric.
   std::optional<std::uint64_t> info_uint(std::string_view key) const;
@@ -80,4 +80,4 @@ struct LlamaLog {
 /// Parses a log. Never throws for content; lines over 64 KiB are cut.
 LlamaLog parse_llama_log(std::string_view text);
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -31,4 +31,4 @@ Bytes parse_size(std::string_view text, std::string_view option);
 /// "on"/"off"/"true"/"false"/"1"/"0"/"auto" (auto is on) as a bool.
 bool parse_switch(std::string_view text, std::string_view option);
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -14,4 +14,4 @@ enum class Backend : std::uint8_t { cuda, rocm, vulkan, metal, sycl, cpu };
 /// llama.cpp's name for a backend family ("CUDA", "ROCm", "Metal").
 std::string_view name(Backend backend) noexcept;
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -2,8 +2,8 @@
 
 // GPUs and how much of their memory a model may use.
 
-#include "vramfit/support/bytes.hpp"
 #include "vramfit/memory/backend.hpp"
+#include "vramfit/support/bytes.hpp"
 
 #include <optional>
 #include <string>
@@ -21,11 +21,11 @@ struct GpuSpec {
   std::string vendor;  ///< "NVIDIA", "AMD", "Intel", "Apple"
   Backend backend = Backend::cuda;
   MemoryKind memory = MemoryKind::discrete;
-  Bytes memory_bytes = 0;                     ///< nominal capacity (unified: the machine's RAM)
-  std::optional<Bytes> reported_total_bytes;  ///< what the driver reports as total (nvidia-smi)
-  std::optional<Bytes> context_reserve_bytes; ///< measured driver/runtime context on this card
-  std::optional<Bytes> working_set_bytes;     ///< measured Metal recommendedMaxWorkingSetSize
-  double bandwidth_gbps = 0;                  ///< memory bandwidth, GB/s
+  Bytes memory_bytes = 0;                      ///< nominal capacity (unified: the machine's RAM)
+  std::optional<Bytes> reported_total_bytes;   ///< what the driver reports as total (nvidia-smi)
+  std::optional<Bytes> context_reserve_bytes;  ///< measured driver/runtime context on this card
+  std::optional<Bytes> working_set_bytes;      ///< measured Metal recommendedMaxWorkingSetSize
+  double bandwidth_gbps = 0;                   ///< memory bandwidth, GB/s
   std::vector<std::string> aliases;
   std::string source;  ///< where the numbers come from
   std::string notes;
@@ -33,13 +33,13 @@ struct GpuSpec {
 
 /// How much of a device llama.cpp can fill, and why.
 struct DeviceBudget {
-  Bytes capacity_bytes = 0;  ///< nominal memory
-  Bytes total_bytes = 0;     ///< reported total (or nominal when unknown), or the working-set limit
-  Bytes reserve_bytes = 0;   ///< driver/runtime context subtracted from it
-  Bytes usable_bytes = 0;    ///< total minus reserve: what buffers may take
+  Bytes capacity_bytes = 0;        ///< nominal memory
+  Bytes total_bytes = 0;           ///< reported total (or nominal when unknown), or the working-set limit
+  Bytes reserve_bytes = 0;         ///< driver/runtime context subtracted from it
+  Bytes usable_bytes = 0;          ///< total minus reserve: what buffers may take
   bool reserve_estimated = false;  ///< the reserve is the default estimate, not a measurement
   bool total_estimated = false;    ///< the total is an estimate (Apple working set without a measurement)
-  std::string basis;  ///< one line: how usable_bytes was derived
+  std::string basis;               ///< one line: how usable_bytes was derived
 };
 
 /// GPUs that serve one model together in one host (llama.cpp's layer split):
@@ -59,4 +59,4 @@ struct GpuGroup {
 /// on unified-memory Apple GPUs (it replaces the working-set limit).
 DeviceBudget device_budget(const GpuSpec& gpu, std::optional<Bytes> wired_limit_bytes = std::nullopt);
 
-} // namespace vramfit
+}  // namespace vramfit

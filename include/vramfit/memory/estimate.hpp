@@ -5,11 +5,11 @@
 // came from (docs/ESTIMATES.md explains the rules). Weights, KV cache and
 // recurrent state are exact and are not here.
 
-#include "vramfit/support/bytes.hpp"
-#include "vramfit/model/inventory.hpp"
 #include "vramfit/memory/backend.hpp"
 #include "vramfit/memory/kv_cache.hpp"
+#include "vramfit/model/inventory.hpp"
 #include "vramfit/model/model.hpp"
+#include "vramfit/support/bytes.hpp"
 
 #include <cstdint>
 #include <string_view>
@@ -38,15 +38,15 @@ struct ComputeEstimate {
 /// activation rows per phase are calibrated per backend. `partial_offload`:
 /// some weights stay on the CPU, so the graph is split and (on Vulkan) the
 /// phases no longer share memory.
-ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& settings,
-                                 const KvCacheSize& kv, Backend backend, bool partial_offload = false);
+ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& settings, const KvCacheSize& kv,
+                                 Backend backend, bool partial_offload = false);
 
 /// What one decoded token reads from one memory pool (a GPU, or the host).
 struct TokenTraffic {
-  Bytes bytes = 0;            ///< active weights, KV cache and state read per token
-  double bandwidth_gbps = 0;  ///< the pool's memory bandwidth (10^9 bytes/s)
+  Bytes bytes = 0;                 ///< active weights, KV cache and state read per token
+  double bandwidth_gbps = 0;       ///< the pool's memory bandwidth (10^9 bytes/s)
   Backend backend = Backend::cpu;  ///< who computes on it
-  std::uint32_t layers = 0;   ///< blocks computed there (per-layer launch and sync cost)
+  std::uint32_t layers = 0;        ///< blocks computed there (per-layer launch and sync cost)
 };
 
 /// Decode speed in tokens per second, with the range the rule claims.
@@ -92,4 +92,4 @@ Bytes default_context_reserve_bytes(Backend backend) noexcept;
 /// 36 GiB, 3/4 above.
 Bytes default_apple_working_set_bytes(Bytes ram_bytes) noexcept;
 
-} // namespace vramfit
+}  // namespace vramfit

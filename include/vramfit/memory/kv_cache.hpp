@@ -4,11 +4,11 @@
 // (src/llama-context.cpp, llama-kv-cache.cpp, llama-kv-cache-iswa.cpp,
 // llama-memory-recurrent.cpp). Exact: these are ggml tensor sizes.
 
-#include "vramfit/support/bytes.hpp"
-#include "vramfit/model/ggml_type.hpp"
 #include "vramfit/memory/layer_sums.hpp"
 #include "vramfit/memory/run_settings.hpp"
+#include "vramfit/model/ggml_type.hpp"
 #include "vramfit/model/model.hpp"
+#include "vramfit/support/bytes.hpp"
 
 #include <cstdint>
 #include <memory>
@@ -18,10 +18,10 @@ namespace vramfit {
 
 /// The cache geometry llama.cpp derives from the settings.
 struct ContextLayout {
-  std::uint64_t n_ctx = 0;      ///< context after llama.cpp pads it to a multiple of 256
-  std::uint64_t n_ctx_seq = 0;  ///< cells per stream
-  std::uint32_t n_stream = 1;   ///< 1 when unified, else one stream per sequence
-  std::uint32_t n_ubatch = 0;   ///< effective physical batch (capped by the context)
+  std::uint64_t n_ctx = 0;                 ///< context after llama.cpp pads it to a multiple of 256
+  std::uint64_t n_ctx_seq = 0;             ///< cells per stream
+  std::uint32_t n_stream = 1;              ///< 1 when unified, else one stream per sequence
+  std::uint32_t n_ubatch = 0;              ///< effective physical batch (capped by the context)
   std::uint64_t swa_cells_per_stream = 0;  ///< cells of each sliding-window layer per stream
 };
 
@@ -33,9 +33,9 @@ ContextLayout context_layout(const ModelSpec& spec, const RunSettings& settings)
 /// K and V rows are whole blocks, so a layer's bytes are exactly its bytes per
 /// cell times its cells.
 struct KvProfile {
-  LayerSums full_per_cell;          ///< K plus V bytes per cell of each full-attention block (0 elsewhere)
-  LayerSums swa_per_cell;           ///< ... of each sliding-window block
-  Bytes k_full_per_cell = 0;        ///< K bytes per cell, all full-attention blocks
+  LayerSums full_per_cell;    ///< K plus V bytes per cell of each full-attention block (0 elsewhere)
+  LayerSums swa_per_cell;     ///< ... of each sliding-window block
+  Bytes k_full_per_cell = 0;  ///< K bytes per cell, all full-attention blocks
   Bytes v_full_per_cell = 0;
   Bytes k_swa_per_cell = 0;
   Bytes v_swa_per_cell = 0;
@@ -53,14 +53,14 @@ KvProfile kv_profile(const ModelSpec& spec, const RunSettings& settings);
 struct KvCacheSize {
   Bytes k_bytes = 0;
   Bytes v_bytes = 0;
-  Bytes full_bytes = 0;            ///< layers that attend to the whole context
-  Bytes swa_bytes = 0;             ///< sliding-window layers
-  std::uint64_t full_cells = 0;    ///< cells per full-attention layer (all streams)
-  std::uint64_t swa_cells = 0;     ///< cells per sliding-window layer (all streams)
+  Bytes full_bytes = 0;          ///< layers that attend to the whole context
+  Bytes swa_bytes = 0;           ///< sliding-window layers
+  std::uint64_t full_cells = 0;  ///< cells per full-attention layer (all streams)
+  std::uint64_t swa_cells = 0;   ///< cells per sliding-window layer (all streams)
   std::uint32_t full_layers = 0;
   std::uint32_t swa_layers = 0;
-  ContextLayout layout;            ///< the geometry the cache was sized for
-  std::uint64_t widest_quantized = 0;  ///< elements of quantized K plus V in the widest attending layer
+  ContextLayout layout;                      ///< the geometry the cache was sized for
+  std::uint64_t widest_quantized = 0;        ///< elements of quantized K plus V in the widest attending layer
   std::shared_ptr<const KvProfile> profile;  ///< the per-cell costs behind it
 
   /// K plus V.
@@ -103,4 +103,4 @@ struct RecurrentStateSize {
 /// The recurrent state llama.cpp allocates for `spec` under `settings`.
 RecurrentStateSize recurrent_state_size(const ModelSpec& spec, const RunSettings& settings);
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -31,4 +31,4 @@ private:
   std::vector<Bytes> m_prefix;  ///< m_prefix[i]: blocks [0, i)
 };
 
-} // namespace vramfit
+}  // namespace vramfit

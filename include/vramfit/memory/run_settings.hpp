@@ -29,4 +29,4 @@ struct RunSettings {
 /// needs flash attention, context within 2^32); throws UsageError.
 void validate(const RunSettings& settings);
 
-} // namespace vramfit
+}  // namespace vramfit

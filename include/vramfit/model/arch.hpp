@@ -42,19 +42,19 @@ using InventoryFn = std::vector<TensorSpec> (*)(const ModelSpec&);
 
 /// Everything about one llama.cpp architecture that decides memory.
 struct ArchTraits {
-  std::string_view name;         ///< llama.cpp's general.architecture ("qwen35moe")
+  std::string_view name;            ///< llama.cpp's general.architecture ("qwen35moe")
   InventoryFn inventory = nullptr;  ///< null: the layout is known, the tensors are not built from hyper-parameters
   ArchNeeds needs;
   LayoutRule layout = LayoutRule::attention;
-  std::uint32_t hybrid_interval = 0;  ///< LayoutRule::hybrid_interval: llama.cpp's default full_attention_interval
-  std::uint32_t swa_period = 0;       ///< llama.cpp's set_swa_pattern(period) default; 0: no default pattern
-  std::uint64_t default_swa = 0;      ///< the window when the metadata states none (Gemma 2: 4096)
-  bool ignores_swa = false;           ///< llama.cpp reads the window but slides no layer (Phi-3)
-  std::string_view recurrent_name;    ///< its recurrent layers ("Gated DeltaNet", "Mamba2")
-  bool ffn_required = true;           ///< false: blocks without an FFN are valid (Mamba)
-  bool implied_qk_norm = false;       ///< per-head Q/K norms are part of the architecture (Qwen3)
+  std::uint32_t hybrid_interval = 0;       ///< LayoutRule::hybrid_interval: llama.cpp's default full_attention_interval
+  std::uint32_t swa_period = 0;            ///< llama.cpp's set_swa_pattern(period) default; 0: no default pattern
+  std::uint64_t default_swa = 0;           ///< the window when the metadata states none (Gemma 2: 4096)
+  bool ignores_swa = false;                ///< llama.cpp reads the window but slides no layer (Phi-3)
+  std::string_view recurrent_name;         ///< its recurrent layers ("Gated DeltaNet", "Mamba2")
+  bool ffn_required = true;                ///< false: blocks without an FFN are valid (Mamba)
+  bool implied_qk_norm = false;            ///< per-head Q/K norms are part of the architecture (Qwen3)
   bool llm_type_70b_at_80_layers = false;  ///< llama.cpp types an 80-layer GQA model as 70B (quant recipe)
-  bool falcon_quant_rules = false;    ///< the quant recipe's Falcon branches apply
+  bool falcon_quant_rules = false;         ///< the quant recipe's Falcon branches apply
 };
 
 /// Every architecture in the table, by name.
@@ -67,11 +67,11 @@ const ArchTraits* find_arch(std::string_view name) noexcept;
 /// fill in what it leaves open. Every reader (catalog, HF config, GGUF header,
 /// llama.cpp log) fills one of these and calls resolve_layers().
 struct LayoutHints {
-  std::vector<LayerKind> types;                 ///< explicit kind per main block (empty: not stated)
-  std::vector<bool> recurrent;                  ///< explicit recurrent flag per main block (GGUF recurrent_layers)
-  std::vector<bool> sliding;                    ///< explicit sliding flag per main block (GGUF pattern array)
+  std::vector<LayerKind> types;  ///< explicit kind per main block (empty: not stated)
+  std::vector<bool> recurrent;   ///< explicit recurrent flag per main block (GGUF recurrent_layers)
+  std::vector<bool> sliding;     ///< explicit sliding flag per main block (GGUF pattern array)
   std::optional<std::uint32_t> full_attention_interval;  ///< hybrids: every Nth block is full attention
-  std::optional<std::uint32_t> swa_period;      ///< set_swa_pattern(period); 1 slides no layer
+  std::optional<std::uint32_t> swa_period;               ///< set_swa_pattern(period); 1 slides no layer
 };
 
 /// The per-layer kinds of `spec` (its n_layer, head counts and n_swa) under
@@ -90,4 +90,4 @@ std::optional<LayerKind> layer_kind_from_name(std::string_view text) noexcept;
 /// The catalog's name of a layer kind: "full", "sliding" or "recurrent".
 std::string_view name(LayerKind kind) noexcept;
 
-} // namespace vramfit
+}  // namespace vramfit

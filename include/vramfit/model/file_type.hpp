@@ -75,4 +75,4 @@ std::optional<FileType> file_type_from_name(std::string_view text) noexcept;
 /// The file type with llama_ftype id `id` (the GGUF general.file_type value).
 std::optional<FileType> file_type_from_id(std::uint32_t id) noexcept;
 
-} // namespace vramfit
+}  // namespace vramfit

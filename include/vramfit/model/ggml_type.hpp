@@ -99,4 +99,4 @@ std::optional<GgmlType> kv_cache_type_from_name(std::string_view text) noexcept;
 /// llama.cpp's lower-case spelling of a cache type ("q8_0").
 std::string lower_name(GgmlType type);
 
-} // namespace vramfit
+}  // namespace vramfit

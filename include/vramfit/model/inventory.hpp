@@ -48,4 +48,4 @@ std::int32_t layer_of(std::string_view tensor_name) noexcept;
 /// tensors --n-cpu-moe and -ot exps=CPU keep in host memory.
 bool is_routed_expert(std::string_view tensor_name) noexcept;
 
-} // namespace vramfit
+}  // namespace vramfit

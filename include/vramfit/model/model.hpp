@@ -30,7 +30,8 @@ struct MoeParams {
   std::uint32_t n_expert_shared = 0;     ///< shared (always active) experts
   std::uint64_t n_ff_shexp = 0;          ///< FFN width of the shared-expert block (all shared experts)
   std::uint32_t n_layer_dense_lead = 0;  ///< leading layers with a dense FFN instead (DeepSeek's first_k_dense)
-  bool expert_bias = false;  ///< a per-expert routing bias (exp_probs_b) is stored: sigmoid gating (DeepSeek V3, GLM-4.5)
+  bool expert_bias =
+      false;  ///< a per-expert routing bias (exp_probs_b) is stored: sigmoid gating (DeepSeek V3, GLM-4.5)
 };
 
 /// State-space / linear-attention hyper-parameters, in llama.cpp's ssm_* terms.
@@ -132,4 +133,4 @@ std::string describe_layers(const ModelSpec& spec);
 /// The architecture's name for its recurrent layers ("Gated DeltaNet", "Mamba2").
 std::string recurrent_layer_name(const ModelSpec& spec);
 
-} // namespace vramfit
+}  // namespace vramfit

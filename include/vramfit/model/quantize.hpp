@@ -5,11 +5,11 @@
 // tensor_allows_quantization, llama_tensor_get_type_impl, tensor_type_fallback),
 // restated here so a prediction needs no model file.
 
-#include "vramfit/support/bytes.hpp"
 #include "vramfit/model/file_type.hpp"
 #include "vramfit/model/ggml_type.hpp"
 #include "vramfit/model/inventory.hpp"
 #include "vramfit/model/model.hpp"
+#include "vramfit/support/bytes.hpp"
 
 #include <cstdint>
 #include <map>
@@ -35,8 +35,8 @@ bool tensor_allows_quantization(const TensorSpec& tensor) noexcept;
 /// `inventory`. Tensors are visited in llama.cpp's order (by block, then name),
 /// which fixes the counters behind the "more bits" layer pattern. Throws
 /// InputError when a tensor has no valid type (no fallback for its row length).
-std::vector<GgmlType> recipe_types(const std::vector<TensorSpec>& inventory, const ModelSpec& spec,
-                                   FileType ftype, QuantOptions options);
+std::vector<GgmlType> recipe_types(const std::vector<TensorSpec>& inventory, const ModelSpec& spec, FileType ftype,
+                                   QuantOptions options);
 
 /// Tensor bytes of a typed inventory, and how they split.
 struct WeightsBreakdown {
@@ -46,12 +46,12 @@ struct WeightsBreakdown {
   bool tied_output = false;    ///< no output.weight: llama.cpp loads token_embd a second time as the output
   Bytes mtp_bytes = 0;         ///< tensors of MTP (NextN) blocks: in the file, skipped when llama.cpp loads the model
   std::uint64_t n_tensors = 0;
-  std::uint64_t n_elements = 0;                ///< parameters
-  std::map<GgmlType, Bytes> bytes_by_type;     ///< bytes per ggml type
+  std::uint64_t n_elements = 0;                     ///< parameters
+  std::map<GgmlType, Bytes> bytes_by_type;          ///< bytes per ggml type
   std::map<GgmlType, std::uint64_t> count_by_type;  ///< tensors per ggml type
-  std::vector<Bytes> layer_bytes;         ///< per main block: all its tensors
-  std::vector<Bytes> layer_expert_bytes;  ///< per main block: its routed-expert tensors (*_exps)
-  Bytes output_layer_bytes = 0;           ///< global tensors but token_embd (output, output_norm, ...), tied copy included
+  std::vector<Bytes> layer_bytes;                   ///< per main block: all its tensors
+  std::vector<Bytes> layer_expert_bytes;            ///< per main block: its routed-expert tensors (*_exps)
+  Bytes output_layer_bytes = 0;  ///< global tensors but token_embd (output, output_norm, ...), tied copy included
 
   /// Bytes llama.cpp puts on the GPU at full offload: everything but token_embd
   /// and the MTP blocks, plus the duplicated output matrix of a tied model.
@@ -60,11 +60,10 @@ struct WeightsBreakdown {
 
 /// Sums `inventory` typed by `types` (index-aligned); tensors of blocks at or
 /// beyond `n_layer` count as MTP blocks. Checked arithmetic.
-WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory,
-                                   const std::vector<GgmlType>& types, std::uint32_t n_layer);
+WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory, const std::vector<GgmlType>& types,
+                                   std::uint32_t n_layer);
 
 /// Tensor data bytes in a GGUF file: each tensor padded to the 32-byte alignment.
-Bytes gguf_tensor_data_bytes(const std::vector<TensorSpec>& inventory,
-                             const std::vector<GgmlType>& types);
+Bytes gguf_tensor_data_bytes(const std::vector<TensorSpec>& inventory, const std::vector<GgmlType>& types);
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -79,14 +79,14 @@ struct Scenario {
 
 /// What an engine says about one scenario's device memory.
 struct EngineVerdict {
-  Placement placement;            ///< where everything goes (llama.cpp's split; vLLM: every weight on the GPUs)
-  MemoryBreakdown memory;         ///< what the GPUs hold, summed
-  ComputeEstimate estimate;       ///< the estimated terms with their ranges, summed
-  Bytes total_low_bytes = 0;      ///< total with the estimates at the low end of their range
-  Bytes total_high_bytes = 0;     ///< ... and at the high end
-  ByteDelta headroom_bytes = 0;   ///< the tightest GPU's usable minus its total
+  Placement placement;           ///< where everything goes (llama.cpp's split; vLLM: every weight on the GPUs)
+  MemoryBreakdown memory;        ///< what the GPUs hold, summed
+  ComputeEstimate estimate;      ///< the estimated terms with their ranges, summed
+  Bytes total_low_bytes = 0;     ///< total with the estimates at the low end of their range
+  Bytes total_high_bytes = 0;    ///< ... and at the high end
+  ByteDelta headroom_bytes = 0;  ///< the tightest GPU's usable minus its total
   bool fits = false;
-  bool marginal = false;          ///< the verdict could flip within the estimates' range
+  bool marginal = false;             ///< the verdict could flip within the estimates' range
   std::optional<VllmCapacity> vllm;  ///< the paged cache, for engines that page it
 };
 
@@ -158,4 +158,4 @@ Estimate vllm_activation(const ModelSpec& spec);
 /// type: f16/bf16 2 bytes, q8_0 as fp8 1 byte) with `available_bytes` left.
 VllmCapacity vllm_capacity(const ModelSpec& spec, const RunSettings& settings, Bytes available_bytes);
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -19,4 +19,4 @@ struct GpuListing {
 /// Every GPU of `catalog`, in catalog order, with its budget.
 std::vector<GpuListing> list_gpus(const Catalog& catalog);
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -24,8 +24,8 @@ namespace vramfit {
 /// A model's weights as llama.cpp loads them, per block: what moves when layers
 /// or experts change device.
 struct LayerWeights {
-  LayerSums layers;            ///< per main block, all its tensors
-  LayerSums experts;           ///< per main block, its routed-expert tensors
+  LayerSums layers;              ///< per main block, all its tensors
+  LayerSums experts;             ///< per main block, its routed-expert tensors
   Bytes output_layer_bytes = 0;  ///< output, output_norm and other globals (tied copy included)
   Bytes token_embd_bytes = 0;    ///< always in host memory
 
@@ -86,15 +86,15 @@ int weight_device(WeightPart part, std::uint32_t layer, const LayerSplit& split,
 
 /// What one GPU holds.
 struct DeviceLoad {
-  std::size_t gpu = 0;            ///< index into the group
-  std::uint32_t layers = 0;       ///< blocks assigned to it
-  bool output_layer = false;      ///< holds the output layer
+  std::size_t gpu = 0;        ///< index into the group
+  std::uint32_t layers = 0;   ///< blocks assigned to it
+  bool output_layer = false;  ///< holds the output layer
   Bytes weights_bytes = 0;
-  Bytes kv_cache_bytes = 0;       ///< exact
+  Bytes kv_cache_bytes = 0;         ///< exact
   Bytes recurrent_state_bytes = 0;  ///< exact
-  Estimate compute_buffer;        ///< estimate
-  Estimate overhead;              ///< estimate
-  Bytes usable_bytes = 0;         ///< the device's budget
+  Estimate compute_buffer;          ///< estimate
+  Estimate overhead;                ///< estimate
+  Bytes usable_bytes = 0;           ///< the device's budget
 
   Bytes total_bytes() const;
   Bytes total_low_bytes() const;
@@ -147,8 +147,8 @@ struct Placement {
 /// Places `weights` on `gpus` (budgets index-aligned) as llama.cpp's layer
 /// split does: blocks in proportion to each GPU's usable memory, the last
 /// n_gpu_layers blocks offloaded, the output layer on the last GPU used.
-Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings,
-                const KvCacheSize& kv, const RecurrentStateSize& state, const std::vector<GpuSpec>& gpus,
+Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings, const KvCacheSize& kv,
+                const RecurrentStateSize& state, const std::vector<GpuSpec>& gpus,
                 const std::vector<DeviceBudget>& budgets, const Offload& offload);
 
 /// The offload that fits the GPUs with the most of the model on them: full
@@ -187,4 +187,4 @@ std::vector<std::string> llama_arguments(const ModelSpec& spec, const Placement&
 /// `program` followed by the arguments, quoted for a POSIX shell where needed.
 std::string shell_command(const std::string& program, const std::vector<std::string>& arguments);
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -39,22 +39,22 @@ std::string_view name(WeightsSource source) noexcept;
 
 /// One quantization of the model, independent of GPU and context.
 struct QuantResult {
-  std::string id;                ///< "Q4_K_M", "UD-Q4_K_XL"
+  std::string id;  ///< "Q4_K_M", "UD-Q4_K_XL"
   std::string description;
   WeightsSource source = WeightsSource::predicted;
   Provenance weights_provenance = Provenance::exact;  ///< of device_weights_bytes
-  std::string recipe;            ///< the llama.cpp file type the prediction uses
-  bool follows_recipe = true;    ///< false for published-only families: the prediction is of `recipe`, not of this file
+  std::string recipe;                                 ///< the llama.cpp file type the prediction uses
+  bool follows_recipe = true;  ///< false for published-only families: the prediction is of `recipe`, not of this file
   Bytes file_predicted_bytes = 0;  ///< predicted GGUF size: tensor data + metadata estimate
   Provenance file_predicted_provenance = Provenance::estimate;  ///< exact only for a file read from disk
   std::optional<Bytes> file_published_bytes;
-  std::string published_file;    ///< repo/file of the published size
-  std::string model_file;        ///< the file name a command line names ("Qwen3-8B-Q4_K_M.gguf", or the file read)
-  Bytes metadata_bytes = 0;      ///< the metadata estimate inside file_predicted_bytes
+  std::string published_file;      ///< repo/file of the published size
+  std::string model_file;          ///< the file name a command line names ("Qwen3-8B-Q4_K_M.gguf", or the file read)
+  Bytes metadata_bytes = 0;        ///< the metadata estimate inside file_predicted_bytes
   Bytes device_weights_bytes = 0;  ///< weights on the GPU at full offload
   Bytes host_weights_bytes = 0;    ///< weights llama.cpp keeps in host memory (token_embd)
   WeightsBreakdown predicted;      ///< the recipe's per-type breakdown
-  LayerWeights layers;             ///< the device weights per block (a published size spread in the recipe's proportions)
+  LayerWeights layers;  ///< the device weights per block (a published size spread in the recipe's proportions)
 
   /// The published size where there is one, else the prediction: what the table orders by.
   Bytes file_bytes() const { return file_published_bytes.value_or(file_predicted_bytes); }
@@ -110,10 +110,10 @@ std::string_view name(Knob knob) noexcept;
 /// One knob of the what-if ladder.
 struct WhatIf {
   Knob knob = Knob::quant;
-  std::string change;             ///< "--cache-type q8_0", "--context 40192", "--quant Q4_K_M", "--n-cpu-moe 14"
-  ByteDelta saved_bytes = 0;      ///< GPU bytes saved against the configuration as asked (estimate)
-  bool fits = false;              ///< that change alone makes it fit
-  ByteDelta headroom_bytes = 0;   ///< headroom after the change
+  std::string change;                  ///< "--cache-type q8_0", "--context 40192", "--quant Q4_K_M", "--n-cpu-moe 14"
+  ByteDelta saved_bytes = 0;           ///< GPU bytes saved against the configuration as asked (estimate)
+  bool fits = false;                   ///< that change alone makes it fit
+  ByteDelta headroom_bytes = 0;        ///< headroom after the change
   std::optional<SpeedEstimate> speed;  ///< decode speed after the change
 };
 
@@ -128,15 +128,16 @@ struct FitRow {
   bool fits = false;             ///< headroom >= 0
   bool marginal = false;         ///< the verdict could flip within the estimate's range
   Verdict verdict = Verdict::over;
-  Bytes total_low_bytes = 0;     ///< total with the estimates at the low end of their range
-  Bytes total_high_bytes = 0;    ///< ... and at the high end
+  Bytes total_low_bytes = 0;   ///< total with the estimates at the low end of their range
+  Bytes total_high_bytes = 0;  ///< ... and at the high end
   RowProvenance provenance;
-  Placement placement;              ///< per GPU and host, as requested (full offload unless -ngl / --n-cpu-moe)
-  std::optional<Placement> plan;    ///< when it does not fit: the offload that fits (partial, or CPU only)
-  std::optional<bool> ram_fits;     ///< with --ram (or unified memory): the host's share fits in system memory
+  Placement placement;                ///< per GPU and host, as requested (full offload unless -ngl / --n-cpu-moe)
+  std::optional<Placement> plan;      ///< when it does not fit: the offload that fits (partial, or CPU only)
+  std::optional<bool> ram_fits;       ///< with --ram (or unified memory): the host's share fits in system memory
   std::optional<bool> plan_ram_fits;  ///< the same for the offload plan
-  std::optional<std::uint64_t> max_context_tokens;  ///< the largest context that fits (multiple of 256, at most native; 0: none)
-  std::optional<VllmCapacity> vllm;  ///< engine vllm: the paged cache left after weights and activations
+  std::optional<std::uint64_t>
+      max_context_tokens;              ///< the largest context that fits (multiple of 256, at most native; 0: none)
+  std::optional<VllmCapacity> vllm;    ///< engine vllm: the paged cache left after weights and activations
   std::optional<SpeedEstimate> speed;  ///< decode tokens/s of the placement, or of the plan when it does not fit
   bool speed_of_plan = false;          ///< speed is the offload plan's
   std::vector<WhatIf> what_if;         ///< rows that do not fit: the knobs that make them fit, ranked
@@ -151,53 +152,53 @@ struct LadderRow {
 
 /// A column of the report: one GPU, or GPUs serving one model together.
 struct GpuColumn {
-  GpuGroup group;        ///< the GPUs, in llama.cpp's device order, with their budgets under the engine
-  GpuSpec combined;      ///< the group as one GPU: memory and bandwidth summed
-  DeviceBudget budget;   ///< the budgets summed
+  GpuGroup group;       ///< the GPUs, in llama.cpp's device order, with their budgets under the engine
+  GpuSpec combined;     ///< the group as one GPU: memory and bandwidth summed
+  DeviceBudget budget;  ///< the budgets summed
 };
 
 /// The host the GPUs sit in.
 struct HostOptions {
-  std::optional<Bytes> ram_bytes;  ///< --ram: the host's system memory
+  std::optional<Bytes> ram_bytes;                         ///< --ram: the host's system memory
   double bandwidth_gbps = k_default_host_bandwidth_gbps;  ///< --host-bandwidth: RAM bandwidth for offloaded weights
   bool bandwidth_given = false;
 };
 
 /// What to evaluate.
 struct Request {
-  std::string model;                                 ///< catalog id or alias (ignored when model_spec is set)
-  std::shared_ptr<const CatalogModel> model_spec;    ///< a model that is not in the catalog (HF config, GGUF header)
-  std::shared_ptr<const FileWeights> file;           ///< the weights of a real file instead of predicted quants
-  std::vector<std::string> notes;                    ///< caveats from reading the input, carried into the report
-  std::vector<std::string> gpus;                     ///< catalog ids, aliases or groups, at least one
-  std::vector<std::string> quants;                   ///< empty: every listed quant that applies
-  bool all_quants = false;                           ///< with quants empty: every quant that applies, listed or not
-  std::vector<std::uint64_t> contexts;               ///< tokens per request; 0 = native; empty = the engine's default
-  RunSettings settings;                              ///< the settings; only those `given` names are the user's
-  SettingsGiven given;                               ///< settings the user chose (all others: the engine's defaults)
-  std::optional<std::uint32_t> n_cpu_moe;            ///< --n-cpu-moe: experts of the first N layers stay in host memory
-  std::optional<std::uint32_t> n_gpu_layers;         ///< -ngl: blocks on the GPUs (default: all and the output layer)
+  std::string model;                               ///< catalog id or alias (ignored when model_spec is set)
+  std::shared_ptr<const CatalogModel> model_spec;  ///< a model that is not in the catalog (HF config, GGUF header)
+  std::shared_ptr<const FileWeights> file;         ///< the weights of a real file instead of predicted quants
+  std::vector<std::string> notes;                  ///< caveats from reading the input, carried into the report
+  std::vector<std::string> gpus;                   ///< catalog ids, aliases or groups, at least one
+  std::vector<std::string> quants;                 ///< empty: every listed quant that applies
+  bool all_quants = false;                         ///< with quants empty: every quant that applies, listed or not
+  std::vector<std::uint64_t> contexts;             ///< tokens per request; 0 = native; empty = the engine's default
+  RunSettings settings;                            ///< the settings; only those `given` names are the user's
+  SettingsGiven given;                             ///< settings the user chose (all others: the engine's defaults)
+  std::optional<std::uint32_t> n_cpu_moe;          ///< --n-cpu-moe: experts of the first N layers stay in host memory
+  std::optional<std::uint32_t> n_gpu_layers;       ///< -ngl: blocks on the GPUs (default: all and the output layer)
   HostOptions host;
-  std::optional<Bytes> wired_limit_bytes;            ///< --wired-limit-mb: macOS iogpu.wired_limit_mb
-  const EngineRules* engine = nullptr;               ///< null: llama.cpp
+  std::optional<Bytes> wired_limit_bytes;  ///< --wired-limit-mb: macOS iogpu.wired_limit_mb
+  const EngineRules* engine = nullptr;     ///< null: llama.cpp
   EngineOptions engine_options;
-  std::vector<std::uint64_t> ladder;                 ///< ladder contexts; empty = 8K, 16K, 32K and native
+  std::vector<std::uint64_t> ladder;  ///< ladder contexts; empty = 8K, 16K, 32K and native
   bool with_ladder = true;
-  bool with_max_context = true;                      ///< compute each row's largest fitting context
-  bool with_what_if = true;                          ///< rank the knobs for rows that do not fit
+  bool with_max_context = true;  ///< compute each row's largest fitting context
+  bool with_what_if = true;      ///< rank the knobs for rows that do not fit
 };
 
 /// The finished report.
 struct Report {
-  CatalogModel model;                 ///< the model evaluated (a copy of the catalog entry, or the file's)
-  std::vector<std::string> notes;     ///< caveats to print with the result (assumptions the input forced)
+  CatalogModel model;                   ///< the model evaluated (a copy of the catalog entry, or the file's)
+  std::vector<std::string> notes;       ///< caveats to print with the result (assumptions the input forced)
   const EngineRules* engine = nullptr;  ///< the engine whose rules applied (never null)
-  RunSettings settings;               ///< with the engine's defaults applied
+  RunSettings settings;                 ///< with the engine's defaults applied
   HostOptions host;
-  std::vector<GpuColumn> columns;     ///< one GPU, or a group serving together, each
-  std::vector<QuantResult> quants;    ///< largest file first
+  std::vector<GpuColumn> columns;   ///< one GPU, or a group serving together, each
+  std::vector<QuantResult> quants;  ///< largest file first
   std::vector<ContextResult> contexts;
-  std::vector<FitRow> rows;           ///< quant-major, then GPU, then context
+  std::vector<FitRow> rows;  ///< quant-major, then GPU, then context
   std::vector<LadderRow> ladder;
 
   /// The row for (quant, gpu, context) indices.
@@ -213,9 +214,9 @@ struct Report {
 
 /// max-context: for each quantization, GPU and cache type, the largest context that fits.
 struct MaxContextRow {
-  std::size_t quant = 0;  ///< index into Report::quants
-  std::size_t gpu = 0;    ///< index into Report::columns
-  std::size_t cache = 0;  ///< index into MaxContextReport::caches
+  std::size_t quant = 0;     ///< index into Report::quants
+  std::size_t gpu = 0;       ///< index into Report::columns
+  std::size_t cache = 0;     ///< index into MaxContextReport::caches
   std::uint64_t tokens = 0;  ///< 0: not even 256 tokens fit
   Bytes kv_cache_bytes = 0;  ///< at that context
   Bytes recurrent_state_bytes = 0;
@@ -224,9 +225,9 @@ struct MaxContextRow {
 
 /// The largest fitting context per quantization, GPU and cache type.
 struct MaxContextReport {
-  Report report;  ///< quants, GPUs and settings (rows at the requested context)
+  Report report;                                      ///< quants, GPUs and settings (rows at the requested context)
   std::vector<std::pair<GgmlType, GgmlType>> caches;  ///< K and V cache types compared
-  std::vector<MaxContextRow> rows;  ///< quant-major, then GPU, then cache
+  std::vector<MaxContextRow> rows;                    ///< quant-major, then GPU, then cache
 };
 
 /// The largest fitting context per quantization, GPU and cache type: the
@@ -249,4 +250,4 @@ std::vector<std::uint64_t> default_ladder(const ModelSpec& spec);
 /// Whether every row fits.
 bool all_fit(const Report& report);
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -6,12 +6,12 @@
 // device, and compared with the logged buffer sizes.
 
 #include "vramfit/input/catalog.hpp"
+#include "vramfit/input/file_weights.hpp"
+#include "vramfit/input/llama_log.hpp"
 #include "vramfit/memory/estimate.hpp"
 #include "vramfit/memory/kv_cache.hpp"
-#include "vramfit/input/llama_log.hpp"
-#include "vramfit/support/provenance.hpp"
-#include "vramfit/input/file_weights.hpp"
 #include "vramfit/plan/engine.hpp"
+#include "vramfit/support/provenance.hpp"
 
 #include <memory>
 #include <optional>
@@ -33,7 +33,7 @@ struct VerifyTerm {
   Bytes predicted_bytes = 0;
   Bytes logged_bytes = 0;
   Provenance provenance = Provenance::exact;
-  Bytes low_bytes = 0;   ///< accepted range (exact terms: +-1 MiB)
+  Bytes low_bytes = 0;  ///< accepted range (exact terms: +-1 MiB)
   Bytes high_bytes = 0;
   bool within_range = false;
 };
@@ -42,7 +42,7 @@ struct VerifyTerm {
 struct VerifyOptions {
   std::shared_ptr<const CatalogModel> model;  ///< --model or --gguf: the architecture (instead of print_info)
   std::shared_ptr<const FileWeights> file;    ///< --gguf: exact weights per device
-  RunSettings settings;   ///< settings the log does not print; only those `given` names override the log
+  RunSettings settings;  ///< settings the log does not print; only those `given` names override the log
   SettingsGiven given;
   std::optional<std::uint32_t> n_cpu_moe;  ///< --n-cpu-moe the run used (logs rarely print it)
   std::optional<FileType> file_type;       ///< the file's type when the log does not print it (--quant)
@@ -74,4 +74,4 @@ struct VerifyResult {
 /// missing when the log cannot be understood (no context size, no architecture).
 VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& options);
 
-} // namespace vramfit
+}  // namespace vramfit

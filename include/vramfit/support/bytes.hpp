@@ -38,4 +38,4 @@ constexpr ByteDelta signed_difference(Bytes a, Bytes b) noexcept {
   return d > max ? std::numeric_limits<ByteDelta>::min() : -static_cast<ByteDelta>(d);
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -17,4 +17,4 @@ enum class Provenance : std::uint8_t {
 /// "exact", "published" or "estimate".
 std::string_view name(Provenance provenance) noexcept;
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -21,4 +21,4 @@ std::optional<std::string> closest_match(std::string_view query, std::span<const
 /// " (did you mean 'x'?)" for the closest candidate, or "" when none is close.
 std::string did_you_mean(std::string_view query, std::span<const std::string> candidates);
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -7,4 +7,4 @@ namespace vramfit {
 /// The library's version, "MAJOR.MINOR.PATCH"; the CLI prints it for --version.
 std::string_view version() noexcept;
 
-} // namespace vramfit
+}  // namespace vramfit

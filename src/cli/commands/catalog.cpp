@@ -45,7 +45,7 @@ ExitCode run_validate(const Args& a, Session& session) {
   return ExitCode::ok;
 }
 
-} // namespace
+}  // namespace
 
 const Command k_catalog_add_command{"catalog add", "Print a catalog entry for a GGUF file or a config.json",
                                     R"(Examples:
@@ -58,4 +58,4 @@ const Command k_catalog_validate_command{"catalog validate", "Check catalogs; li
   vramfit catalog validate my-models.json)",
                                          setup_validate, run_validate};
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

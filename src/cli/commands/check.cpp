@@ -32,7 +32,7 @@ ExitCode run(const Args& a, Session& session) {
   return all_fit(report) ? ExitCode::ok : ExitCode::does_not_fit;
 }
 
-} // namespace
+}  // namespace
 
 const Command k_check_command{"check", "One verdict for CI: exit 0 if it fits, 1 if not",
                               R"(Examples:
@@ -42,4 +42,4 @@ const Command k_check_command{"check", "One verdict for CI: exit 0 if it fits, 1
 Exit codes: 0 every configuration fits, 1 one does not, 2 usage or input error.)",
                               setup, run};
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

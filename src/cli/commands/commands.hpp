@@ -20,9 +20,9 @@ namespace vramfit::cli {
 enum class ExitCode : int { ok = 0, does_not_fit = 1, input_error = 2, internal_error = 3 };
 
 struct Command {
-  std::string_view path;         ///< "" for the main job, "check", "catalog add"
-  std::string_view summary;      ///< one line, for the parent's help
-  std::string_view footer;       ///< examples and notes for its own --help
+  std::string_view path;     ///< "" for the main job, "check", "catalog add"
+  std::string_view summary;  ///< one line, for the parent's help
+  std::string_view footer;   ///< examples and notes for its own --help
   void (*setup)(CLI::App& app, Args& args);
   ExitCode (*run)(const Args& args, Session& session);
 };
@@ -39,4 +39,4 @@ extern const Command k_list_command;
 extern const Command k_catalog_add_command;
 extern const Command k_catalog_validate_command;
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

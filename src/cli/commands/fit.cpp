@@ -28,7 +28,7 @@ ExitCode run(const Args& a, Session& session) {
   return ExitCode::ok;
 }
 
-} // namespace
+}  // namespace
 
 const Command k_fit_command{"", "vramfit: does this model, at this quantization and context, fit on this GPU?",
                             R"(Examples:
@@ -60,4 +60,4 @@ Environment:
   NO_COLOR         disables colour)",
                             setup, run};
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

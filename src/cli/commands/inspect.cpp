@@ -1,10 +1,10 @@
 // A GGUF file's architecture, tensor types and layer layout; no catalog.
 
+#include "vramfit/plan/inspect.hpp"
+
 #include "commands/commands.hpp"
 #include "file_source.hpp"
 #include "options.hpp"
-
-#include "vramfit/plan/inspect.hpp"
 
 #include <iostream>
 
@@ -22,7 +22,7 @@ ExitCode run(const Args& a, Session& session) {
   return ExitCode::ok;
 }
 
-} // namespace
+}  // namespace
 
 const Command k_inspect_command{"inspect", "Summarize a GGUF file: architecture, tensor types, layer layout",
                                 R"(Examples:
@@ -32,4 +32,4 @@ const Command k_inspect_command{"inspect", "Summarize a GGUF file: architecture,
 Only the header is read; every part of a split file is found and summed.)",
                                 setup, run};
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

@@ -40,7 +40,7 @@ ExitCode run(const Args& a, Session& session) {
   return ExitCode::ok;
 }
 
-} // namespace
+}  // namespace
 
 const Command k_list_command{"list", "What the catalog holds: models, gpus, quants or cache-types",
                              R"(Examples:
@@ -49,4 +49,4 @@ const Command k_list_command{"list", "What the catalog holds: models, gpus, quan
   vramfit --catalog my-models.json list models)",
                              setup, run};
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

@@ -25,7 +25,7 @@ ExitCode run(const Args& a, Session& session) {
   return ExitCode::ok;
 }
 
-} // namespace
+}  // namespace
 
 const Command k_max_context_command{"max-context", "The largest context that fits, per quantization and cache type",
                                     R"(Examples:
@@ -36,4 +36,4 @@ Without --cache-type the f16, q8_0 and q4_0 caches are compared (quantized
 ones need flash attention).)",
                                     setup, run};
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

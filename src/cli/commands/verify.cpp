@@ -1,5 +1,7 @@
 // Compare a llama.cpp startup log with vramfit's prediction, per device and term.
 
+#include "vramfit/plan/verify.hpp"
+
 #include "commands/commands.hpp"
 #include "file_source.hpp"
 #include "options.hpp"
@@ -7,7 +9,6 @@
 
 #include "vramfit/input/llama_log.hpp"
 #include "vramfit/input/parse.hpp"
-#include "vramfit/plan/verify.hpp"
 #include "vramfit/support/error.hpp"
 
 #include <iostream>
@@ -79,7 +80,7 @@ ExitCode run(const Args& a, Session& session) {
   return result.ok ? ExitCode::ok : ExitCode::does_not_fit;
 }
 
-} // namespace
+}  // namespace
 
 const Command k_verify_command{"verify", "Compare a llama.cpp startup log with vramfit's prediction",
                                R"(Examples:
@@ -94,4 +95,4 @@ Exit codes: 0 every term within its range, 1 a term outside it, 2 a log that
 cannot be understood.)",
                                setup, run};
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

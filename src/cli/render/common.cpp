@@ -10,13 +10,19 @@ namespace {
 
 constexpr int k_schema_version = 1;
 
-long double unit_divisor(SizeUnit u) { return u == SizeUnit::binary ? 1073741824.0L : 1e9L; }
+long double unit_divisor(SizeUnit u) {
+  return u == SizeUnit::binary ? 1073741824.0L : 1e9L;
+}
 
-} // namespace
+}  // namespace
 
-const char* unit_label(SizeUnit u) { return u == SizeUnit::binary ? "GiB" : "GB"; }
+const char* unit_label(SizeUnit u) {
+  return u == SizeUnit::binary ? "GiB" : "GB";
+}
 
-std::string fixed(Bytes b, SizeUnit u) { return fmt::format("{:.2f}", static_cast<long double>(b) / unit_divisor(u)); }
+std::string fixed(Bytes b, SizeUnit u) {
+  return fmt::format("{:.2f}", static_cast<long double>(b) / unit_divisor(u));
+}
 
 std::string signed_fixed(ByteDelta d, SizeUnit u) {
   return fmt::format("{:+.2f}", static_cast<long double>(d) / unit_divisor(u));
@@ -117,9 +123,13 @@ std::string heading(const std::string& text, const RenderContext& ctx) {
   return ctx.format == Format::markdown ? "**" + text + "**\n\n" : text + "\n";
 }
 
-const char* line_break(const RenderContext& ctx) { return ctx.format == Format::markdown ? "  \n" : "\n"; }
+const char* line_break(const RenderContext& ctx) {
+  return ctx.format == Format::markdown ? "  \n" : "\n";
+}
 
-std::string after_table(const RenderContext& ctx) { return ctx.format == Format::markdown ? "\n" : ""; }
+std::string after_table(const RenderContext& ctx) {
+  return ctx.format == Format::markdown ? "\n" : "";
+}
 
 ojson json_document(std::string_view command, const RenderContext& ctx) {
   ojson doc;
@@ -168,4 +178,4 @@ ojson settings_json(const Report& r) {
   return j;
 }
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

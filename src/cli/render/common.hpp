@@ -57,4 +57,4 @@ std::string csv_escape(const std::string& s);
 /// The report's run settings as JSON.
 ojson settings_json(const Report& r);
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

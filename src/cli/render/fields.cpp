@@ -20,29 +20,48 @@ struct Value {
   std::int64_t i = 0;
   double d = 0;
   bool b = false;
-  std::string owned;       ///< text made for this value
-  std::string_view view;   ///< text that outlives the value (ids, names), when `owned` is unused
+  std::string owned;      ///< text made for this value
+  std::string_view view;  ///< text that outlives the value (ids, names), when `owned` is unused
   bool is_owned = false;
   std::shared_ptr<const ojson> j;  ///< only JSON-only composites carry one
 
   std::string_view str() const { return is_owned ? std::string_view(owned) : view; }
 };
 
-Value absent() { return {}; }
-Value null() { return Value{Value::Kind::null}; }
-Value number(std::uint64_t u) { return Value{Value::Kind::unsigned_number, u}; }
-Value signed_number(std::int64_t i) { return Value{Value::Kind::signed_number, 0, i}; }
-Value decimal1(double d) { return Value{Value::Kind::decimal1, 0, 0, d}; }
-Value decimal2(double d) { return Value{Value::Kind::decimal2, 0, 0, d}; }
-Value boolean(bool b) { return Value{Value::Kind::boolean, 0, 0, 0, b}; }
-Value text(std::string s) { return Value{Value::Kind::text, 0, 0, 0, false, std::move(s), {}, true}; }
-Value text(std::string_view s) { return Value{Value::Kind::text, 0, 0, 0, false, {}, s, false}; }
-Value text(const char* s) { return text(std::string_view(s)); }
+Value absent() {
+  return {};
+}
+Value null() {
+  return Value{Value::Kind::null};
+}
+Value number(std::uint64_t u) {
+  return Value{Value::Kind::unsigned_number, u};
+}
+Value signed_number(std::int64_t i) {
+  return Value{Value::Kind::signed_number, 0, i};
+}
+Value decimal1(double d) {
+  return Value{Value::Kind::decimal1, 0, 0, d};
+}
+Value decimal2(double d) {
+  return Value{Value::Kind::decimal2, 0, 0, d};
+}
+Value boolean(bool b) {
+  return Value{Value::Kind::boolean, 0, 0, 0, b};
+}
+Value text(std::string s) {
+  return Value{Value::Kind::text, 0, 0, 0, false, std::move(s), {}, true};
+}
+Value text(std::string_view s) {
+  return Value{Value::Kind::text, 0, 0, 0, false, {}, s, false};
+}
+Value text(const char* s) {
+  return text(std::string_view(s));
+}
 Value json(ojson j) {
   return Value{Value::Kind::json, 0, 0, 0, false, {}, {}, false, std::make_shared<const ojson>(std::move(j))};
 }
-template <typename T>
-Value optional_number(const std::optional<T>& v) {
+template <typename T> Value optional_number(const std::optional<T>& v) {
   return v ? number(static_cast<std::uint64_t>(*v)) : null();
 }
 
@@ -108,7 +127,9 @@ ojson devices_json(const GpuColumn& column, const Placement& p) {
   return out;
 }
 
-double round1(double v) { return std::round(v * 10.0) / 10.0; }
+double round1(double v) {
+  return std::round(v * 10.0) / 10.0;
+}
 
 ojson what_if_json(const std::vector<WhatIf>& knobs) {
   ojson out = ojson::array();
@@ -124,46 +145,137 @@ ojson what_if_json(const std::vector<WhatIf>& knobs) {
   return out;
 }
 
-Value provenance(Provenance p) { return text(name(p)); }
+Value provenance(Provenance p) {
+  return text(name(p));
+}
 
 // Every field of a result row, in the JSON document's order.
 const std::vector<Field>& fields() {
   static const std::vector<Field> k_fields{
-      {"model", "model", 1, [](const RowView& v) { return text(std::string_view(v.r.model.spec.id)); }},
-      {"gpu", "gpu", 2, [](const RowView& v) { return text(std::string_view(v.column.combined.id)); }},
-      {"quant", "quant", 3, [](const RowView& v) { return text(std::string_view(v.q.id)); }},
-      {"engine", "", 0, [](const RowView& v) { return text(v.r.engine_name()); }},
-      {"context_tokens", "context_tokens", 4, [](const RowView& v) { return number(v.c.context_tokens); }},
-      {"parallel", "parallel", 8, [](const RowView& v) { return number(v.r.settings.n_seq); }},
-      {"cache_type_k", "cache_type_k", 5, [](const RowView& v) { return text(lower_name(v.r.settings.type_k)); }},
-      {"cache_type_v", "cache_type_v", 6, [](const RowView& v) { return text(lower_name(v.r.settings.type_v)); }},
-      {"flash_attn", "flash_attn", 7, [](const RowView& v) { return boolean(v.r.settings.flash_attn); }},
-      {"memory.weights_bytes", "weights_bytes", 12, [](const RowView& v) { return number(v.row.memory.weights_bytes); }},
-      {"memory.kv_cache_bytes", "kv_cache_bytes", 13, [](const RowView& v) { return number(v.row.memory.kv_cache_bytes); }},
+      {"model", "model", 1,
+       [](const RowView& v) {
+         return text(std::string_view(v.r.model.spec.id));
+       }},
+      {"gpu", "gpu", 2,
+       [](const RowView& v) {
+         return text(std::string_view(v.column.combined.id));
+       }},
+      {"quant", "quant", 3,
+       [](const RowView& v) {
+         return text(std::string_view(v.q.id));
+       }},
+      {"engine", "", 0,
+       [](const RowView& v) {
+         return text(v.r.engine_name());
+       }},
+      {"context_tokens", "context_tokens", 4,
+       [](const RowView& v) {
+         return number(v.c.context_tokens);
+       }},
+      {"parallel", "parallel", 8,
+       [](const RowView& v) {
+         return number(v.r.settings.n_seq);
+       }},
+      {"cache_type_k", "cache_type_k", 5,
+       [](const RowView& v) {
+         return text(lower_name(v.r.settings.type_k));
+       }},
+      {"cache_type_v", "cache_type_v", 6,
+       [](const RowView& v) {
+         return text(lower_name(v.r.settings.type_v));
+       }},
+      {"flash_attn", "flash_attn", 7,
+       [](const RowView& v) {
+         return boolean(v.r.settings.flash_attn);
+       }},
+      {"memory.weights_bytes", "weights_bytes", 12,
+       [](const RowView& v) {
+         return number(v.row.memory.weights_bytes);
+       }},
+      {"memory.kv_cache_bytes", "kv_cache_bytes", 13,
+       [](const RowView& v) {
+         return number(v.row.memory.kv_cache_bytes);
+       }},
       {"memory.recurrent_state_bytes", "recurrent_state_bytes", 14,
-       [](const RowView& v) { return number(v.row.memory.recurrent_state_bytes); }},
+       [](const RowView& v) {
+         return number(v.row.memory.recurrent_state_bytes);
+       }},
       {"memory.compute_buffer_bytes", "compute_buffer_bytes", 15,
-       [](const RowView& v) { return number(v.row.memory.compute_buffer_bytes); }},
-      {"memory.overhead_bytes", "overhead_bytes", 16, [](const RowView& v) { return number(v.row.memory.overhead_bytes); }},
-      {"memory.total_bytes", "total_bytes", 17, [](const RowView& v) { return number(v.row.memory.total_bytes()); }},
-      {"weights_source", "weights_source", 9, [](const RowView& v) { return text(name(v.q.source)); }},
-      {"file.predicted_bytes", "file_predicted_bytes", 10, [](const RowView& v) { return number(v.q.file_predicted_bytes); }},
+       [](const RowView& v) {
+         return number(v.row.memory.compute_buffer_bytes);
+       }},
+      {"memory.overhead_bytes", "overhead_bytes", 16,
+       [](const RowView& v) {
+         return number(v.row.memory.overhead_bytes);
+       }},
+      {"memory.total_bytes", "total_bytes", 17,
+       [](const RowView& v) {
+         return number(v.row.memory.total_bytes());
+       }},
+      {"weights_source", "weights_source", 9,
+       [](const RowView& v) {
+         return text(name(v.q.source));
+       }},
+      {"file.predicted_bytes", "file_predicted_bytes", 10,
+       [](const RowView& v) {
+         return number(v.q.file_predicted_bytes);
+       }},
       {"file.published_bytes", "file_published_bytes", 11,
-       [](const RowView& v) { return optional_number(v.q.file_published_bytes); }},
+       [](const RowView& v) {
+         return optional_number(v.q.file_published_bytes);
+       }},
       {"file.published_file", "", 0,
-       [](const RowView& v) { return v.q.published_file.empty() ? null() : text(std::string_view(v.q.published_file)); }},
-      {"file.metadata_estimate_bytes", "", 0, [](const RowView& v) { return number(v.q.metadata_bytes); }},
-      {"file.tensor_bytes", "", 0, [](const RowView& v) { return number(v.q.predicted.total_bytes); }},
-      {"file.mtp_bytes", "", 0, [](const RowView& v) { return number(v.q.predicted.mtp_bytes); }},
-      {"file.recipe", "", 0, [](const RowView& v) { return text(std::string_view(v.q.recipe)); }},
-      {"file.follows_recipe", "", 0, [](const RowView& v) { return boolean(v.q.follows_recipe); }},
-      {"", "host_weights_bytes", 18, [](const RowView& v) { return number(v.q.host_weights_bytes); }},
-      {"host", "", 0, [](const RowView& v) { return json(host_json(v.row.placement)); }},
-      {"", "host_total_bytes", 35, [](const RowView& v) { return number(v.row.placement.host.total_bytes()); }},
-      {"offload", "", 0, [](const RowView& v) { return json(placement_json(v.r, v.row, v.row.placement)); }},
-      {"", "n_gpu_layers", 33, [](const RowView& v) { return number(v.row.placement.offload.n_gpu_layers); }},
-      {"", "n_cpu_moe", 34, [](const RowView& v) { return number(v.row.placement.offload.n_cpu_moe); }},
-      {"devices", "", 0, [](const RowView& v) { return json(devices_json(v.column, v.row.placement)); }},
+       [](const RowView& v) {
+         return v.q.published_file.empty() ? null() : text(std::string_view(v.q.published_file));
+       }},
+      {"file.metadata_estimate_bytes", "", 0,
+       [](const RowView& v) {
+         return number(v.q.metadata_bytes);
+       }},
+      {"file.tensor_bytes", "", 0,
+       [](const RowView& v) {
+         return number(v.q.predicted.total_bytes);
+       }},
+      {"file.mtp_bytes", "", 0,
+       [](const RowView& v) {
+         return number(v.q.predicted.mtp_bytes);
+       }},
+      {"file.recipe", "", 0,
+       [](const RowView& v) {
+         return text(std::string_view(v.q.recipe));
+       }},
+      {"file.follows_recipe", "", 0,
+       [](const RowView& v) {
+         return boolean(v.q.follows_recipe);
+       }},
+      {"", "host_weights_bytes", 18,
+       [](const RowView& v) {
+         return number(v.q.host_weights_bytes);
+       }},
+      {"host", "", 0,
+       [](const RowView& v) {
+         return json(host_json(v.row.placement));
+       }},
+      {"", "host_total_bytes", 35,
+       [](const RowView& v) {
+         return number(v.row.placement.host.total_bytes());
+       }},
+      {"offload", "", 0,
+       [](const RowView& v) {
+         return json(placement_json(v.r, v.row, v.row.placement));
+       }},
+      {"", "n_gpu_layers", 33,
+       [](const RowView& v) {
+         return number(v.row.placement.offload.n_gpu_layers);
+       }},
+      {"", "n_cpu_moe", 34,
+       [](const RowView& v) {
+         return number(v.row.placement.offload.n_cpu_moe);
+       }},
+      {"devices", "", 0,
+       [](const RowView& v) {
+         return json(devices_json(v.column, v.row.placement));
+       }},
       {"", "device_total_bytes", 36,
        [](const RowView& v) {
          std::string totals;
@@ -184,78 +296,233 @@ const std::vector<Field>& fields() {
          return json(plan);
        }},
       {"", "plan_n_gpu_layers", 37,
-       [](const RowView& v) { return v.row.plan ? number(v.row.plan->offload.n_gpu_layers) : null(); }},
-      {"", "plan_n_cpu_moe", 38, [](const RowView& v) { return v.row.plan ? number(v.row.plan->offload.n_cpu_moe) : null(); }},
+       [](const RowView& v) {
+         return v.row.plan ? number(v.row.plan->offload.n_gpu_layers) : null();
+       }},
+      {"", "plan_n_cpu_moe", 38,
+       [](const RowView& v) {
+         return v.row.plan ? number(v.row.plan->offload.n_cpu_moe) : null();
+       }},
       {"", "plan_gpu_total_bytes", 39,
-       [](const RowView& v) { return v.row.plan ? number(v.row.plan->gpu_total_bytes()) : null(); }},
+       [](const RowView& v) {
+         return v.row.plan ? number(v.row.plan->gpu_total_bytes()) : null();
+       }},
       {"", "plan_host_total_bytes", 40,
-       [](const RowView& v) { return v.row.plan ? number(v.row.plan->host.total_bytes()) : null(); }},
-      {"ram_fits", "", 0, [](const RowView& v) { return v.row.ram_fits ? boolean(*v.row.ram_fits) : null(); }},
-      {"device.capacity_bytes", "capacity_bytes", 19, [](const RowView& v) { return number(v.column.budget.capacity_bytes); }},
-      {"device.usable_bytes", "usable_bytes", 20, [](const RowView& v) { return number(v.column.budget.usable_bytes); }},
-      {"device.total_bytes", "", 0, [](const RowView& v) { return number(v.column.budget.total_bytes); }},
-      {"device.reserve_bytes", "", 0, [](const RowView& v) { return number(v.column.budget.reserve_bytes); }},
-      {"device.basis", "", 0, [](const RowView& v) { return text(std::string_view(v.column.budget.basis)); }},
-      {"provenance.weights_bytes", "weights_provenance", 24, [](const RowView& v) { return provenance(v.row.provenance.weights); }},
+       [](const RowView& v) {
+         return v.row.plan ? number(v.row.plan->host.total_bytes()) : null();
+       }},
+      {"ram_fits", "", 0,
+       [](const RowView& v) {
+         return v.row.ram_fits ? boolean(*v.row.ram_fits) : null();
+       }},
+      {"device.capacity_bytes", "capacity_bytes", 19,
+       [](const RowView& v) {
+         return number(v.column.budget.capacity_bytes);
+       }},
+      {"device.usable_bytes", "usable_bytes", 20,
+       [](const RowView& v) {
+         return number(v.column.budget.usable_bytes);
+       }},
+      {"device.total_bytes", "", 0,
+       [](const RowView& v) {
+         return number(v.column.budget.total_bytes);
+       }},
+      {"device.reserve_bytes", "", 0,
+       [](const RowView& v) {
+         return number(v.column.budget.reserve_bytes);
+       }},
+      {"device.basis", "", 0,
+       [](const RowView& v) {
+         return text(std::string_view(v.column.budget.basis));
+       }},
+      {"provenance.weights_bytes", "weights_provenance", 24,
+       [](const RowView& v) {
+         return provenance(v.row.provenance.weights);
+       }},
       {"provenance.kv_cache_bytes", "kv_cache_provenance", 25,
-       [](const RowView& v) { return provenance(v.row.provenance.kv_cache); }},
+       [](const RowView& v) {
+         return provenance(v.row.provenance.kv_cache);
+       }},
       {"provenance.recurrent_state_bytes", "recurrent_state_provenance", 26,
-       [](const RowView& v) { return provenance(v.row.provenance.recurrent_state); }},
+       [](const RowView& v) {
+         return provenance(v.row.provenance.recurrent_state);
+       }},
       {"provenance.compute_buffer_bytes", "compute_buffer_provenance", 27,
-       [](const RowView& v) { return provenance(v.row.provenance.compute_buffer); }},
+       [](const RowView& v) {
+         return provenance(v.row.provenance.compute_buffer);
+       }},
       {"provenance.overhead_bytes", "overhead_provenance", 28,
-       [](const RowView& v) { return provenance(v.row.provenance.overhead); }},
-      {"provenance.total_bytes", "total_provenance", 29, [](const RowView& v) { return provenance(v.row.provenance.total); }},
+       [](const RowView& v) {
+         return provenance(v.row.provenance.overhead);
+       }},
+      {"provenance.total_bytes", "total_provenance", 29,
+       [](const RowView& v) {
+         return provenance(v.row.provenance.total);
+       }},
       {"provenance.headroom_bytes", "headroom_provenance", 30,
-       [](const RowView& v) { return provenance(v.row.provenance.headroom); }},
-      {"provenance.usable_bytes", "", 0, [](const RowView& v) { return provenance(v.row.provenance.usable); }},
-      {"provenance.file_predicted_bytes", "", 0, [](const RowView& v) { return provenance(v.q.file_predicted_provenance); }},
-      {"headroom_bytes", "headroom_bytes", 21, [](const RowView& v) { return signed_number(v.row.headroom_bytes); }},
-      {"fits", "fits", 22, [](const RowView& v) { return boolean(v.row.fits); }},
-      {"marginal", "", 0, [](const RowView& v) { return boolean(v.row.marginal); }},
-      {"verdict", "verdict", 23, [](const RowView& v) { return text(name(v.row.verdict)); }},
-      {"max_context_tokens", "", 0, [](const RowView& v) { return optional_number(v.row.max_context_tokens); }},
-      {"what_if", "", 0, [](const RowView& v) { return json(what_if_json(v.row.what_if)); }},
+       [](const RowView& v) {
+         return provenance(v.row.provenance.headroom);
+       }},
+      {"provenance.usable_bytes", "", 0,
+       [](const RowView& v) {
+         return provenance(v.row.provenance.usable);
+       }},
+      {"provenance.file_predicted_bytes", "", 0,
+       [](const RowView& v) {
+         return provenance(v.q.file_predicted_provenance);
+       }},
+      {"headroom_bytes", "headroom_bytes", 21,
+       [](const RowView& v) {
+         return signed_number(v.row.headroom_bytes);
+       }},
+      {"fits", "fits", 22,
+       [](const RowView& v) {
+         return boolean(v.row.fits);
+       }},
+      {"marginal", "", 0,
+       [](const RowView& v) {
+         return boolean(v.row.marginal);
+       }},
+      {"verdict", "verdict", 23,
+       [](const RowView& v) {
+         return text(name(v.row.verdict));
+       }},
+      {"max_context_tokens", "", 0,
+       [](const RowView& v) {
+         return optional_number(v.row.max_context_tokens);
+       }},
+      {"what_if", "", 0,
+       [](const RowView& v) {
+         return json(what_if_json(v.row.what_if));
+       }},
       {"", "what_if_best", 45,
        [](const RowView& v) {
-         const auto it = std::find_if(v.row.what_if.begin(), v.row.what_if.end(), [](const WhatIf& w) { return w.fits; });
+         const auto it =
+             std::find_if(v.row.what_if.begin(), v.row.what_if.end(), [](const WhatIf& w) { return w.fits; });
          return text(it == v.row.what_if.end() ? std::string_view{} : std::string_view(it->change));
        }},
       // speed: null when there is none; CSV leaves its columns empty.
       {"speed.decode_tokens_per_second", "decode_tokens_per_second", 41,
-       [](const RowView& v) { return v.row.speed ? decimal1(v.row.speed->tokens_per_second) : absent(); }},
-      {"speed.low", "decode_low", 42, [](const RowView& v) { return v.row.speed ? decimal1(v.row.speed->low) : absent(); }},
-      {"speed.high", "decode_high", 43, [](const RowView& v) { return v.row.speed ? decimal1(v.row.speed->high) : absent(); }},
+       [](const RowView& v) {
+         return v.row.speed ? decimal1(v.row.speed->tokens_per_second) : absent();
+       }},
+      {"speed.low", "decode_low", 42,
+       [](const RowView& v) {
+         return v.row.speed ? decimal1(v.row.speed->low) : absent();
+       }},
+      {"speed.high", "decode_high", 43,
+       [](const RowView& v) {
+         return v.row.speed ? decimal1(v.row.speed->high) : absent();
+       }},
       {"speed.of_offload_plan", "speed_of_plan", 44,
-       [](const RowView& v) { return v.row.speed ? boolean(v.row.speed_of_plan) : absent(); }},
-      {"speed.provenance", "", 0, [](const RowView& v) { return v.row.speed ? text("estimate") : absent(); }},
+       [](const RowView& v) {
+         return v.row.speed ? boolean(v.row.speed_of_plan) : absent();
+       }},
+      {"speed.provenance", "", 0,
+       [](const RowView& v) {
+         return v.row.speed ? text("estimate") : absent();
+       }},
       // vllm: null for the other engines.
-      {"vllm.kv_bytes_per_token", "", 0, [](const RowView& v) { return v.row.vllm ? number(v.row.vllm->kv_bytes_per_token) : absent(); }},
+      {"vllm.kv_bytes_per_token", "", 0,
+       [](const RowView& v) {
+         return v.row.vllm ? number(v.row.vllm->kv_bytes_per_token) : absent();
+       }},
       {"vllm.state_bytes_per_request", "", 0,
-       [](const RowView& v) { return v.row.vllm ? number(v.row.vllm->state_bytes_per_request) : absent(); }},
-      {"vllm.available_bytes", "", 0, [](const RowView& v) { return v.row.vllm ? number(v.row.vllm->available_bytes) : absent(); }},
-      {"vllm.cached_tokens", "", 0, [](const RowView& v) { return v.row.vllm ? number(v.row.vllm->cached_tokens) : absent(); }},
-      {"vllm.request_tokens", "", 0, [](const RowView& v) { return v.row.vllm ? number(v.row.vllm->request_tokens) : absent(); }},
-      {"vllm.max_concurrency", "", 0, [](const RowView& v) { return v.row.vllm ? number(v.row.vllm->max_concurrency) : absent(); }},
-      {"vllm.concurrency", "", 0, [](const RowView& v) { return v.row.vllm ? decimal2(v.row.vllm->concurrency) : absent(); }},
-      {"vllm.block_tokens", "", 0, [](const RowView& v) { return v.row.vllm ? number(k_vllm_block_tokens) : absent(); }},
-      {"kv_cache.k_bytes", "", 0, [](const RowView& v) { return number(v.c.kv.k_bytes); }},
-      {"kv_cache.v_bytes", "", 0, [](const RowView& v) { return number(v.c.kv.v_bytes); }},
-      {"kv_cache.full_attention_layers", "", 0, [](const RowView& v) { return number(v.c.kv.full_layers); }},
-      {"kv_cache.full_attention_cells", "", 0, [](const RowView& v) { return number(v.c.kv.full_cells); }},
-      {"kv_cache.sliding_window_layers", "", 0, [](const RowView& v) { return number(v.c.kv.swa_layers); }},
-      {"kv_cache.sliding_window_cells", "", 0, [](const RowView& v) { return number(v.c.kv.swa_cells); }},
-      {"kv_cache.n_ctx", "", 0, [](const RowView& v) { return number(v.c.layout.n_ctx); }},
-      {"recurrent_state.conv_bytes", "", 0, [](const RowView& v) { return number(v.c.state.r_bytes); }},
-      {"recurrent_state.ssm_bytes", "", 0, [](const RowView& v) { return number(v.c.state.s_bytes); }},
-      {"recurrent_state.layers", "", 0, [](const RowView& v) { return number(v.c.state.layers); }},
-      {"recurrent_state.slots", "", 0, [](const RowView& v) { return number(v.c.state.slots); }},
-      {"estimate.compute_buffer_low_bytes", "", 0, [](const RowView& v) { return number(v.row.estimate.compute_buffer.low); }},
-      {"estimate.compute_buffer_high_bytes", "", 0, [](const RowView& v) { return number(v.row.estimate.compute_buffer.high); }},
-      {"estimate.overhead_low_bytes", "", 0, [](const RowView& v) { return number(v.row.estimate.overhead.low); }},
-      {"estimate.overhead_high_bytes", "", 0, [](const RowView& v) { return number(v.row.estimate.overhead.high); }},
-      {"estimate.total_low_bytes", "total_low_bytes", 31, [](const RowView& v) { return number(v.row.total_low_bytes); }},
-      {"estimate.total_high_bytes", "total_high_bytes", 32, [](const RowView& v) { return number(v.row.total_high_bytes); }},
+       [](const RowView& v) {
+         return v.row.vllm ? number(v.row.vllm->state_bytes_per_request) : absent();
+       }},
+      {"vllm.available_bytes", "", 0,
+       [](const RowView& v) {
+         return v.row.vllm ? number(v.row.vllm->available_bytes) : absent();
+       }},
+      {"vllm.cached_tokens", "", 0,
+       [](const RowView& v) {
+         return v.row.vllm ? number(v.row.vllm->cached_tokens) : absent();
+       }},
+      {"vllm.request_tokens", "", 0,
+       [](const RowView& v) {
+         return v.row.vllm ? number(v.row.vllm->request_tokens) : absent();
+       }},
+      {"vllm.max_concurrency", "", 0,
+       [](const RowView& v) {
+         return v.row.vllm ? number(v.row.vllm->max_concurrency) : absent();
+       }},
+      {"vllm.concurrency", "", 0,
+       [](const RowView& v) {
+         return v.row.vllm ? decimal2(v.row.vllm->concurrency) : absent();
+       }},
+      {"vllm.block_tokens", "", 0,
+       [](const RowView& v) {
+         return v.row.vllm ? number(k_vllm_block_tokens) : absent();
+       }},
+      {"kv_cache.k_bytes", "", 0,
+       [](const RowView& v) {
+         return number(v.c.kv.k_bytes);
+       }},
+      {"kv_cache.v_bytes", "", 0,
+       [](const RowView& v) {
+         return number(v.c.kv.v_bytes);
+       }},
+      {"kv_cache.full_attention_layers", "", 0,
+       [](const RowView& v) {
+         return number(v.c.kv.full_layers);
+       }},
+      {"kv_cache.full_attention_cells", "", 0,
+       [](const RowView& v) {
+         return number(v.c.kv.full_cells);
+       }},
+      {"kv_cache.sliding_window_layers", "", 0,
+       [](const RowView& v) {
+         return number(v.c.kv.swa_layers);
+       }},
+      {"kv_cache.sliding_window_cells", "", 0,
+       [](const RowView& v) {
+         return number(v.c.kv.swa_cells);
+       }},
+      {"kv_cache.n_ctx", "", 0,
+       [](const RowView& v) {
+         return number(v.c.layout.n_ctx);
+       }},
+      {"recurrent_state.conv_bytes", "", 0,
+       [](const RowView& v) {
+         return number(v.c.state.r_bytes);
+       }},
+      {"recurrent_state.ssm_bytes", "", 0,
+       [](const RowView& v) {
+         return number(v.c.state.s_bytes);
+       }},
+      {"recurrent_state.layers", "", 0,
+       [](const RowView& v) {
+         return number(v.c.state.layers);
+       }},
+      {"recurrent_state.slots", "", 0,
+       [](const RowView& v) {
+         return number(v.c.state.slots);
+       }},
+      {"estimate.compute_buffer_low_bytes", "", 0,
+       [](const RowView& v) {
+         return number(v.row.estimate.compute_buffer.low);
+       }},
+      {"estimate.compute_buffer_high_bytes", "", 0,
+       [](const RowView& v) {
+         return number(v.row.estimate.compute_buffer.high);
+       }},
+      {"estimate.overhead_low_bytes", "", 0,
+       [](const RowView& v) {
+         return number(v.row.estimate.overhead.low);
+       }},
+      {"estimate.overhead_high_bytes", "", 0,
+       [](const RowView& v) {
+         return number(v.row.estimate.overhead.high);
+       }},
+      {"estimate.total_low_bytes", "total_low_bytes", 31,
+       [](const RowView& v) {
+         return number(v.row.total_low_bytes);
+       }},
+      {"estimate.total_high_bytes", "total_high_bytes", 32,
+       [](const RowView& v) {
+         return number(v.row.total_high_bytes);
+       }},
   };
   return k_fields;
 }
@@ -332,7 +599,7 @@ std::vector<const Field*> csv_fields() {
   return out;
 }
 
-} // namespace
+}  // namespace
 
 ojson results_json(const Report& r) {
   ojson results = ojson::array();
@@ -392,4 +659,4 @@ std::string results_csv(const Report& r) {
   return out;
 }
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

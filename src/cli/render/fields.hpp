@@ -22,4 +22,4 @@ std::string results_csv(const Report& report);
 /// The CSV header's column names, in order.
 std::vector<std::string_view> result_csv_columns();
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

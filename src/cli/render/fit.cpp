@@ -40,9 +40,10 @@ namespace {
 std::string footnotes(const Report& r, bool matrix, const RenderContext& ctx) {
   const char* br = line_break(ctx);
   std::string out = after_table(ctx);
-  out += fmt::format("~ estimate: compute buffer plus backend scratch (+-25%), and the totals and headroom that include "
-                     "it; ^ a published file's size; unmarked: exact (ggml arithmetic on the tensor shapes).{}",
-                     br);
+  out +=
+      fmt::format("~ estimate: compute buffer plus backend scratch (+-25%), and the totals and headroom that include "
+                  "it; ^ a published file's size; unmarked: exact (ggml arithmetic on the tensor shapes).{}",
+                  br);
   out += fmt::format("  maybe: the verdict flips within the estimate's range. tok/s: decode speed of one sequence from "
                      "memory bandwidth, +-20-40% (docs/ESTIMATES.md).{}",
                      br);
@@ -53,13 +54,15 @@ std::string footnotes(const Report& r, bool matrix, const RenderContext& ctx) {
                        br);
   } else if (matrix) {
     out += fmt::format("  file: the published file's size where the catalog has one, else the prediction.{}", br);
-  } else if (std::any_of(r.quants.begin(), r.quants.end(), [](const QuantResult& q) { return q.file_published_bytes; })) {
+  } else if (std::any_of(r.quants.begin(), r.quants.end(),
+                         [](const QuantResult& q) { return q.file_published_bytes; })) {
     out += fmt::format("  file pub: the published file's size; file pred: llama.cpp's recipe plus a metadata "
                        "estimate. Rows with a published file use its size.{}",
                        br);
   }
   // token_embd's size at a mid-range quant, as an example of what stays on the host.
-  const auto example = std::find_if(r.quants.begin(), r.quants.end(), [](const QuantResult& q) { return q.id == "Q4_K_M"; });
+  const auto example =
+      std::find_if(r.quants.begin(), r.quants.end(), [](const QuantResult& q) { return q.id == "Q4_K_M"; });
   const QuantResult& q = example != r.quants.end() ? *example : r.quants.back();
   out += fmt::format("  weights on the GPU exclude token_embd, which llama.cpp keeps in host memory ({} at {}).\n",
                      human(q.host_weights_bytes, ctx.units), q.id);
@@ -78,7 +81,7 @@ std::string max_context_cell(const Report& r, const FitRow& row) {
 
 std::string file_cell(const QuantResult& q, SizeUnit u) {
   return q.file_published_bytes ? mark(fixed(*q.file_published_bytes, u), Provenance::published)
-                                 : mark(fixed(q.file_predicted_bytes, u), q.file_predicted_provenance);
+                                : mark(fixed(q.file_predicted_bytes, u), q.file_predicted_provenance);
 }
 
 std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) {
@@ -107,13 +110,14 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
         cells.emplace_back(with_commas(r.contexts[c].context_tokens));
       }
       const auto& p = row.provenance;
-      cells.emplace_back(qr.file_published_bytes ? mark(fixed(*qr.file_published_bytes, ctx.units), Provenance::published)
-                                                 : "-");
-      cells.emplace_back(qr.follows_recipe ? mark(fixed(qr.file_predicted_bytes, ctx.units), qr.file_predicted_provenance)
-                                           : "-");
+      cells.emplace_back(
+          qr.file_published_bytes ? mark(fixed(*qr.file_published_bytes, ctx.units), Provenance::published) : "-");
+      cells.emplace_back(
+          qr.follows_recipe ? mark(fixed(qr.file_predicted_bytes, ctx.units), qr.file_predicted_provenance) : "-");
       cells.emplace_back(mark(fixed(row.memory.weights_bytes, ctx.units), p.weights));
       cells.emplace_back(fixed(row.memory.kv_cache_bytes + row.memory.recurrent_state_bytes, ctx.units));
-      cells.emplace_back(mark(fixed(row.memory.compute_buffer_bytes + row.memory.overhead_bytes, ctx.units), p.compute_buffer));
+      cells.emplace_back(
+          mark(fixed(row.memory.compute_buffer_bytes + row.memory.overhead_bytes, ctx.units), p.compute_buffer));
       cells.emplace_back(mark(fixed(row.memory.total_bytes(), ctx.units), p.total));
       cells.emplace_back(mark(signed_fixed(row.headroom_bytes, ctx.units), p.headroom));
       cells.emplace_back(verdict_word(row.verdict), verdict_color(row.verdict));
@@ -126,16 +130,17 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
     }
   }
   const auto& name = r.columns[g].combined.name;
-  const std::string title =
-      many_contexts ? fmt::format("Fit on {} ({})", name, unit_label(ctx.units))
-                    : fmt::format("Fit on {} at {} tokens ({})", name, with_commas(r.contexts.front().context_tokens),
-                                  unit_label(ctx.units));
+  const std::string title = many_contexts
+                                ? fmt::format("Fit on {} ({})", name, unit_label(ctx.units))
+                                : fmt::format("Fit on {} at {} tokens ({})", name,
+                                              with_commas(r.contexts.front().context_tokens), unit_label(ctx.units));
   return heading(title, ctx) + render_table(t, ctx);
 }
 
 // A verdict with its headroom and speed, for the GPU matrix.
 Cell matrix_cell(const FitRow& row, SizeUnit u) {
-  std::string text = verdict_word(row.verdict) + " " + mark(signed_fixed(row.headroom_bytes, u), row.provenance.headroom);
+  std::string text =
+      verdict_word(row.verdict) + " " + mark(signed_fixed(row.headroom_bytes, u), row.provenance.headroom);
   if (row.speed) {
     text += (row.speed_of_plan ? ", offload " : " ") + speed_text(*row.speed) + "t/s";
   }
@@ -162,21 +167,22 @@ std::string gpu_matrix(const Report& r, const RenderContext& ctx) {
         cells.emplace_back(with_commas(r.contexts[c].context_tokens));
       }
       cells.emplace_back(file_cell(qr, ctx.units));
-      cells.emplace_back(mark(fixed(r.row(q, 0, c).memory.weights_bytes, ctx.units), r.row(q, 0, c).provenance.weights));
+      cells.emplace_back(
+          mark(fixed(r.row(q, 0, c).memory.weights_bytes, ctx.units), r.row(q, 0, c).provenance.weights));
       for (std::size_t g = 0; g < r.columns.size(); ++g) {
         cells.push_back(matrix_cell(r.row(q, g, c), ctx.units));
       }
       t.add_row(std::move(cells));
     }
   }
-  const std::string title =
-      many_contexts ? fmt::format("GPU matrix: fit and headroom ({})", unit_label(ctx.units))
-                    : fmt::format("GPU matrix at {} tokens: fit and headroom ({})",
-                                  with_commas(r.contexts.front().context_tokens), unit_label(ctx.units));
+  const std::string title = many_contexts
+                                ? fmt::format("GPU matrix: fit and headroom ({})", unit_label(ctx.units))
+                                : fmt::format("GPU matrix at {} tokens: fit and headroom ({})",
+                                              with_commas(r.contexts.front().context_tokens), unit_label(ctx.units));
   return heading(title, ctx) + render_table(t, ctx);
 }
 
-} // namespace
+}  // namespace
 
 std::string render_fit(const Report& r, const RenderContext& ctx) {
   switch (ctx.format) {
@@ -238,15 +244,16 @@ std::string render_check(const Report& r, const RenderContext& ctx) {
         const auto& q = r.quants[row.quant];
         const auto& column = r.columns[row.gpu];
         const auto& p = row.provenance;
-        const std::string verdict = row.marginal ? (row.fits ? "maybe (fits at the estimate)" : "maybe (does not fit at the estimate)")
-                                    : row.fits   ? "fits"
-                                                 : "does not fit";
-        std::string line = fmt::format(
-            "{}: {} {} on {} at {} tokens (cache {}): needs {} of {} usable {}, headroom {} {}", verdict,
-            r.model.spec.id, q.id, column.combined.id, with_commas(r.contexts[row.context].context_tokens),
-            cache_label(r.settings), mark(fixed(row.memory.total_bytes(), ctx.units), p.total),
-            mark(fixed(column.budget.usable_bytes, ctx.units), p.usable), unit_label(ctx.units),
-            mark(signed_fixed(row.headroom_bytes, ctx.units), p.headroom), unit_label(ctx.units));
+        const std::string verdict =
+            row.marginal ? (row.fits ? "maybe (fits at the estimate)" : "maybe (does not fit at the estimate)")
+            : row.fits   ? "fits"
+                         : "does not fit";
+        std::string line =
+            fmt::format("{}: {} {} on {} at {} tokens (cache {}): needs {} of {} usable {}, headroom {} {}", verdict,
+                        r.model.spec.id, q.id, column.combined.id, with_commas(r.contexts[row.context].context_tokens),
+                        cache_label(r.settings), mark(fixed(row.memory.total_bytes(), ctx.units), p.total),
+                        mark(fixed(column.budget.usable_bytes, ctx.units), p.usable), unit_label(ctx.units),
+                        mark(signed_fixed(row.headroom_bytes, ctx.units), p.headroom), unit_label(ctx.units));
         if (row.marginal) {
           line += fmt::format(" (estimate range: needs {}..{})", fixed(row.total_low_bytes, ctx.units),
                               fixed(row.total_high_bytes, ctx.units));
@@ -260,4 +267,4 @@ std::string render_check(const Report& r, const RenderContext& ctx) {
   return {};
 }
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

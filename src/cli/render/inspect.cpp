@@ -19,24 +19,31 @@ std::string ranges(const std::vector<std::uint32_t>& layers) {
   return out.empty() ? "none" : out;
 }
 
-} // namespace
+}  // namespace
 
 std::string render_inspect(const InspectSummary& s, const RenderContext& ctx) {
   switch (ctx.format) {
     case Format::json: {
       auto doc = json_document("inspect", ctx);
-      doc["file"] = {{"parts", s.parts}, {"gguf_version", s.gguf_version}, {"bytes", s.file_bytes},
-                     {"tensor_bytes", s.tensor_bytes}, {"metadata_bytes", s.metadata_bytes}};
-      doc["model"] = {{"name", s.name}, {"arch", s.arch}, {"file_type", s.file_type},
-                      {"parameters", s.parameters}, {"tensors", s.tensors},
-                      {"native_context_tokens", s.native_context_tokens}, {"layers", s.layers}, {"mtp_layers", s.mtp_layers}};
+      doc["file"] = {{"parts", s.parts},
+                     {"gguf_version", s.gguf_version},
+                     {"bytes", s.file_bytes},
+                     {"tensor_bytes", s.tensor_bytes},
+                     {"metadata_bytes", s.metadata_bytes}};
+      doc["model"] = {{"name", s.name},           {"arch", s.arch},
+                      {"file_type", s.file_type}, {"parameters", s.parameters},
+                      {"tensors", s.tensors},     {"native_context_tokens", s.native_context_tokens},
+                      {"layers", s.layers},       {"mtp_layers", s.mtp_layers}};
       ojson by_type = ojson::array();
       for (const auto& t : s.types) {
         by_type.push_back({{"type", std::string(name(t.type))}, {"tensors", t.tensors}, {"bytes", t.bytes}});
       }
       doc["tensor_types"] = by_type;
-      doc["layer_layout"] = {{"full_attention", s.full_attention}, {"sliding_window", s.sliding_window},
-                             {"recurrent", s.recurrent}, {"mtp", s.mtp}, {"sliding_window_tokens", s.sliding_window_tokens}};
+      doc["layer_layout"] = {{"full_attention", s.full_attention},
+                             {"sliding_window", s.sliding_window},
+                             {"recurrent", s.recurrent},
+                             {"mtp", s.mtp},
+                             {"sliding_window_tokens", s.sliding_window_tokens}};
       doc["kv_cache_f16_bytes_per_token"] = s.kv_cache_f16_bytes_per_token;
       doc["recurrent_state_f32_bytes_per_sequence"] = s.recurrent_state_f32_bytes_per_sequence;
       doc["notes"] = s.notes;
@@ -90,4 +97,4 @@ std::string render_inspect(const InspectSummary& s, const RenderContext& ctx) {
   return {};
 }
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

@@ -26,15 +26,15 @@ Listing listing(const Catalog& catalog, ListKind what) {
   };
   switch (what) {
     case ListKind::models:
-      l.columns = {{"id", Align::left}, {"name", Align::left}, {"arch", Align::left}, {"layers"}, {"context"},
-                   {"params", Align::left}};
+      l.columns = {{"id", Align::left}, {"name", Align::left}, {"arch", Align::left},
+                   {"layers"},          {"context"},           {"params", Align::left}};
       for (const auto& m : catalog.models) {
         add({m.spec.id, m.spec.name, m.spec.arch, m.spec.n_layer, m.spec.n_ctx_train, m.params});
       }
       break;
     case ListKind::gpus:
-      l.columns = {{"id", Align::left}, {"name", Align::left}, {"backend", Align::left}, {"memory_bytes"},
-                   {"usable_bytes"}, {"bandwidth_gbps"}};
+      l.columns = {{"id", Align::left}, {"name", Align::left}, {"backend", Align::left},
+                   {"memory_bytes"},    {"usable_bytes"},      {"bandwidth_gbps"}};
       for (const auto& g : list_gpus(catalog)) {
         const double bw = g.gpu->bandwidth_gbps;
         const bool whole = bw == static_cast<double>(static_cast<std::uint64_t>(bw));
@@ -43,7 +43,10 @@ Listing listing(const Catalog& catalog, ListKind what) {
       }
       break;
     case ListKind::quants:
-      l.columns = {{"id", Align::left}, {"kind", Align::left}, {"recipe", Align::left}, {"listed", Align::left},
+      l.columns = {{"id", Align::left},
+                   {"kind", Align::left},
+                   {"recipe", Align::left},
+                   {"listed", Align::left},
                    {"description", Align::left}};
       for (const auto& q : catalog.quants) {
         const bool recipe = q.kind == QuantKind::recipe;
@@ -75,7 +78,7 @@ std::string_view list_key(ListKind what) {
   return "models";
 }
 
-} // namespace
+}  // namespace
 
 std::string render_list(const Catalog& catalog, ListKind what, const RenderContext& ctx) {
   const auto l = listing(catalog, what);
@@ -119,4 +122,4 @@ std::string render_list(const Catalog& catalog, ListKind what, const RenderConte
   return {};
 }
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

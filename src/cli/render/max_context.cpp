@@ -26,7 +26,8 @@ std::string render_max_context(const MaxContextReport& m, const RenderContext& c
   switch (ctx.format) {
     case Format::json: {
       auto doc = json_document("max-context", ctx);
-      doc["model"] = {{"id", spec.id}, {"name", spec.name}, {"arch", spec.arch}, {"native_context_tokens", spec.n_ctx_train}};
+      doc["model"] = {
+          {"id", spec.id}, {"name", spec.name}, {"arch", spec.arch}, {"native_context_tokens", spec.n_ctx_train}};
       doc["settings"] = settings_json(r);
       ojson results = ojson::array();
       for (const auto& row : m.rows) {
@@ -48,11 +49,11 @@ std::string render_max_context(const MaxContextReport& m, const RenderContext& c
       std::string out = "model,gpu,quant,cache_type_k,cache_type_v,supported,max_context_tokens,native,kv_cache_bytes,"
                         "recurrent_state_bytes\n";
       for (const auto& row : m.rows) {
-        out += fmt::format("{},{},{},{},{},{},{},{},{},{}\n", csv_escape(spec.id), csv_escape(r.columns[row.gpu].combined.id),
-                           csv_escape(r.quants[row.quant].id), lower_name(m.caches[row.cache].first),
-                           lower_name(m.caches[row.cache].second), row.supported ? "true" : "false", row.tokens,
-                           row.tokens >= spec.n_ctx_train ? "true" : "false", row.kv_cache_bytes,
-                           row.recurrent_state_bytes);
+        out += fmt::format(
+            "{},{},{},{},{},{},{},{},{},{}\n", csv_escape(spec.id), csv_escape(r.columns[row.gpu].combined.id),
+            csv_escape(r.quants[row.quant].id), lower_name(m.caches[row.cache].first),
+            lower_name(m.caches[row.cache].second), row.supported ? "true" : "false", row.tokens,
+            row.tokens >= spec.n_ctx_train ? "true" : "false", row.kv_cache_bytes, row.recurrent_state_bytes);
       }
       return out;
     }
@@ -75,16 +76,17 @@ std::string render_max_context(const MaxContextReport& m, const RenderContext& c
           t.add_row(std::move(cells));
         }
         out += (g == 0 ? "" : "\n") +
-               heading(fmt::format("Largest context that fits on {} (tokens, multiples of 256)", r.columns[g].combined.name),
+               heading(fmt::format("Largest context that fits on {} (tokens, multiples of 256)",
+                                   r.columns[g].combined.name),
                        ctx) +
                render_table(t, ctx);
       }
-      out += after_table(ctx) +
-             "Estimates (compute buffer, backend scratch) decide the last few thousand tokens: see the fit table's range.\n";
+      out += after_table(ctx) + "Estimates (compute buffer, backend scratch) decide the last few thousand tokens: see "
+                                "the fit table's range.\n";
       return out;
     }
   }
   return {};
 }
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

@@ -26,8 +26,8 @@ struct RenderContext {
   Format format = Format::table;
   SizeUnit units = SizeUnit::binary;
   bool color = false;
-  bool catalog_loaded = true;   ///< false: the command did not read the catalog (inspect)
-  std::string catalog_origin;   ///< "embedded", "embedded+user" or "user"
+  bool catalog_loaded = true;  ///< false: the command did not read the catalog (inspect)
+  std::string catalog_origin;  ///< "embedded", "embedded+user" or "user"
   std::string catalog_version;
   std::vector<std::string> catalog_files;  ///< user catalog files merged
 };
@@ -55,4 +55,4 @@ enum class ListKind { models, gpus, quants, cache_types };
 /// list's output.
 std::string render_list(const Catalog& catalog, ListKind what, const RenderContext& ctx);
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

@@ -18,7 +18,7 @@ std::string offload_label(const ModelSpec& spec, const Offload& o) {
   return out;
 }
 
-} // namespace
+}  // namespace
 
 std::string offload_section(const Report& r, std::size_t g, const RenderContext& ctx) {
   const auto& spec = r.model.spec;
@@ -188,4 +188,4 @@ void report_json(const Report& r, ojson& doc) {
   }
 }
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

@@ -23,4 +23,4 @@ std::string ladder_table(const Report& r, const RenderContext& ctx);
 /// The report's JSON body (model, settings, notes, results, context_ladder) into `doc`.
 void report_json(const Report& r, ojson& doc);
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

@@ -32,9 +32,10 @@ std::string pad(const std::string& text, std::size_t width, Align align) {
   return align == Align::left ? text + fill : fill + text;
 }
 
-} // namespace
+}  // namespace
 
-TextTable::TextTable(std::vector<Column> columns) : m_columns(std::move(columns)) {}
+TextTable::TextTable(std::vector<Column> columns) : m_columns(std::move(columns)) {
+}
 
 void TextTable::add_row(std::vector<Cell> cells) {
   if (cells.size() != m_columns.size()) {
@@ -110,6 +111,8 @@ std::string TextTable::render_markdown() const {
   return out;
 }
 
-std::string TextTable::colorize(const std::string& text, Color color) { return colored_text(text, color); }
+std::string TextTable::colorize(const std::string& text, Color color) {
+  return colored_text(text, color);
+}
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

@@ -46,4 +46,4 @@ private:
   std::vector<std::vector<Cell>> m_rows;
 };
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

@@ -25,7 +25,9 @@ std::string render_verify(const VerifyResult& v, const std::string& log_name, co
       for (const auto& b : log.buffers) {
         buffers.push_back({{"buffer", b.device}, {"kind", b.kind}, {"bytes", b.bytes}, {"draft", b.draft}});
       }
-      const auto optional = [](const auto& o) { return o ? ojson(*o) : ojson(nullptr); };
+      const auto optional = [](const auto& o) {
+        return o ? ojson(*o) : ojson(nullptr);
+      };
       ojson parsed;
       parsed["file"] = log_name;
       parsed["build"] = optional(log.build);
@@ -45,10 +47,14 @@ std::string render_verify(const VerifyResult& v, const std::string& log_name, co
       parsed["overridden_tensors"] = log.overridden_tensors;
       parsed["buffers"] = buffers;
       doc["log"] = parsed;
-      doc["rebuilt"] = {{"model", v.spec.name},          {"arch", v.spec.arch},
-                        {"context_tokens", s.context_tokens}, {"parallel", s.n_seq},
-                        {"cache_type_k", lower_name(s.type_k)}, {"cache_type_v", lower_name(s.type_v)},
-                        {"flash_attn", s.flash_attn},     {"kv_unified", s.kv_unified}};
+      doc["rebuilt"] = {{"model", v.spec.name},
+                        {"arch", v.spec.arch},
+                        {"context_tokens", s.context_tokens},
+                        {"parallel", s.n_seq},
+                        {"cache_type_k", lower_name(s.type_k)},
+                        {"cache_type_v", lower_name(s.type_v)},
+                        {"flash_attn", s.flash_attn},
+                        {"kv_unified", s.kv_unified}};
       ojson terms = ojson::array();
       for (const auto& t : v.terms) {
         terms.push_back({{"device", t.device},
@@ -66,7 +72,8 @@ std::string render_verify(const VerifyResult& v, const std::string& log_name, co
       return doc.dump(2) + "\n";
     }
     case Format::csv: {
-      std::string out = "device,term,predicted_bytes,logged_bytes,provenance,range_low_bytes,range_high_bytes,within_range\n";
+      std::string out =
+          "device,term,predicted_bytes,logged_bytes,provenance,range_low_bytes,range_high_bytes,within_range\n";
       for (const auto& t : v.terms) {
         out += fmt::format("{},{},{},{},{},{},{},{}\n", csv_escape(t.device), name(t.term), t.predicted_bytes,
                            t.logged_bytes, name(t.provenance), t.low_bytes, t.high_bytes,
@@ -89,8 +96,13 @@ std::string render_verify(const VerifyResult& v, const std::string& log_name, co
                          v.spec.arch, with_commas(s.context_tokens), sequences_label(s), cache_label(s),
                          s.flash_attn ? "on" : "off", s.n_ubatch, br);
       out += "\n";
-      TextTable t({{"device", Align::left}, {"term", Align::left}, {"predicted"}, {"logged"}, {"diff MiB"},
-                   {"provenance", Align::left}, {"ok", Align::left}});
+      TextTable t({{"device", Align::left},
+                   {"term", Align::left},
+                   {"predicted"},
+                   {"logged"},
+                   {"diff MiB"},
+                   {"provenance", Align::left},
+                   {"ok", Align::left}});
       for (const auto& term : v.terms) {
         const double diff_mib =
             (static_cast<double>(term.logged_bytes) - static_cast<double>(term.predicted_bytes)) / 1048576.0;
@@ -105,7 +117,8 @@ std::string render_verify(const VerifyResult& v, const std::string& log_name, co
       for (const auto& note : v.notes) {
         out += fmt::format("Note: {}{}", note, br);
       }
-      const auto failed = std::count_if(v.terms.begin(), v.terms.end(), [](const VerifyTerm& x) { return !x.within_range; });
+      const auto failed =
+          std::count_if(v.terms.begin(), v.terms.end(), [](const VerifyTerm& x) { return !x.within_range; });
       out += v.ok ? fmt::format("verify: ok ({} terms)\n", v.terms.size())
                   : fmt::format("verify: {} of {} terms outside their range\n", failed, v.terms.size());
       return out;
@@ -114,4 +127,4 @@ std::string render_verify(const VerifyResult& v, const std::string& log_name, co
   return {};
 }
 
-} // namespace vramfit::cli
+}  // namespace vramfit::cli

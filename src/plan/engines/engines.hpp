@@ -11,4 +11,4 @@ const EngineRules& llama_server();
 const EngineRules& ollama();
 const EngineRules& vllm();
 
-} // namespace vramfit::builtin_engines
+}  // namespace vramfit::builtin_engines

@@ -10,7 +10,8 @@ class LlamaCpp final : public EngineRules {
 public:
   std::string_view name() const noexcept override { return "llama.cpp"; }
   std::vector<std::string_view> aliases() const override { return {"llamacpp", "llama-cpp", "llama-cli"}; }
-  std::vector<std::string> apply_defaults(RunSettings&, const SettingsGiven&, const EngineOptions&, Bytes) const override {
+  std::vector<std::string> apply_defaults(RunSettings&, const SettingsGiven&, const EngineOptions&,
+                                          Bytes) const override {
     return {};
   }
 };
@@ -35,7 +36,7 @@ public:
   }
 };
 
-} // namespace
+}  // namespace
 
 const EngineRules& llama_cpp() {
   static const LlamaCpp k_engine;
@@ -47,4 +48,4 @@ const EngineRules& llama_server() {
   return k_engine;
 }
 
-} // namespace vramfit::builtin_engines
+}  // namespace vramfit::builtin_engines

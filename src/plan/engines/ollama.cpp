@@ -27,7 +27,7 @@ struct Environment {
     const auto get = [&](std::string_view name) -> std::optional<std::string> {
       const auto it = options.environment.find(name);
       return it == options.environment.end() || it->second.empty() ? std::nullopt
-                                                                    : std::optional<std::string>(it->second);
+                                                                   : std::optional<std::string>(it->second);
     };
     kv_cache_type = get("OLLAMA_KV_CACHE_TYPE");
     if (const auto fa = get("OLLAMA_FLASH_ATTENTION")) {
@@ -64,8 +64,9 @@ public:
       } else {
         const std::uint64_t tokens = vram_bytes < 24 * k_gib ? 4096 : vram_bytes < 48 * k_gib ? 32768 : 262144;
         s.context_tokens = tokens;
-        notes.push_back(fmt::format("ollama: default context {} for {} GiB of VRAM (< 24 GiB: 4k, 24-48: 32k, >= 48: 256k)",
-                                    tokens, vram_bytes / k_gib));
+        notes.push_back(
+            fmt::format("ollama: default context {} for {} GiB of VRAM (< 24 GiB: 4k, 24-48: 32k, >= 48: 256k)", tokens,
+                        vram_bytes / k_gib));
       }
     }
     if (!given.n_seq) {
@@ -85,7 +86,8 @@ public:
         if (s.flash_attn) {
           t = *parsed;
         } else {
-          notes.push_back("ollama: OLLAMA_KV_CACHE_TYPE applies only with OLLAMA_FLASH_ATTENTION=1; the cache stays f16");
+          notes.emplace_back(
+              "ollama: OLLAMA_KV_CACHE_TYPE applies only with OLLAMA_FLASH_ATTENTION=1; the cache stays f16");
         }
       }
       s.type_k = s.type_v = t;
@@ -122,11 +124,11 @@ public:
   }
 };
 
-} // namespace
+}  // namespace
 
 const EngineRules& ollama() {
   static const Ollama k_engine;
   return k_engine;
 }
 
-} // namespace vramfit::builtin_engines
+}  // namespace vramfit::builtin_engines

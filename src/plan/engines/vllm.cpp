@@ -10,13 +10,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 namespace vramfit {
 namespace builtin_engines {
 namespace {
 
 std::uint32_t utilization_percent(const EngineOptions& options) {
-  return options.memory_fraction ? static_cast<std::uint32_t>(*options.memory_fraction * 100.0 + 0.5)
+  return options.memory_fraction ? static_cast<std::uint32_t>(std::lround(*options.memory_fraction * 100.0))
                                  : k_vllm_default_utilization_percent;
 }
 
@@ -46,8 +47,8 @@ public:
     const Bytes allowed = b.total_bytes / 100 * percent;
     // The CUDA context counts against the utilization budget (non-torch memory).
     b.usable_bytes = allowed > b.reserve_bytes ? allowed - b.reserve_bytes : 0;
-    b.basis = fmt::format("vLLM {}% of {} MiB - context {} MiB", percent, b.total_bytes / k_mib,
-                          b.reserve_bytes / k_mib);
+    b.basis =
+        fmt::format("vLLM {}% of {} MiB - context {} MiB", percent, b.total_bytes / k_mib, b.reserve_bytes / k_mib);
     return b;
   }
 
@@ -81,14 +82,14 @@ public:
   }
 };
 
-} // namespace
+}  // namespace
 
 const EngineRules& vllm() {
   static const Vllm k_engine;
   return k_engine;
 }
 
-} // namespace builtin_engines
+}  // namespace builtin_engines
 
 VllmCapacity vllm_capacity(const ModelSpec& spec, const RunSettings& settings, Bytes available_bytes) {
   VllmCapacity c;
@@ -100,9 +101,9 @@ VllmCapacity vllm_capacity(const ModelSpec& spec, const RunSettings& settings, B
       continue;
     }
     // Sliding-window layers get pages of the same size as full-attention ones.
-    c.kv_bytes_per_token = checked_add(c.kv_bytes_per_token,
-                                       checked_mul(spec.n_embd_k_gqa(il) + spec.n_embd_v_gqa(il), element, "vLLM KV"),
-                                       "vLLM KV");
+    c.kv_bytes_per_token =
+        checked_add(c.kv_bytes_per_token,
+                    checked_mul(spec.n_embd_k_gqa(il) + spec.n_embd_v_gqa(il), element, "vLLM KV"), "vLLM KV");
   }
   RunSettings one = settings;
   one.n_seq = 1;
@@ -140,4 +141,4 @@ Estimate vllm_activation(const ModelSpec& spec) {
   return Estimate{peak, peak / 2, peak + peak / 2};
 }
 
-} // namespace vramfit
+}  // namespace vramfit
