@@ -199,6 +199,15 @@ void add_catalog_options(CLI::App& app, Args& a) {
   app.add_flag("--no-builtin-catalog", a.no_builtin_catalog, "Use only the --catalog files, not the embedded catalog");
 }
 
+void add_report_options(CLI::App& app, Args& a) {
+  add_model_options(app, a, true);
+  add_selection_options(app, a);
+  add_log_settings_options(app, a);
+  add_run_options(app, a);
+  add_output_options(app, a);
+  add_catalog_options(app, a);
+}
+
 void check_common(const Args& a) {
   if (a.no_builtin_catalog && a.catalogs.empty()) {
     throw UsageError("--no-builtin-catalog needs at least one --catalog file");

@@ -28,6 +28,10 @@ void add_output_options(CLI::App& app, Args& a);
 /// --catalog and --no-builtin-catalog.
 void add_catalog_options(CLI::App& app, Args& a);
 
+/// What fit, check and max-context take: the model, GPUs, quants, contexts,
+/// every setting, output and catalog.
+void add_report_options(CLI::App& app, Args& a);
+
 /// Checks what no single option can: --no-builtin-catalog needs a --catalog;
 /// --gpu-memory-utilization needs an engine that reads it; the settings
 /// together are ones llama.cpp accepts. Throws UsageError.

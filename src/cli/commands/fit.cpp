@@ -11,13 +11,8 @@ namespace vramfit::cli {
 namespace {
 
 void setup(CLI::App& app, Args& a) {
-  add_model_options(app, a, true);
-  add_selection_options(app, a);
-  add_log_settings_options(app, a);
-  add_run_options(app, a);
+  add_report_options(app, a);
   add_ladder_options(app, a);
-  add_output_options(app, a);
-  add_catalog_options(app, a);
 }
 
 ExitCode run(const Args& a, Session& session) {
