@@ -51,8 +51,11 @@ GgufModel load_gguf_model(const std::string& path) {
   const auto names = gguf_split_part_names(path);
   for (const auto& name : names) {
     if (names.size() > 1 && ::access(name.c_str(), F_OK) != 0) {
-      throw InputError(name + ": split part not found (" + path +
-                       " names it)");  // NOLINT(performance-inefficient-string-concatenation)
+      std::string what = name;
+      what += ": split part not found (";
+      what += path;
+      what += " names it)";
+      throw InputError(what);
     }
     FileSource source(name);
     parts.push_back(read_gguf(source, name));
