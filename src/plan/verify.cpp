@@ -3,6 +3,7 @@
 #include "detail/text.hpp"
 
 #include "vramfit/input/gguf_model.hpp"
+#include "vramfit/memory/extra_buffers.hpp"
 #include "vramfit/model/arch.hpp"
 #include "vramfit/model/quantize.hpp"
 #include "vramfit/plan/placement.hpp"
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <numeric>
 
 namespace vramfit {
@@ -43,12 +45,28 @@ Backend backend_of(std::string_view device) {
   return Backend::cpu;
 }
 
-// Buffer types of host memory: CPU, CPU_Mapped, CPU_REPACK, CUDA_Host, Vulkan_Host, ...
+// The CPU's extra buffer types: weights repacked for its kernels, in memory of
+// their own (CPU_AARCH64 was CPU_REPACK's name until mid-2025).
+std::optional<ExtraBuffer> extra_buffer_named(std::string_view b) {
+  if (b == "AMX") {
+    return ExtraBuffer::amx;
+  }
+  if (b == "CPU_REPACK" || b == "CPU_AARCH64") {
+    return ExtraBuffer::repack;
+  }
+  return std::nullopt;
+}
+
+// Buffer types of host memory: CPU, CPU_Mapped, CUDA_Host, Vulkan_Host, and
+// the CPU's extra buffers (AMX, CPU_REPACK, CPU_KLEIDIAI).
 bool is_host_buffer(std::string_view b) {
-  return b.starts_with("CPU") || b.find("_Host") != std::string_view::npos;
+  return b.starts_with("CPU") || b == "AMX" || b.find("_Host") != std::string_view::npos;
 }
 
 std::string device_of_buffer(std::string_view b) {
+  if (const auto extra = extra_buffer_named(b)) {
+    return std::string(name(*extra));
+  }
   if (is_host_buffer(b)) {
     return "CPU";
   }
@@ -235,7 +253,7 @@ LogPlacement placement_from_log(const LlamaLog& log, const ModelSpec& spec) {
     // Devices named only by their buffer lines (fragmentary logs).
     for (const auto& b : log.buffers) {
       const auto dev = device_of_buffer(b.device);
-      if (dev != "CPU" && std::find(p.gpus.begin(), p.gpus.end(), dev) == p.gpus.end()) {
+      if (!is_host_buffer(b.device) && std::find(p.gpus.begin(), p.gpus.end(), dev) == p.gpus.end()) {
         p.gpus.push_back(dev);
       }
     }
@@ -552,6 +570,43 @@ std::uint32_t overrides_as_n_cpu_moe(std::uint64_t overridden, const std::vector
   return static_cast<std::uint32_t>(last_layer + 1);
 }
 
+// The CPU class whose extra buffers explain the log's AMX / CPU_REPACK lines:
+// AMX when it prints an AMX buffer, else the class whose repacked bytes match
+// (x86 AVX2, AVX-512 or ARM), none when it prints neither.
+CpuClass infer_cpu_class(const LlamaLog& log, const std::vector<TensorSpec>& tensors,
+                         const std::vector<GgmlType>& types, const std::vector<std::string>& device) {
+  std::map<ExtraBuffer, Bytes> logged;
+  for (const auto& b : log.buffers) {
+    if (const auto extra = extra_buffer_named(b.device); extra && b.kind == "model" && !b.draft) {
+      logged[*extra] += b.bytes;
+    }
+  }
+  if (logged.empty()) {
+    return CpuClass::none;
+  }
+  if (logged.count(ExtraBuffer::amx) != 0) {
+    return CpuClass::amx;
+  }
+  CpuClass best = CpuClass::avx2;
+  Bytes best_error = std::numeric_limits<Bytes>::max();
+  for (const auto cpu : {CpuClass::avx2, CpuClass::avx512, CpuClass::arm64}) {
+    Bytes repacked = 0;
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+      if (device[i] == "CPU") {
+        const auto extra = extra_buffer_for(cpu, tensors[i], types[i]);
+        repacked += extra.buffer == ExtraBuffer::repack ? extra.bytes : 0;
+      }
+    }
+    const Bytes want = logged[ExtraBuffer::repack];
+    const Bytes error = repacked > want ? repacked - want : want - repacked;
+    if (error < best_error) {
+      best = cpu;
+      best_error = error;
+    }
+  }
+  return best;
+}
+
 // Weights: exact from the file's own tensors; else from the recipe of the
 // printed file type for a known architecture, as an estimate.
 void compare_weights(VerifyResult& r, const LlamaLog& log, const VerifyOptions& opt, const LogPlacement& p) {
@@ -621,6 +676,21 @@ void compare_weights(VerifyResult& r, const LlamaLog& log, const VerifyOptions& 
     const auto layer = static_cast<std::uint32_t>(std::max(0, t.layer));
     device[i] = device_name(p, weight_device(weight_part(t.name, t.layer), layer, p.split, n_cpu_moe.value_or(0)));
   }
+  // Host weights the CPU's extra buffers took, when the log shows any: each
+  // allocates its own packed size, and leaves the mapped span to the rest.
+  std::vector<Bytes> held = sizes;
+  r.cpu = infer_cpu_class(log, tensors, types, device);
+  if (r.cpu != CpuClass::none) {
+    r.notes.push_back("host CPU class " + std::string(name(r.cpu)) + ", from the log's extra buffers");
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+      if (device[i] == "CPU") {
+        if (const auto extra = extra_buffer_for(r.cpu, tensors[i], types[i]); extra.buffer != ExtraBuffer::none) {
+          device[i] = std::string(name(extra.buffer));
+          held[i] = extra.bytes;
+        }
+      }
+    }
+  }
   // Logged model buffers per device; "<device>_Mapped" ones are memory-mapped.
   std::map<std::string, Bytes> logged;
   std::map<std::string, bool> mapped;
@@ -628,8 +698,8 @@ void compare_weights(VerifyResult& r, const LlamaLog& log, const VerifyOptions& 
     if (b.kind != "model" || b.draft) {
       continue;
     }
-    // Host buffers other than the mapped file (CPU_REPACK, CUDA_Host) hold copies made at load.
-    if (is_host_buffer(b.device) && b.device != "CPU_Mapped" && b.device != "CPU") {
+    // Host buffers a GPU backend pins (CUDA_Host) hold copies made at load.
+    if (is_host_buffer(b.device) && b.device != "CPU_Mapped" && b.device != "CPU" && !extra_buffer_named(b.device)) {
       continue;
     }
     const auto dev = device_of_buffer(b.device);
@@ -640,7 +710,7 @@ void compare_weights(VerifyResult& r, const LlamaLog& log, const VerifyOptions& 
   std::map<std::string, Bytes> predicted;
   for (std::size_t i = 0; i < tensors.size(); ++i) {
     if (!device[i].empty()) {
-      predicted[device[i]] += sizes[i];
+      predicted[device[i]] += held[i];
     }
   }
   for (const auto& [dev, bytes] : logged) {

@@ -9,6 +9,7 @@
 #include "vramfit/input/file_weights.hpp"
 #include "vramfit/input/llama_log.hpp"
 #include "vramfit/memory/estimate.hpp"
+#include "vramfit/memory/extra_buffers.hpp"
 #include "vramfit/memory/kv_cache.hpp"
 #include "vramfit/plan/engine.hpp"
 #include "vramfit/support/provenance.hpp"
@@ -65,6 +66,7 @@ struct VerifyResult {
   ModelSpec spec;
   RunSettings settings;
   Backend backend = Backend::cpu;
+  CpuClass cpu = CpuClass::none;  ///< the host CPU class the log's extra buffers show
   std::vector<VerifyTerm> terms;
   std::vector<std::string> notes;  ///< terms not checked and why; assumptions
   bool ok = false;                 ///< every term within its range

@@ -28,38 +28,60 @@ struct Value {
   std::string_view str() const { return is_owned ? std::string_view(owned) : view; }
 };
 
+Value of(Value::Kind kind) {
+  Value v;
+  v.kind = kind;
+  return v;
+}
 Value absent() {
   return {};
 }
 Value null() {
-  return Value{Value::Kind::null};
+  return of(Value::Kind::null);
 }
 Value number(std::uint64_t u) {
-  return Value{Value::Kind::unsigned_number, u};
+  Value v = of(Value::Kind::unsigned_number);
+  v.u = u;
+  return v;
 }
 Value signed_number(std::int64_t i) {
-  return Value{Value::Kind::signed_number, 0, i};
+  Value v = of(Value::Kind::signed_number);
+  v.i = i;
+  return v;
 }
 Value decimal1(double d) {
-  return Value{Value::Kind::decimal1, 0, 0, d};
+  Value v = of(Value::Kind::decimal1);
+  v.d = d;
+  return v;
 }
 Value decimal2(double d) {
-  return Value{Value::Kind::decimal2, 0, 0, d};
+  Value v = of(Value::Kind::decimal2);
+  v.d = d;
+  return v;
 }
 Value boolean(bool b) {
-  return Value{Value::Kind::boolean, 0, 0, 0, b};
+  Value v = of(Value::Kind::boolean);
+  v.b = b;
+  return v;
 }
 Value text(std::string s) {
-  return Value{Value::Kind::text, 0, 0, 0, false, std::move(s), {}, true};
+  Value v = of(Value::Kind::text);
+  v.owned = std::move(s);
+  v.is_owned = true;
+  return v;
 }
 Value text(std::string_view s) {
-  return Value{Value::Kind::text, 0, 0, 0, false, {}, s, false};
+  Value v = of(Value::Kind::text);
+  v.view = s;
+  return v;
 }
 Value text(const char* s) {
   return text(std::string_view(s));
 }
 Value json(ojson j) {
-  return Value{Value::Kind::json, 0, 0, 0, false, {}, {}, false, std::make_shared<const ojson>(std::move(j))};
+  Value v = of(Value::Kind::json);
+  v.j = std::make_shared<const ojson>(std::move(j));
+  return v;
 }
 template <typename T> Value optional_number(const std::optional<T>& v) {
   return v ? number(static_cast<std::uint64_t>(*v)) : null();
