@@ -5,6 +5,7 @@
 
 #include "render/render.hpp"
 
+#include "vramfit/memory/extra_buffers.hpp"
 #include "vramfit/memory/run_settings.hpp"
 #include "vramfit/plan/engine.hpp"
 #include "vramfit/support/bytes.hpp"
@@ -41,6 +42,7 @@ struct Args {
   std::optional<std::uint64_t> host_bandwidth_gbps;
   std::optional<Bytes> ram_bytes;
   std::optional<std::uint64_t> wired_limit_mb;
+  std::optional<CpuClass> host_cpu;  ///< --host-cpu / --no-repack
 
   // Output and catalog.
   Format format = Format::table;

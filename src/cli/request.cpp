@@ -57,6 +57,7 @@ Request make_request(const Args& a) {
     r.host.bandwidth_given = true;
   }
   r.host.ram_bytes = a.ram_bytes;
+  r.host.cpu = a.host_cpu;
   if (a.wired_limit_mb) {
     r.wired_limit_bytes = *a.wired_limit_mb * k_mib;
   }

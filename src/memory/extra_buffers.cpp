@@ -9,7 +9,9 @@ namespace {
 
 constexpr Bytes k_alignment = 32;  // TENSOR_ALIGNMENT of the CPU and extra buffer types
 
-Bytes pad(Bytes n) { return (n + k_alignment - 1) / k_alignment * k_alignment; }
+Bytes pad(Bytes n) {
+  return (n + k_alignment - 1) / k_alignment * k_alignment;
+}
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -118,7 +120,7 @@ std::optional<Bytes> amx_alloc(const TensorSpec& t, GgmlType type, Op op) {
   return pad(checked_mul(n, row, "AMX buffer"));
 }
 
-} // namespace
+}  // namespace
 
 std::string_view name(CpuClass cpu) noexcept {
   switch (cpu) {
@@ -192,8 +194,7 @@ ExtraPlacement extra_buffer_for(CpuClass cpu, const TensorSpec& t, GgmlType type
   return {ExtraBuffer::repack, pad(tensor_bytes(type, t.ne[0], t.rows()))};
 }
 
-std::optional<std::string_view> extra_buffer_abort(CpuClass cpu, const TensorSpec& t, GgmlType type,
-                                                   bool flash_attn) {
+std::optional<std::string_view> extra_buffer_abort(CpuClass cpu, const TensorSpec& t, GgmlType type, bool flash_attn) {
   if (cpu != CpuClass::amx || t.n_dims != 3 || !amx_alloc(t, type, op_of(t))) {
     return std::nullopt;
   }
@@ -207,4 +208,4 @@ std::optional<std::string_view> extra_buffer_abort(CpuClass cpu, const TensorSpe
   return std::nullopt;
 }
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -22,6 +22,7 @@ bool applies(const QuantSpec& q, const CatalogModel& m) {
 
 struct Prediction {
   WeightsBreakdown weights;
+  std::vector<GgmlType> types;
   Bytes file_bytes = 0;
   Bytes metadata_bytes = 0;
 };
@@ -30,11 +31,11 @@ Prediction predict(const ModelSpec& spec, const std::vector<TensorSpec>& invento
   const auto ftype = *recipe.file_type;
   QuantOptions options;
   options.imatrix = recipe.imatrix;
-  const auto types = recipe_types(inventory, spec, ftype, options);
   Prediction p;
-  p.weights = summarize_weights(inventory, types, spec.n_layer);
+  p.types = recipe_types(inventory, spec, ftype, options);
+  p.weights = summarize_weights(inventory, p.types, spec.n_layer);
   p.metadata_bytes = estimate_gguf_metadata_bytes(spec, inventory);
-  p.file_bytes = checked_add(gguf_tensor_data_bytes(inventory, types), p.metadata_bytes, "file size");
+  p.file_bytes = checked_add(gguf_tensor_data_bytes(inventory, p.types), p.metadata_bytes, "file size");
   return p;
 }
 
@@ -64,6 +65,42 @@ LayerWeights layer_weights(const QuantResult& q) {
   w.output_layer_bytes = output;
   w.token_embd_bytes = q.host_weights_bytes;
   return w;
+}
+
+// What the CPU's extra buffers would allocate for each part of the weights on
+// the CPU, scaled like the weights when a published size stands for the recipe.
+void add_extra_buffers(LayerWeights& w, const std::vector<TensorSpec>& tensors, const std::vector<GgmlType>& types,
+                       std::uint32_t n_layer, CpuClass cpu, long double scale) {
+  std::vector<Bytes> blocks(n_layer, 0);
+  std::vector<Bytes> experts(n_layer, 0);
+  std::vector<Bytes> source_blocks(n_layer, 0);
+  std::vector<Bytes> source_experts(n_layer, 0);
+  const auto scaled = [scale](Bytes b) {
+    return static_cast<Bytes>(static_cast<long double>(b) * scale);
+  };
+  for (std::size_t i = 0; i < tensors.size(); ++i) {
+    const auto& t = tensors[i];
+    const auto extra = extra_buffer_for(cpu, t, types[i]);
+    if (extra.buffer == ExtraBuffer::none) {
+      continue;
+    }
+    const Bytes bytes = scaled(extra.bytes);
+    const Bytes source = scaled(tensor_bytes(types[i], t.row_length(), t.rows()));
+    if (t.layer < 0) {
+      // token_embd never qualifies (GET_ROWS): the output matrix
+      w.repacked.output += bytes;
+      w.repacked_source.output += source;
+    } else if (static_cast<std::uint32_t>(t.layer) < n_layer) {
+      const auto l = static_cast<std::size_t>(t.layer);
+      const bool expert = is_routed_expert(t.name);
+      (expert ? experts : blocks)[l] += bytes;
+      (expert ? source_experts : source_blocks)[l] += source;
+    }
+  }
+  w.repacked.blocks = LayerSums(blocks);
+  w.repacked.experts = LayerSums(experts);
+  w.repacked_source.blocks = LayerSums(source_blocks);
+  w.repacked_source.experts = LayerSums(source_experts);
 }
 
 // Bytes per element, as a fraction: (bytes per block, elements per block).
@@ -132,6 +169,11 @@ void Evaluator::resolve_columns() {
       m_report.columns.push_back(std::move(column));
     }
   }
+  // The host CPU's extra buffers: as stated, else an Apple GPU's own CPU, else
+  // AVX2 (they matter only where no GPU host buffer comes first).
+  const bool apple = std::any_of(m_report.columns.begin(), m_report.columns.end(),
+                                 [](const GpuColumn& c) { return c.combined.backend == Backend::metal; });
+  m_cpu = m_request.host.cpu.value_or(apple ? CpuClass::arm64 : CpuClass::avx2);
 }
 
 void Evaluator::resolve_settings() {
@@ -232,6 +274,10 @@ QuantResult Evaluator::quant_result(const QuantSpec& q) {
                      model.spec.id + "'");
   }
   r.layers = layer_weights(r);
+  const Bytes predicted = p.weights.device_bytes();
+  add_extra_buffers(
+      r.layers, m_inventory, p.types, model.spec.n_layer, m_cpu,
+      predicted == 0 ? 1.0L : static_cast<long double>(r.device_weights_bytes) / static_cast<long double>(predicted));
   return r;
 }
 
@@ -277,6 +323,7 @@ QuantResult Evaluator::file_result(const FileWeights& file) {
     }
   }
   r.layers = layer_weights(r);
+  add_extra_buffers(r.layers, file.tensors, types, model.spec.n_layer, m_cpu, 1.0L);
   return r;
 }
 

@@ -60,6 +60,7 @@ private:
   const Request& m_request;
   const EngineRules& m_engine;
   Report m_report;
+  CpuClass m_cpu = CpuClass::none;      ///< the host CPU whose extra buffers repack host weights
   std::vector<TensorSpec> m_inventory;  ///< built once when a recipe is predicted
   std::map<std::string, QuantResult> m_standard_quants;
   std::map<std::tuple<std::uint32_t, std::uint32_t, bool>, bool>

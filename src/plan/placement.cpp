@@ -167,6 +167,7 @@ bool DeviceLoad::marginal() const {
 
 Bytes HostLoad::total_bytes() const {
   Bytes t = checked_add(weights_bytes, kv_cache_bytes, "host total");
+  t = checked_add(t, repacked_weights_bytes, "host total");
   t = checked_add(t, recurrent_state_bytes, "host total");
   t = checked_add(t, compute_buffer.bytes, "host total");
   return checked_add(t, output_bytes, "host total");
@@ -232,6 +233,19 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
   auto& host = p.host;
   host.weights_bytes = weights.token_embd_bytes;
   bool partial = false;
+  // The CPU's extra buffers take host weights only where no GPU host buffer
+  // comes first in llama.cpp's CPU list: CPU-only and Metal hosts.
+  const bool extras =
+      std::all_of(gpus.begin(), gpus.end(), [](const GpuSpec& g) { return g.backend == Backend::metal; });
+  // Their tensors leave the mapped span for a buffer of their own.
+  const auto repack = [&](Bytes allocated, Bytes source) {
+    if (extras) {
+      host.repacked_weights_bytes = checked_add(host.repacked_weights_bytes, allocated, "repacked weights");
+      host.weights_bytes -= source;
+    }
+  };
+  const auto& rp = weights.repacked;
+  const auto& rs = weights.repacked_source;
   // Each device holds one contiguous range of blocks; the host the blocks
   // before the first GPU's. Within a range, routed experts of blocks below
   // --n-cpu-moe go to the host (weight_device's rule), the rest stays.
@@ -245,6 +259,8 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
     if (device < 0) {
       partial = true;
       host.weights_bytes = checked_add(host.weights_bytes, all, "host weights");
+      repack(rp.blocks.range(r.begin, r.end) + rp.experts.range(r.begin, r.end),
+             rs.blocks.range(r.begin, r.end) + rs.experts.range(r.begin, r.end));
       host.kv_cache_bytes = checked_add(host.kv_cache_bytes, kv_bytes, "host KV");
       host.recurrent_state_bytes = checked_add(host.recurrent_state_bytes, st, "host state");
       return;
@@ -258,6 +274,7 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
       partial = partial || moved > 0;
       on_device -= moved;
       host.weights_bytes = checked_add(host.weights_bytes, moved, "host weights");
+      repack(rp.experts.range(r.begin, experts_end), rs.experts.range(r.begin, experts_end));
     }
     d.weights_bytes = checked_add(d.weights_bytes, on_device, "device weights");
     d.kv_cache_bytes = checked_add(d.kv_cache_bytes, kv_bytes, "device KV");
@@ -277,6 +294,7 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
   } else {
     partial = true;
     host.weights_bytes = checked_add(host.weights_bytes, weights.output_layer_bytes, "host weights");
+    repack(rp.output, rs.output);
   }
   host.output_bytes = output_buffer_bytes(spec, settings);
   // Every GPU that holds blocks reserves its own compute buffer for its part of the graph.

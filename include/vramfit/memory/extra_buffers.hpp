@@ -80,4 +80,4 @@ ExtraPlacement extra_buffer_for(CpuClass cpu, const TensorSpec& tensor, GgmlType
 std::optional<std::string_view> extra_buffer_abort(CpuClass cpu, const TensorSpec& tensor, GgmlType type,
                                                    bool flash_attn);
 
-} // namespace vramfit
+}  // namespace vramfit

@@ -28,6 +28,16 @@ struct LayerWeights {
   LayerSums experts;             ///< per main block, its routed-expert tensors
   Bytes output_layer_bytes = 0;  ///< output, output_norm and other globals (tied copy included)
   Bytes token_embd_bytes = 0;    ///< always in host memory
+  /// Weights the CPU's extra buffers (AMX, CPU_REPACK) take when they stay on
+  /// the CPU of a host without a GPU host buffer (CPU-only, Metal); zero when
+  /// the CPU class repacks nothing.
+  struct Repacked {
+    LayerSums blocks;   ///< per main block, its weights but the routed experts
+    LayerSums experts;  ///< per main block, its routed experts
+    Bytes output = 0;   ///< the output layer
+  };
+  Repacked repacked;         ///< what the extra buffers allocate
+  Repacked repacked_source;  ///< the same tensors' bytes in the file, which then leave the mapped span
 
   /// Bytes on the GPUs at full offload.
   Bytes device_bytes() const;
@@ -108,7 +118,8 @@ struct DeviceLoad {
 /// What stays in host memory (RAM): mapped weights, the KV cache and state of
 /// blocks on the CPU, the host's compute buffer and the output buffer.
 struct HostLoad {
-  Bytes weights_bytes = 0;  ///< token_embd, blocks on the CPU, experts kept there
+  Bytes weights_bytes = 0;           ///< token_embd, blocks on the CPU, experts kept there (the mapped file)
+  Bytes repacked_weights_bytes = 0;  ///< the CPU's extra buffers: copies of host weights repacked for its kernels
   Bytes kv_cache_bytes = 0;
   Bytes recurrent_state_bytes = 0;
   Estimate compute_buffer;  ///< the CPU's share of the graph (0 at full offload)

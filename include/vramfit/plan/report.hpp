@@ -11,6 +11,7 @@
 #include "vramfit/input/file_weights.hpp"
 #include "vramfit/memory/device.hpp"
 #include "vramfit/memory/estimate.hpp"
+#include "vramfit/memory/extra_buffers.hpp"
 #include "vramfit/memory/kv_cache.hpp"
 #include "vramfit/model/model.hpp"
 #include "vramfit/model/quantize.hpp"
@@ -162,6 +163,9 @@ struct HostOptions {
   std::optional<Bytes> ram_bytes;                         ///< --ram: the host's system memory
   double bandwidth_gbps = k_default_host_bandwidth_gbps;  ///< --host-bandwidth: RAM bandwidth for offloaded weights
   bool bandwidth_given = false;
+  /// --host-cpu / --no-repack: which CPU extra buffers repack host weights.
+  /// Unset: Apple GPUs' own (arm64); x86 hosts of CPU-only runs AVX2, assumed.
+  std::optional<CpuClass> cpu;
 };
 
 /// What to evaluate.
