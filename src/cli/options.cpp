@@ -131,6 +131,22 @@ void add_log_settings_options(CLI::App& app, Args& a) {
             [&a](const std::string& v) { a.n_cpu_moe = count32(v, "--n-cpu-moe", 1U << 16, 0); });
 }
 
+void add_host_cpu_option(CLI::App& app, Args& a) {
+  add_value(app, "--host-cpu",
+            "The host CPU, for the weights llama.cpp repacks in RAM (default: an Apple GPU's own, else avx2)",
+            "{amx,avx512,avx2,arm64,apple,none}", [&a](const std::string& v) {
+              const auto cpu = cpu_class_from_name(v);
+              if (!cpu) {
+                throw UsageError("--host-cpu: '" + v.substr(0, 32) +
+                                 "' must be amx, avx512, avx2, arm64, apple or none");
+              }
+              a.host_cpu = *cpu;
+            });
+  app.add_flag_function(
+      "--no-repack", [&a](std::int64_t) { a.host_cpu = CpuClass::none; },
+      "llama.cpp's --no-repack: no extra buffers, host weights stay in the mapped file");
+}
+
 void add_run_options(CLI::App& app, Args& a) {
   add_value(app, "--batch-size", "Logical batch size n_batch (default 2048)", "N",
             [&a](const std::string& v) { a.settings.n_batch = count32(v, "--batch-size", 1U << 20); });
@@ -163,19 +179,7 @@ void add_run_options(CLI::App& app, Args& a) {
             "GBPS", [&a](const std::string& v) { a.host_bandwidth_gbps = parse_count(v, "--host-bandwidth", 100000); });
   add_value(app, "--ram", "The host's system memory (24GiB, 64GB): checks what stays in RAM", "SIZE",
             [&a](const std::string& v) { a.ram_bytes = parse_size(v, "--ram"); });
-  add_value(app, "--host-cpu",
-            "The host CPU, for the weights llama.cpp repacks in RAM (default: an Apple GPU's own, else avx2)",
-            "{amx,avx512,avx2,arm64,apple,none}", [&a](const std::string& v) {
-              const auto cpu = cpu_class_from_name(v);
-              if (!cpu) {
-                throw UsageError("--host-cpu: '" + v.substr(0, 32) +
-                                 "' must be amx, avx512, avx2, arm64, apple or none");
-              }
-              a.host_cpu = *cpu;
-            });
-  app.add_flag_function(
-      "--no-repack", [&a](std::int64_t) { a.host_cpu = CpuClass::none; },
-      "llama.cpp's --no-repack: no extra buffers, host weights stay in the mapped file");
+  add_host_cpu_option(app, a);
   add_value(app, "--wired-limit-mb", "Apple: macOS iogpu.wired_limit_mb (replaces the Metal working-set limit)", "MB",
             [&a](const std::string& v) { a.wired_limit_mb = parse_count(v, "--wired-limit-mb", 1U << 24); });
 }

@@ -19,9 +19,11 @@ void add_ladder_options(CLI::App& app, Args& a);
 /// The settings verify can also take from a log: --context, the cache types,
 /// --flash-attn, --parallel, --ubatch-size, --n-cpu-moe.
 void add_log_settings_options(CLI::App& app, Args& a);
+/// --host-cpu and --no-repack: the CPU class of the host's extra buffers.
+void add_host_cpu_option(CLI::App& app, Args& a);
 /// Everything else about how the engine runs: --batch-size, --kv-unified,
 /// --swa-full, --engine, --gpu-memory-utilization, -ngl, --host-bandwidth,
-/// --ram, --wired-limit-mb.
+/// --ram, --host-cpu, --wired-limit-mb.
 void add_run_options(CLI::App& app, Args& a);
 /// --format and --units.
 void add_output_options(CLI::App& app, Args& a);

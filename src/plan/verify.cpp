@@ -199,8 +199,28 @@ ModelSpec spec_from_log(const LlamaLog& log, std::vector<std::string>& notes) {
   put("attention.key_length_mla", "n_embd_head_k_mla");
   put("attention.value_length_mla", "n_embd_head_v_mla");
   put("rope.dimension_count", "n_rot");
-  const bool heads = put("attention.head_count", "n_head") && put("attention.head_count_kv", "n_head_kv") &&
-                     put("attention.key_length", "n_embd_head_k");
+  bool heads = put("attention.head_count", "n_head") && put("attention.head_count_kv", "n_head_kv");
+  if (heads && !put("attention.key_length", "n_embd_head_k")) {
+    // Older logs print no head size: the K/V width over the KV heads.
+    const auto kv_heads = numbers(log.info.at("n_head_kv"));
+    const std::uint64_t h = kv_heads.empty() ? 0 : *std::max_element(kv_heads.begin(), kv_heads.end());
+    const auto k = log.info_uint("n_embd_k_gqa");
+    const auto v = log.info_uint("n_embd_v_gqa");
+    heads = h > 0 && k && *k % h == 0;
+    if (heads) {
+      f.metadata.emplace_back(a + "attention.key_length", u32(*k / h));
+      if (v && *v % h == 0) {
+        f.metadata.emplace_back(a + "attention.value_length", u32(*v / h));
+      }
+    } else {
+      f.metadata.erase(std::remove_if(f.metadata.begin(), f.metadata.end(),
+                                      [&](const auto& kv) {
+                                        return kv.first == a + "attention.head_count" ||
+                                               kv.first == a + "attention.head_count_kv";
+                                      }),
+                       f.metadata.end());
+    }
+  }
   put("attention.value_length", "n_embd_head_v");
   if (!heads) {
     // Without head counts, the per-layer K/V widths are enough for the cache.
@@ -570,11 +590,12 @@ std::uint32_t overrides_as_n_cpu_moe(std::uint64_t overridden, const std::vector
   return static_cast<std::uint32_t>(last_layer + 1);
 }
 
-// The CPU class whose extra buffers explain the log's AMX / CPU_REPACK lines:
-// AMX when it prints an AMX buffer, else the class whose repacked bytes match
-// (x86 AVX2, AVX-512 or ARM), none when it prints neither.
-CpuClass infer_cpu_class(const LlamaLog& log, const std::vector<TensorSpec>& tensors,
-                         const std::vector<GgmlType>& types, const std::vector<std::string>& device) {
+// The CPU classes whose extra buffers explain the log's AMX / CPU_REPACK
+// lines, best first: AMX when it prints an AMX buffer, else the classes whose
+// repacked bytes come closest (x86 AVX2, AVX-512 or ARM; several when this
+// file repacks the same under each), none when it prints neither.
+std::vector<CpuClass> infer_cpu_classes(const LlamaLog& log, const std::vector<TensorSpec>& tensors,
+                                        const std::vector<GgmlType>& types, const std::vector<std::string>& device) {
   std::map<ExtraBuffer, Bytes> logged;
   for (const auto& b : log.buffers) {
     if (const auto extra = extra_buffer_named(b.device); extra && b.kind == "model" && !b.draft) {
@@ -582,12 +603,12 @@ CpuClass infer_cpu_class(const LlamaLog& log, const std::vector<TensorSpec>& ten
     }
   }
   if (logged.empty()) {
-    return CpuClass::none;
+    return {CpuClass::none};
   }
   if (logged.count(ExtraBuffer::amx) != 0) {
-    return CpuClass::amx;
+    return {CpuClass::amx};
   }
-  CpuClass best = CpuClass::avx2;
+  std::vector<CpuClass> best;
   Bytes best_error = std::numeric_limits<Bytes>::max();
   for (const auto cpu : {CpuClass::avx2, CpuClass::avx512, CpuClass::arm64}) {
     Bytes repacked = 0;
@@ -600,8 +621,11 @@ CpuClass infer_cpu_class(const LlamaLog& log, const std::vector<TensorSpec>& ten
     const Bytes want = logged[ExtraBuffer::repack];
     const Bytes error = repacked > want ? repacked - want : want - repacked;
     if (error < best_error) {
-      best = cpu;
+      best.clear();
       best_error = error;
+    }
+    if (error == best_error) {
+      best.push_back(cpu);
     }
   }
   return best;
@@ -679,9 +703,29 @@ void compare_weights(VerifyResult& r, const LlamaLog& log, const VerifyOptions& 
   // Host weights the CPU's extra buffers took, when the log shows any: each
   // allocates its own packed size, and leaves the mapped span to the rest.
   std::vector<Bytes> held = sizes;
-  r.cpu = infer_cpu_class(log, tensors, types, device);
+  const auto classes = opt.cpu ? std::vector<CpuClass>{*opt.cpu} : infer_cpu_classes(log, tensors, types, device);
+  r.cpu = classes.front();
+  if (opt.cpu) {
+    r.notes.push_back("host CPU class " + std::string(name(r.cpu)) + ", as given");
+  } else if (r.cpu != CpuClass::none) {
+    std::string names;
+    for (const auto cpu : classes) {
+      names += (names.empty() ? "" : " or ") + std::string(name(cpu));
+    }
+    r.notes.push_back("host CPU class " + names + ", from the log's extra buffers" +
+                      (classes.size() > 1 ? " (they repack this file alike)" : ""));
+  }
   if (r.cpu != CpuClass::none) {
-    r.notes.push_back("host CPU class " + std::string(name(r.cpu)) + ", from the log's extra buffers");
+    for (std::size_t i = 0; i < tensors.size(); ++i) {
+      if (device[i] != "CPU") {
+        continue;
+      }
+      if (const auto abort = extra_buffer_abort(r.cpu, tensors[i], types[i], r.settings.flash_attn)) {
+        r.notes.push_back("llama.cpp aborts creating a context on this host: " + std::string(*abort) + " (" +
+                          tensors[i].name + "; run it with --no-repack)");
+        break;
+      }
+    }
     for (std::size_t i = 0; i < tensors.size(); ++i) {
       if (device[i] == "CPU") {
         if (const auto extra = extra_buffer_for(r.cpu, tensors[i], types[i]); extra.buffer != ExtraBuffer::none) {

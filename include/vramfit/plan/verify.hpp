@@ -47,6 +47,9 @@ struct VerifyOptions {
   SettingsGiven given;
   std::optional<std::uint32_t> n_cpu_moe;  ///< --n-cpu-moe the run used (logs rarely print it)
   std::optional<FileType> file_type;       ///< the file's type when the log does not print it (--quant)
+  /// --host-cpu: the CPU class whose extra buffers to predict; unset, the
+  /// class that explains the log's AMX / CPU_REPACK lines.
+  std::optional<CpuClass> cpu;
 };
 
 /// The catalog model a log without its architecture describes: the one model
@@ -66,7 +69,7 @@ struct VerifyResult {
   ModelSpec spec;
   RunSettings settings;
   Backend backend = Backend::cpu;
-  CpuClass cpu = CpuClass::none;  ///< the host CPU class the log's extra buffers show
+  CpuClass cpu = CpuClass::none;  ///< the host CPU class: as stated, else the one the log's extra buffers show
   std::vector<VerifyTerm> terms;
   std::vector<std::string> notes;  ///< terms not checked and why; assumptions
   bool ok = false;                 ///< every term within its range

@@ -30,6 +30,7 @@ void setup(CLI::App& app, Args& a) {
          "The run's context when the log does not print n_ctx")
       ->type_name("TOKENS");
   add_log_settings_options(app, a);
+  add_host_cpu_option(app, a);
   add_output_options(app, a);
   add_catalog_options(app, a);
 }
@@ -49,6 +50,7 @@ ExitCode run(const Args& a, Session& session) {
   }
   options.given = a.given;
   options.n_cpu_moe = a.n_cpu_moe;
+  options.cpu = a.host_cpu;
   if (a.verify_quant) {
     options.file_type = file_type_from_name(*a.verify_quant);
     if (!options.file_type) {
