@@ -200,7 +200,13 @@ ModelSpec spec_from_gguf(const GgufFile& header, const std::vector<TensorSpec>& 
     moe.expert_bias = has_tensor_ending(tensors, "exp_probs_b.bias");
     s.moe = moe;
   }
-  if (m.raw("ssm.conv_kernel") != nullptr || m.raw("ssm.inner_size") != nullptr) {
+  if (const auto* traits = find_arch(s.arch); traits != nullptr && traits->shortconv) {
+    // LFM2: the convolution's state only, n_embd wide.
+    SsmParams ssm;
+    ssm.d_conv = m.u("shortconv.l_cache").value_or(0);
+    ssm.d_inner = s.n_embd;
+    s.ssm = ssm;
+  } else if (m.raw("ssm.conv_kernel") != nullptr || m.raw("ssm.inner_size") != nullptr) {
     SsmParams ssm;
     ssm.d_conv = m.u("ssm.conv_kernel").value_or(0);
     ssm.d_inner = m.u("ssm.inner_size").value_or(0);

@@ -149,6 +149,19 @@ constexpr std::array k_table{
           }),
     entry("cohere2", [](ArchTraits& t) { t.swa_period = 4; }),
     entry("falcon", [](ArchTraits& t) { t.falcon_quant_rules = true; }),
+    entry("lfm2",
+          [](ArchTraits& t) {
+            t.layout = LayoutRule::kv_heads;
+            t.recurrent_name = "short convolution";
+            t.shortconv = true;
+          }),
+    entry("lfm2moe",
+          [](ArchTraits& t) {
+            t.needs.moe = true;
+            t.layout = LayoutRule::kv_heads;
+            t.recurrent_name = "short convolution";
+            t.shortconv = true;
+          }),
     plain("gemma"),
     plain("glm4"),
     plain("granite"),

@@ -144,7 +144,9 @@ void validate(const ModelSpec& s, std::string_view origin) {
   if (any_swa && s.n_swa == 0) {
     invalid(origin, "attention.sliding_window", "sliding-window layers need a window size");
   }
-  if (s.count(LayerKind::recurrent) > 0 && (!s.ssm || s.ssm->d_inner == 0 || s.ssm->d_state == 0)) {
+  const auto* traits = find_arch(s.arch);
+  const bool shortconv = traits != nullptr && traits->shortconv;
+  if (s.count(LayerKind::recurrent) > 0 && (!s.ssm || s.ssm->d_inner == 0 || (s.ssm->d_state == 0 && !shortconv))) {
     invalid(origin, "ssm", "recurrent layers need ssm.inner_size and ssm.state_size");
   }
   if (s.moe) {

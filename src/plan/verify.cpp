@@ -23,6 +23,9 @@ constexpr Bytes k_exact_tolerance = k_mib;  // printed MiB have two decimals; bu
 // llama.cpp padded the sliding-window cache to 256 cells only with flash
 // attention until PR #17046 (Nov 2025, about build 6990); later builds always do.
 constexpr std::uint64_t k_first_build_swa_pad_256 = 6990;
+// Flash attention "auto" became the default after build 6182 (whose logs print
+// flash_attn = 0 by default); build 7342 prints auto.
+constexpr std::uint64_t k_last_build_fa_off = 6182;
 // Mainline build numbers count commits; they passed 1000 in mid-2023, before GGUF.
 constexpr std::uint64_t k_first_dated_build = 1000;
 
@@ -186,7 +189,12 @@ ModelSpec spec_from_log(const LlamaLog& log, std::vector<std::string>& notes) {
   put("feed_forward_length", "n_ff");
   put("expert_count", "n_expert");
   put("expert_used_count", "n_expert_used");
-  put("expert_feed_forward_length", "n_ff_exp");
+  if (!put("expert_feed_forward_length", "n_ff_exp") && log.info_uint("n_expert").value_or(0) > 0) {
+    // Logs of some builds print no expert width: only compute estimates use it.
+    const auto width = log.info_uint("n_ff").value_or(log.info_uint("n_embd").value_or(1));
+    f.metadata.emplace_back(a + "expert_feed_forward_length", u32(width == 0 ? 1 : width));
+    notes.emplace_back("the log prints no n_ff_exp: compute buffers assume experts as wide as n_ff (or n_embd)");
+  }
   put("vocab_size", "n_vocab");
   put("attention.sliding_window", "n_swa");
   put("ssm.conv_kernel", "ssm_d_conv");
@@ -273,7 +281,8 @@ LogPlacement placement_from_log(const LlamaLog& log, const ModelSpec& spec) {
     // Devices named only by their buffer lines (fragmentary logs).
     for (const auto& b : log.buffers) {
       const auto dev = device_of_buffer(b.device);
-      if (!is_host_buffer(b.device) && std::find(p.gpus.begin(), p.gpus.end(), dev) == p.gpus.end()) {
+      if (!is_host_buffer(b.device) && !b.device.ends_with("_Split") &&
+          std::find(p.gpus.begin(), p.gpus.end(), dev) == p.gpus.end()) {
         p.gpus.push_back(dev);
       }
     }
@@ -282,6 +291,13 @@ LogPlacement placement_from_log(const LlamaLog& log, const ModelSpec& spec) {
   const auto n = static_cast<std::uint32_t>(total == 0 ? 0 : total - 1);  // the output layer has index n
   if (p.gpus.empty()) {
     p.split = layer_split(n, 0, {});
+    return p;
+  }
+  if (log.command.split_mode == std::optional<std::string>("row")) {
+    // -sm row: every layer on the main GPU; its matrices split by rows across
+    // the GPUs in a "<backend>_Split" buffer, compared with the main GPU's.
+    p.split = layer_split(n, total, std::vector<double>{1.0});
+    p.split.end.resize(p.gpus.size(), p.split.end.front());
     return p;
   }
   if (!log.layer_devices.empty()) {
@@ -295,6 +311,15 @@ LogPlacement placement_from_log(const LlamaLog& log, const ModelSpec& spec) {
     p.split = layer_split_from(per_layer);
     return p;
   }
+  const auto offloaded = log.offloaded_layers ? log.offloaded_layers : log.command.n_gpu_layers;
+  const auto& ts = log.command.tensor_split;
+  if (ts.size() >= p.gpus.size() && std::any_of(ts.begin(), ts.begin() + static_cast<std::ptrdiff_t>(p.gpus.size()),
+                                                [](double v) { return v > 0; })) {
+    // -ts: the first value per device, llama.cpp's own proportions.
+    p.split = layer_split(n, std::min<std::uint64_t>(offloaded.value_or(total), total),
+                          std::vector<double>(ts.begin(), ts.begin() + static_cast<std::ptrdiff_t>(p.gpus.size())));
+    return p;
+  }
   // llama.cpp splits layers in proportion to each device's free memory.
   std::vector<double> splits;
   for (const auto& g : p.gpus) {
@@ -306,7 +331,7 @@ LogPlacement placement_from_log(const LlamaLog& log, const ModelSpec& spec) {
     p.per_device = false;
     std::fill(splits.begin(), splits.end(), 1.0);
   }
-  p.split = layer_split(n, log.offloaded_layers.value_or(total), splits);
+  p.split = layer_split(n, std::min<std::uint64_t>(offloaded.value_or(total), total), splits);
   return p;
 }
 
@@ -318,29 +343,55 @@ std::string device_name(const LogPlacement& p, int index) {
 RunSettings settings_from_log(const LlamaLog& log, const VerifyOptions& opt, std::vector<std::string>& notes) {
   RunSettings s;
   const auto& given = opt.given;
-  const auto n_ctx = given.context ? std::optional<std::uint64_t>(opt.settings.context_tokens) : log.n_ctx;
+  // The options given, else llama.cpp's own lines, else a pasted command line.
+  const auto& cmd = log.command;
+  auto n_ctx = given.context ? std::optional<std::uint64_t>(opt.settings.context_tokens) : log.n_ctx;
+  if (!n_ctx && cmd.ctx_size && *cmd.ctx_size > 0) {
+    n_ctx = cmd.ctx_size;
+    notes.push_back("context " + std::to_string(*n_ctx) + " from the pasted command line (-c)");
+  }
+  if (!n_ctx) {
+    // A fragment of KV lines sizes each cache itself (cells per line).
+    if (const auto it = std::find_if(log.kv_lines.begin(), log.kv_lines.end(),
+                                     [](const LogCacheLine& c) { return !c.swa && !c.draft && c.cells > 0; });
+        it != log.kv_lines.end()) {
+      n_ctx = it->cells;
+      notes.push_back("context " + std::to_string(*n_ctx) + " from the first KV cache line's cells");
+    }
+  }
   if (!n_ctx) {
     throw InputError("log: the log prints no context size (n_ctx); give --context");
   }
   s.context_tokens = *n_ctx;
-  s.n_seq = given.n_seq ? opt.settings.n_seq : static_cast<std::uint32_t>(log.n_seq_max.value_or(1));
-  s.n_ubatch = given.n_ubatch ? opt.settings.n_ubatch : static_cast<std::uint32_t>(log.n_ubatch.value_or(512));
-  s.n_batch = static_cast<std::uint32_t>(log.n_batch.value_or(2048));
-  s.type_k = given.type_k ? opt.settings.type_k : cache_type(log.type_k).value_or(GgmlType::f16);
-  s.type_v = given.type_v ? opt.settings.type_v : cache_type(log.type_v).value_or(GgmlType::f16);
+  const auto seqs = log.n_seq_max ? log.n_seq_max : cmd.parallel;
+  s.n_seq = given.n_seq ? opt.settings.n_seq : static_cast<std::uint32_t>(std::max<std::uint64_t>(seqs.value_or(1), 1));
+  const auto ubatch = log.n_ubatch ? log.n_ubatch : cmd.ubatch;
+  s.n_ubatch = given.n_ubatch ? opt.settings.n_ubatch : static_cast<std::uint32_t>(ubatch.value_or(512));
+  s.n_batch = static_cast<std::uint32_t>((log.n_batch ? log.n_batch : cmd.batch).value_or(2048));
+  s.type_k = given.type_k ? opt.settings.type_k
+                          : cache_type(log.type_k ? log.type_k : cmd.cache_type_k).value_or(GgmlType::f16);
+  s.type_v = given.type_v ? opt.settings.type_v
+                          : cache_type(log.type_v ? log.type_v : cmd.cache_type_v).value_or(GgmlType::f16);
   if (given.flash_attn) {
     s.flash_attn = opt.settings.flash_attn;
   } else if (log.flash_attn_resolved) {
     s.flash_attn = *log.flash_attn_resolved;
-  } else if (log.flash_attn) {
-    const auto& fa = *log.flash_attn;
+  } else if (const auto& fa_printed = log.flash_attn ? log.flash_attn : cmd.flash_attn) {
+    const auto& fa = *fa_printed;
     s.flash_attn = fa == "1" || fa == "enabled" || fa == "true" || fa == "on" || fa == "auto";
+  } else if (is_quantized(s.type_v)) {
+    s.flash_attn = true;
   } else {
-    s.flash_attn = is_quantized(s.type_v);
+    // Not in the log: llama.cpp's default, "auto" (on where the backend has
+    // it) in later builds, off before.
+    const bool old_default = log.build && *log.build >= k_first_dated_build && *log.build <= k_last_build_fa_off;
+    s.flash_attn = !old_default;
+    notes.emplace_back(old_default ? "flash attention not in the log: off, this build's default"
+                                   : "flash attention not in the log: on, llama.cpp's default (auto) since late 2025");
   }
-  s.swa_full = log.swa_full;
+  s.swa_full = log.swa_full || cmd.swa_full;
   // Logs before the unified/per-sequence split shared one cache among sequences.
-  s.kv_unified = log.kv_unified.value_or(true);
+  s.kv_unified = log.kv_unified.value_or(cmd.any ? cmd.kv_unified : true);
   // Builds without git history print "build: 1" or "build: 0": no date to go by.
   const bool dated_build = log.build && *log.build >= k_first_dated_build;
   s.swa_pad_256 = !(dated_build && *log.build < k_first_build_swa_pad_256);
@@ -442,23 +493,63 @@ std::map<std::string, Bytes> by_block_device(const PerBlock& per_block, const Mo
   return out;
 }
 
-// KV cache: each layer's cache lives with the layer (offload_kqv).
-void compare_kv(VerifyResult& r, const LlamaLog& log, const LogPlacement& p, const KvCacheSize& kv) {
+// KV cache: each layer's cache lives with the layer (offload_kqv). Without
+// KV buffer lines: the breakdown's context column (KV + state) per device,
+// else each "llama_kv_cache: size = ..." line on its own (cells, layers and
+// cache types are on the line).
+void compare_kv(VerifyResult& r, const LlamaLog& log, const LogPlacement& p, const KvCacheSize& kv,
+                const RecurrentStateSize& state) {
   const auto logged = logged_by_device(log, "KV", true);
   if (!logged.empty()) {
     compare(r, p, Term::kv_cache, by_block_device(kv, r.spec, p), logged);
-  } else if (!log.kv_lines.empty()) {
-    Bytes total = 0;
-    for (const auto& c : log.kv_lines) {
-      total += c.draft ? 0 : c.bytes;
+    return;
+  }
+  if (const auto context = logged_by_device(log, "context", true); !context.empty()) {
+    auto predicted = by_block_device(kv, r.spec, p);
+    for (const auto& [dev, bytes] : by_block_device(state.per_layer, r.spec, p)) {
+      predicted[dev] += bytes;
     }
-    add_exact(r, "all", Term::kv_cache, kv.total_bytes(), total);
+    compare(r, p, Term::context, predicted, context);
+  }
+  std::size_t index = 0;
+  for (const auto& c : log.kv_lines) {
+    if (c.draft || c.cells == 0) {
+      continue;
+    }
+    ++index;
+    RunSettings s = r.settings;
+    s.type_k = cache_type(c.type_k).value_or(s.type_k);
+    s.type_v = cache_type(c.type_v).value_or(s.type_v);
+    if (is_quantized(s.type_v)) {
+      s.flash_attn = true;
+    }
+    const auto profile = kv_profile(r.spec, s);
+    const bool swa = c.swa || (profile.full_layers == 0 && profile.swa_layers > 0);
+    const Bytes per_cell =
+        swa ? profile.k_swa_per_cell + profile.v_swa_per_cell : profile.k_full_per_cell + profile.v_full_per_cell;
+    const std::uint32_t layers = swa ? profile.swa_layers : profile.full_layers;
+    if (c.layers != 0 && c.layers != layers) {
+      r.notes.push_back("KV line " + std::to_string(index) + " covers " + std::to_string(c.layers) +
+                        " layers, the model " + std::to_string(layers));
+    }
+    const std::uint64_t streams = std::max<std::uint64_t>(c.streams, 1);
+    add_exact(r,
+              "line " + std::to_string(index) + " (" + std::to_string(c.cells) + " cells" +
+                  (streams > 1 ? " x " + std::to_string(streams) + " streams" : "") + ")",
+              Term::kv_cache, checked_mul(checked_mul(per_cell, c.cells, "KV cache"), streams, "KV cache"), c.bytes);
   }
 }
 
 // Recurrent state, likewise per layer.
 void compare_state(VerifyResult& r, const LlamaLog& log, const LogPlacement& p, const RecurrentStateSize& state) {
   if (state.layers == 0) {
+    return;
+  }
+  if (!logged_by_device(log, "context", true).empty()) {
+    return;  // compared with the KV cache as the breakdown's context
+  }
+  if (state.per_layer_bytes() == 0) {
+    r.notes.emplace_back("recurrent state not checked: its size is not known from the log (give --gguf)");
     return;
   }
   const auto logged = logged_by_device(log, "RS", true);
@@ -631,6 +722,32 @@ std::vector<CpuClass> infer_cpu_classes(const LlamaLog& log, const std::vector<T
   return best;
 }
 
+// The CPU class from the extra buffers' names alone, when the weights could
+// not be rebuilt to tell the classes apart: AMX, else ARM by the build target,
+// else x86 with AVX2 at least.
+CpuClass cpu_class_from_buffer_names(const LlamaLog& log, std::vector<std::string>& notes) {
+  bool amx = false;
+  bool repack = false;
+  for (const auto& b : log.buffers) {
+    if (const auto extra = extra_buffer_named(b.device); extra && b.kind == "model") {
+      amx = amx || *extra == ExtraBuffer::amx;
+      repack = repack || *extra == ExtraBuffer::repack;
+    }
+  }
+  if (amx) {
+    return CpuClass::amx;
+  }
+  if (!repack) {
+    return CpuClass::none;
+  }
+  const auto& target = log.build_target;
+  if (target && (target->find("aarch64") != std::string::npos || target->find("arm64") != std::string::npos)) {
+    return CpuClass::arm64;
+  }
+  notes.emplace_back("host CPU class avx2 or later, from the log's CPU_REPACK buffer (give --gguf to tell them apart)");
+  return CpuClass::avx2;
+}
+
 // Weights: exact from the file's own tensors; else from the recipe of the
 // printed file type for a known architecture, as an estimate.
 void compare_weights(VerifyResult& r, const LlamaLog& log, const VerifyOptions& opt, const LogPlacement& p) {
@@ -746,7 +863,7 @@ void compare_weights(VerifyResult& r, const LlamaLog& log, const VerifyOptions& 
     if (is_host_buffer(b.device) && b.device != "CPU_Mapped" && b.device != "CPU" && !extra_buffer_named(b.device)) {
       continue;
     }
-    const auto dev = device_of_buffer(b.device);
+    const auto dev = b.device.ends_with("_Split") && !p.gpus.empty() ? p.gpus.front() : device_of_buffer(b.device);
     logged[dev] += b.bytes;
     mapped[dev] = mapped[dev] || b.device.find("_Mapped") != std::string::npos;
   }
@@ -856,6 +973,8 @@ std::string_view name(Term term) noexcept {
       return "kv_cache";
     case Term::recurrent_state:
       return "recurrent_state";
+    case Term::context:
+      return "context";
     case Term::compute_buffer:
       return "compute_buffer";
     case Term::output:
@@ -944,12 +1063,100 @@ const CatalogModel* model_for_log(const LlamaLog& log, const Catalog& catalog, s
   return matches.front();
 }
 
-VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
-  VerifyResult r;
-  r.log = log;
-  if (log.recognised == 0) {
-    throw InputError("log: no llama.cpp startup lines found (print_info, buffer sizes, context settings)");
+// The memory breakdown table as buffer lines, for the kinds the log prints
+// no buffer lines of (a breakdown-only paste): each device row's model and
+// compute, its context (KV + recurrent state) as a "context" buffer; the Host
+// row as the CPU's; other rows (CPU_REPACK, AMX) as model buffers. Values are
+// whole MiB, rounded down. Device rows also name devices the log does not.
+LlamaLog with_breakdown(const LlamaLog& in, std::vector<std::string>& notes) {
+  if (in.breakdown.empty()) {
+    return in;
   }
+  LlamaLog log = in;
+  const auto has = [&](std::string_view kind) {
+    return std::any_of(in.buffers.begin(), in.buffers.end(), [&](const LogBuffer& b) { return b.kind == kind; });
+  };
+  const bool model = !has("model");
+  const bool context = !has("KV") && !has("RS");
+  const bool compute = !has("compute");
+  const auto add = [&](const std::string& device, const char* kind, std::uint64_t mib) {
+    LogBuffer b;
+    b.device = device;
+    b.kind = kind;
+    b.bytes = mib * k_mib;
+    log.buffers.push_back(b);
+  };
+  for (const auto& row : in.breakdown) {
+    const bool host = row.name == "Host";
+    const bool extra = extra_buffer_named(row.name).has_value();
+    const bool device = !host && !extra && !is_host_buffer(row.name);
+    if (device) {
+      const auto it =
+          std::find_if(log.devices.begin(), log.devices.end(), [&](const LogDevice& d) { return d.name == row.name; });
+      if (it == log.devices.end()) {
+        LogDevice d;
+        d.name = row.name;
+        d.description = row.description;
+        d.total_mib = row.total_mib;
+        log.devices.push_back(d);
+      }
+      if (row.unaccounted_mib && row.total_mib) {
+        notes.push_back(row.name + ": " + std::to_string(*row.unaccounted_mib) + " of " +
+                        std::to_string(*row.total_mib) +
+                        " MiB not llama.cpp's (driver context, other processes), by the breakdown");
+      }
+    }
+    const std::string name = host ? (in.command.no_mmap ? "CPU" : "CPU_Mapped") : row.name;
+    if (model && row.model_mib > 0) {
+      add(name, "model", row.model_mib);
+    }
+    if (context && row.context_mib > 0) {
+      add(host ? "CPU" : row.name, "context", row.context_mib);
+    }
+    if (compute && row.compute_mib > 0) {
+      add(host ? "CPU" : row.name, "compute", row.compute_mib);
+    }
+  }
+  notes.emplace_back("the memory breakdown table stands in for missing buffer lines (whole MiB, rounded down)");
+  return log;
+}
+
+// What a fragment lacks to be checked, as the options that supply it.
+void require_what_is_missing(const LlamaLog& log, const VerifyOptions& opt) {
+  std::vector<std::string> why;
+  std::vector<std::string> flags;
+  if (!opt.model && log.info.count("arch") == 0) {
+    why.emplace_back("no architecture (print_info: arch)");
+    flags.emplace_back("--model M (or --gguf FILE)");
+  }
+  const bool has_cells = std::any_of(log.kv_lines.begin(), log.kv_lines.end(),
+                                     [](const LogCacheLine& c) { return !c.swa && !c.draft && c.cells > 0; });
+  if (!opt.given.context && !log.n_ctx && !log.command.ctx_size && !has_cells) {
+    why.emplace_back("no context size (n_ctx)");
+    flags.emplace_back("--context N");
+  }
+  if (why.empty()) {
+    return;
+  }
+  const auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      out += (i == 0 ? "" : i + 1 == v.size() ? " and " : ", ") + v[i];
+    }
+    return out;
+  };
+  throw InputError("log: the log prints " + join(why) + "; give " + join(flags));
+}
+
+VerifyResult verify_log(const LlamaLog& in, const VerifyOptions& opt) {
+  VerifyResult r;
+  r.log = in;
+  if (in.recognised == 0) {
+    throw InputError("log: no llama.cpp startup lines found (print_info, buffer sizes, context settings, "
+                     "memory breakdown)");
+  }
+  require_what_is_missing(in, opt);
+  const auto log = with_breakdown(in, r.notes);
   r.spec = opt.model ? opt.model->spec : spec_from_log(log, r.notes);
   r.settings = settings_from_log(log, opt, r.notes);
   const auto placement = placement_from_log(log, r.spec);
@@ -958,9 +1165,13 @@ VerifyResult verify_log(const LlamaLog& log, const VerifyOptions& opt) {
     r.notes.emplace_back("the log prints no free memory per GPU: the layer split is unknown, totals are compared");
   }
   const auto kv = kv_cache_size(r.spec, r.settings);
-  compare_kv(r, log, placement, kv);
-  compare_state(r, log, placement, recurrent_state_size(r.spec, r.settings));
+  const auto state = recurrent_state_size(r.spec, r.settings);
+  compare_kv(r, log, placement, kv, state);
+  compare_state(r, log, placement, state);
   compare_weights(r, log, opt, placement);
+  if (!opt.cpu && r.cpu == CpuClass::none) {
+    r.cpu = cpu_class_from_buffer_names(log, r.notes);
+  }
   compare_compute(r, log, opt, placement, kv);
   compare_output(r, log);
   if (r.terms.empty()) {

@@ -104,3 +104,80 @@ TEST_CASE("text that is not a log yields nothing, and never throws", "[llama_log
   const auto negative = parse_llama_log("CUDA0 KV buffer size = -12.00 MiB\n");
   CHECK(negative.buffers.empty());
 }
+
+TEST_CASE("the memory breakdown table, as llama.cpp, LM Studio and --log-jsonl print it", "[llama_log]") {
+  SECTION("four GPUs and the host (llama-server at exit)") {
+    const auto log = parse_llama_log(test::read_text("logs/n07_qwen3vl235b_iq1m_4x3080_np4_q40kv_fit_breakdown.log"));
+    REQUIRE(log.breakdown.size() == 5);
+    const auto& cuda0 = log.breakdown[0];
+    CHECK(cuda0.name == "CUDA0");
+    CHECK(cuda0.description == "RTX 3080");
+    CHECK(cuda0.total_mib == 20181U);
+    CHECK(cuda0.free_mib == 319U);
+    CHECK(cuda0.self_mib == 17714);
+    CHECK(cuda0.model_mib == 16250);
+    CHECK(cuda0.context_mib == 864);
+    CHECK(cuda0.compute_mib == 600);
+    CHECK(cuda0.unaccounted_mib == 2146);
+    const auto& host = log.breakdown[4];
+    CHECK(host.name == "Host");
+    CHECK_FALSE(host.total_mib);
+    CHECK(host.model_mib == 741);
+    CHECK(host.compute_mib == 80);
+    // The pasted command line: settings llama.cpp's own lines would print.
+    CHECK(log.command.ctx_size == 65536U);
+    CHECK(log.command.parallel == 4U);
+    CHECK(log.command.cache_type_k == std::optional<std::string>("q4_0"));
+    CHECK(log.command.ubatch == 1024U);
+    CHECK(log.command.flash_attn == std::optional<std::string>("on"));
+    CHECK(log.command.n_gpu_layers == 95U);
+    CHECK(log.command.tensor_split == std::vector<double>{24, 25, 24, 22});
+    CHECK(log.command.tensor_overrides == 1);
+  }
+  SECTION("LM Studio's runtime, a timestamp line in between") {
+    const auto log = parse_llama_log(test::read_text("logs/n23_qwen3vl_4b_lmstudio_vulkan_radeon760m_breakdown.log"));
+    REQUIRE(log.breakdown.size() == 2);
+    CHECK(log.breakdown[0].name == "Vulkan0");
+    CHECK(log.breakdown[0].description == "Radeon(TM) 760M");
+    CHECK(log.breakdown[0].context_mib == 1152);
+    CHECK(log.n_ctx == 8192U);  // "Generate: n_ctx = 8192, ..."
+  }
+  SECTION("--log-jsonl: log lines by their message, the breakdown as rows") {
+    const std::string text =
+        R"({"type":"log","time":1,"level":"INFO","msg":"llama_context: n_ctx         = 4096\n"})"
+        "\n"
+        R"({"type":"fit_memory_breakdown","data":{"unit":"MiB","rows":[{"kind":"device","name":"CUDA0",)"
+        R"("description":"RTX 4090","total":24080,"free":1000,"self":20000,"model":18000,"context":1500,)"
+        R"("compute":500,"unaccounted":3080},{"kind":"host","name":"Host","self":700,"model":600,"context":0,)"
+        R"("compute":100}]}})"
+        "\n";
+    const auto log = parse_llama_log(text);
+    CHECK(log.n_ctx == 4096U);
+    REQUIRE(log.breakdown.size() == 2);
+    CHECK(log.breakdown[0].description == "RTX 4090");
+    CHECK(log.breakdown[0].unaccounted_mib == 3080);
+    CHECK(log.breakdown[1].model_mib == 600);
+  }
+  SECTION("prose with dashes and numbers is not a table, nor a command line") {
+    const auto log = parse_llama_log("Memory use - GPU | 12 = 3 + 4 + 5\n-c is a total budget in llama.cpp\n");
+    CHECK(log.breakdown.empty());
+    CHECK_FALSE(log.command.ctx_size);
+  }
+}
+
+TEST_CASE("KV cache lines: sequences and streams; the first line's cache types", "[llama_log]") {
+  const auto log = parse_llama_log(test::read_text("logs/n14_llama3_8b_q4km_metal_m5_np1_np4_q80_kvlines.log"));
+  REQUIRE(log.kv_lines.size() == 3);
+  CHECK(log.kv_lines[1].cells == 2048);
+  CHECK(log.kv_lines[1].seqs == 4);
+  CHECK(log.kv_lines[1].streams == 4);
+  CHECK(log.kv_lines[2].type_k == "q8_0");
+  CHECK(log.type_k == std::optional<std::string>("f16"));
+}
+
+TEST_CASE("an abort is recorded", "[llama_log]") {
+  const auto log = parse_llama_log(
+      "llama_context: n_ctx = 4096\n/ggml/src/ggml-backend.cpp:1294: GGML_ASSERT(*cur_backend_id != -1) failed\n");
+  REQUIRE(log.abort_message);
+  CHECK(log.abort_message->find("cur_backend_id") != std::string::npos);
+}

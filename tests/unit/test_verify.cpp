@@ -168,3 +168,93 @@ TEST_CASE("weights from the catalog recipe of the printed file type", "[verify]"
     }));
   }
 }
+
+TEST_CASE("fragments: the error names the options still missing", "[verify]") {
+  const auto message = [](const std::string& file, const VerifyOptions& o) {
+    try {
+      verify_file(file, o);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  CHECK(message("c18_qwen3_8b_rocm_gfx906_q40kv.log", {}) ==
+        "log: the log prints no architecture (print_info: arch) and no context size (n_ctx); give --model M (or "
+        "--gguf FILE) and --context N");
+  VerifyOptions model;
+  model.model = std::make_shared<const CatalogModel>(test::catalog().find_model("qwen3-8b"));
+  CHECK(message("c18_qwen3_8b_rocm_gfx906_q40kv.log", model) ==
+        "log: the log prints no context size (n_ctx); give --context N");
+}
+
+TEST_CASE("fragments verify with --model and the settings flags", "[verify]") {
+  SECTION("three ROCm buffer lines, q4_0 cache, flash attention") {
+    VerifyOptions o;
+    o.model = std::make_shared<const CatalogModel>(test::catalog().find_model("qwen3-8b"));
+    o.settings.context_tokens = 8192;
+    o.settings.type_k = o.settings.type_v = GgmlType::q4_0;
+    o.settings.flash_attn = true;
+    o.given.context = o.given.type_k = o.given.type_v = o.given.flash_attn = true;
+    const auto r = verify_file("c18_qwen3_8b_rocm_gfx906_q40kv.log", o);
+    CHECK(r.ok);
+    // 36 layers x 8192 cells x 2 x 1024 x 18/32 B = 324 MiB.
+    CHECK(term(r, "ROCm0", "kv_cache").predicted_bytes == 36ULL * 8192 * 2 * 1024 * 18 / 32);
+  }
+  SECTION("three runs' KV lines, each checked by its own cells, streams and types") {
+    VerifyOptions o;
+    o.model = std::make_shared<const CatalogModel>(test::catalog().find_model("llama-3.1-8b"));
+    const auto r = verify_file("n14_llama3_8b_q4km_metal_m5_np1_np4_q80_kvlines.log", o);
+    CHECK(term(r, "line 1 (8192 cells)", "kv_cache").within_range);
+    CHECK(term(r, "line 2 (2048 cells x 4 streams)", "kv_cache").predicted_bytes == 1024ULL * k_mib);
+    CHECK(term(r, "line 3 (8192 cells)", "kv_cache").predicted_bytes == 544ULL * k_mib);  // q8_0: 34/32 B
+    // The breakdown row (re-typed by the page's author) gives the context column.
+    CHECK(term(r, "MTL0", "context").within_range);
+  }
+}
+
+TEST_CASE("breakdown-only logs: context per device from -ts, compute per device", "[verify]") {
+  // gpt-oss-20b on an M5: buffer lines and the breakdown agree; the breakdown
+  // does not double the buffers it repeats.
+  const auto r = verify_file("n35_gptoss20b_q4km_metal_m5_server_np4_unified_breakdown.log");
+  CHECK(r.ok);
+  CHECK(r.terms.size() == 3);
+  CHECK(std::any_of(r.notes.begin(), r.notes.end(),
+                    [](const std::string& n) { return n.find("n_ff_exp") != std::string::npos; }));
+}
+
+TEST_CASE("old logs without head sizes: derived from n_embd_k_gqa and n_head_kv", "[verify]") {
+  // pythia-1.4B on an ARM runner (build 4763): 24 layers x 2048 cells x 2 x 2048 x 2 B.
+  const auto r = verify_file("n02_pythia14b_q40_cpu_aarch64_arm_ggmlci.log");
+  CHECK(r.ok);
+  CHECK(term(r, "CPU", "kv_cache").predicted_bytes == 384ULL * k_mib);
+}
+
+TEST_CASE("extra buffers: the class a log shows, or the one given", "[verify]") {
+  SECTION("AMX") {
+    const auto r = verify_file("n01_pythia14b_q40_amx_cpu_ggmlci.log");
+    CHECK(r.cpu == CpuClass::amx);
+  }
+  SECTION("CPU_AARCH64, the repack buffer's old name") {
+    const auto r = verify_file("n02_pythia14b_q40_cpu_aarch64_arm_ggmlci.log");
+    CHECK(r.cpu == CpuClass::arm64);  // "build: ... for aarch64-linux-gnu"
+  }
+}
+
+TEST_CASE("-sm row: every layer on the main GPU, the split matrices with it", "[verify]") {
+  const std::string text = "llama-server -m model.gguf -sm row -c 4096\n"
+                           "print_info: arch             = qwen3\n"
+                           "print_info: n_layer          = 36\n"
+                           "print_info: n_embd           = 4096\n"
+                           "print_info: n_head           = 32\n"
+                           "print_info: n_head_kv        = 8\n"
+                           "print_info: n_embd_head_k    = 128\n"
+                           "print_info: n_embd_head_v    = 128\n"
+                           "print_info: n_ff             = 12288\n"
+                           "print_info: n_vocab          = 151936\n"
+                           "llama_context: n_ctx         = 4096\n"
+                           "llama_kv_cache:      CUDA0 KV buffer size =   576.00 MiB\n";
+  const auto r = verify_log(parse_llama_log(text), {});
+  // 36 layers x 4096 cells x 2 x 1024 x 2 B, all on CUDA0.
+  CHECK(term(r, "CUDA0", "kv_cache").predicted_bytes == 576ULL * k_mib);
+  CHECK(r.ok);
+}

@@ -1,9 +1,12 @@
 #pragma once
 
 // A parser for llama.cpp startup logs (llama-cli, llama-server, the Ollama
-// runner, 2024-2026 formats): devices, print_info hyper-parameters, context
-// settings, and every buffer line. Text in, facts out; lines it does not
-// recognise are ignored, so timestamps and journald prefixes do no harm.
+// runner, LM Studio, 2024-2026 formats): devices, print_info hyper-parameters,
+// context settings, every buffer line, the memory breakdown table and options
+// of a pasted command line. Text in, facts out; lines it does not recognise
+// are ignored, so timestamps, journald and application prefixes do no harm.
+// --log-jsonl logs are read line by line: "log" objects by their message,
+// "fit_memory_breakdown" objects as the breakdown table.
 
 #include "vramfit/support/bytes.hpp"
 
@@ -37,6 +40,8 @@ struct LogBuffer {
 struct LogCacheLine {
   std::uint64_t cells = 0;
   std::uint64_t layers = 0;
+  std::uint64_t seqs = 0;     ///< n_seq_max, when printed ("4/1 seqs")
+  std::uint64_t streams = 0;  ///< cache streams: 1 unified, else one per sequence (0: not printed)
   std::string type_k;
   std::string type_v;
   Bytes bytes = 0;
@@ -44,9 +49,45 @@ struct LogCacheLine {
   bool draft = false;
 };
 
+/// A row of the memory breakdown table llama.cpp prints at exit
+/// (llama_memory_breakdown_print / common_memory_breakdown_print, 2025-2026;
+/// also --log-jsonl's "fit_memory_breakdown"): MiB, rounded down.
+struct LogBreakdownRow {
+  std::string name;                        ///< "CUDA0", "MTL0", "Host", "CPU_REPACK"
+  std::string description;                 ///< "RTX 3080" (vendor prefixes stripped by llama.cpp)
+  std::optional<std::uint64_t> total_mib;  ///< devices only
+  std::optional<std::uint64_t> free_mib;
+  std::uint64_t self_mib = 0;  ///< model + context + compute
+  std::uint64_t model_mib = 0;
+  std::uint64_t context_mib = 0;  ///< KV cache and recurrent state
+  std::uint64_t compute_mib = 0;
+  std::optional<std::int64_t> unaccounted_mib;  ///< total - free - self: the driver, other processes
+};
+
+/// llama.cpp options a log shows on a pasted command line ("llama-server -c
+/// 65536 -np 4 -ctk q4_0 -ts 24,25,24,22 ..."): what to use where llama.cpp's
+/// own lines are missing.
+struct LogCommandLine {
+  std::optional<std::uint64_t> ctx_size;       ///< -c, --ctx-size
+  std::optional<std::uint64_t> parallel;       ///< -np, --parallel
+  std::optional<std::uint64_t> batch, ubatch;  ///< -b, -ub
+  std::optional<std::string> cache_type_k;     ///< -ctk
+  std::optional<std::string> cache_type_v;     ///< -ctv
+  std::optional<std::string> flash_attn;       ///< -fa on|off|auto (or a bare -fa)
+  std::optional<std::uint64_t> n_gpu_layers;   ///< -ngl
+  std::vector<double> tensor_split;            ///< -ts
+  std::optional<std::string> split_mode;       ///< -sm layer|row|none
+  bool no_mmap = false;                        ///< --no-mmap
+  bool kv_unified = false;                     ///< -kvu
+  bool swa_full = false;                       ///< --swa-full
+  std::uint64_t tensor_overrides = 0;          ///< -ot patterns (not applied)
+  bool any = false;                            ///< at least one option was read
+};
+
 /// What a llama.cpp log says.
 struct LlamaLog {
-  std::optional<std::uint64_t> build;  ///< mainline build number ("build: 6182 (...)")
+  std::optional<std::uint64_t> build;       ///< mainline build number ("build: 6182 (...)")
+  std::optional<std::string> build_target;  ///< "x86_64-linux-gnu", "Darwin arm64" ("... for TARGET")
   std::vector<LogDevice> devices;
   std::optional<double> metal_working_set_mb;         ///< recommendedMaxWorkingSetSize, decimal MB
   std::map<std::string, std::string> info;            ///< print_info / llm_load_print_meta key = value
@@ -63,6 +104,9 @@ struct LlamaLog {
   std::optional<std::uint64_t> n_cpu_moe;                        ///< from a printed command line
   std::map<std::uint32_t, std::string> layer_devices;            ///< "layer N assigned to device X"
   std::vector<LogBuffer> buffers;
+  std::vector<LogBreakdownRow> breakdown;    ///< the last memory breakdown table printed
+  LogCommandLine command;                    ///< options from a pasted command line
+  std::optional<std::string> abort_message;  ///< "GGML_ASSERT(...) failed" and the like: llama.cpp stopped
   std::vector<LogCacheLine> kv_lines;
   std::vector<LogCacheLine> rs_lines;
   std::optional<std::uint64_t> swa_cells;   ///< "creating SWA KV cache, size = N cells"

@@ -26,7 +26,7 @@ namespace vramfit {
 enum class LayoutRule : std::uint8_t {
   attention,        ///< every block attends (some may slide, by the window pattern)
   hybrid_interval,  ///< every Nth block is full attention, the others recurrent (Qwen3-Next, Qwen3.5/3.6)
-  kv_heads,         ///< blocks with 0 KV heads are recurrent (Granite 4 hybrid, Nemotron-H, Falcon-H1, Jamba)
+  kv_heads,         ///< blocks with 0 KV heads are recurrent (Granite 4 hybrid, Nemotron-H, Jamba, LFM2)
   recurrent,        ///< every block is recurrent (Mamba)
 };
 
@@ -46,12 +46,16 @@ struct ArchTraits {
   InventoryFn inventory = nullptr;  ///< null: the layout is known, the tensors are not built from hyper-parameters
   ArchNeeds needs;
   LayoutRule layout = LayoutRule::attention;
-  std::uint32_t hybrid_interval = 0;       ///< LayoutRule::hybrid_interval: llama.cpp's default full_attention_interval
-  std::uint32_t swa_period = 0;            ///< llama.cpp's set_swa_pattern(period) default; 0: no default pattern
-  std::uint64_t default_swa = 0;           ///< the window when the metadata states none (Gemma 2: 4096)
-  bool ignores_swa = false;                ///< llama.cpp reads the window but slides no layer (Phi-3)
-  std::string_view recurrent_name;         ///< its recurrent layers ("Gated DeltaNet", "Mamba2")
-  bool ffn_required = true;                ///< false: blocks without an FFN are valid (Mamba)
+  std::uint32_t hybrid_interval = 0;  ///< LayoutRule::hybrid_interval: llama.cpp's default full_attention_interval
+  std::uint32_t swa_period = 0;       ///< llama.cpp's set_swa_pattern(period) default; 0: no default pattern
+  std::uint64_t default_swa = 0;      ///< the window when the metadata states none (Gemma 2: 4096)
+  bool ignores_swa = false;           ///< llama.cpp reads the window but slides no layer (Phi-3)
+  std::string_view recurrent_name;    ///< its recurrent layers ("Gated DeltaNet", "Mamba2")
+  bool ffn_required = true;           ///< false: blocks without an FFN are valid (Mamba)
+  /// Recurrent blocks keep only a short convolution's state, n_embd x
+  /// (shortconv.l_cache - 1), no SSM state (LFM2); readers map l_cache to
+  /// ssm.conv_kernel and n_embd to ssm.inner_size.
+  bool shortconv = false;
   bool implied_qk_norm = false;            ///< per-head Q/K norms are part of the architecture (Qwen3)
   bool llm_type_70b_at_80_layers = false;  ///< llama.cpp types an 80-layer GQA model as 70B (quant recipe)
   bool falcon_quant_rules = false;         ///< the quant recipe's Falcon branches apply

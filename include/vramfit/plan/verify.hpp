@@ -22,9 +22,10 @@
 namespace vramfit {
 
 /// The memory terms verify compares.
-enum class Term : std::uint8_t { weights, kv_cache, recurrent_state, compute_buffer, output };
+/// `context` is the memory breakdown's column: KV cache plus recurrent state.
+enum class Term : std::uint8_t { weights, kv_cache, recurrent_state, context, compute_buffer, output };
 
-/// "weights", "kv_cache", "recurrent_state", "compute_buffer" or "output".
+/// "weights", "kv_cache", "recurrent_state", "context", "compute_buffer" or "output".
 std::string_view name(Term term) noexcept;
 
 /// One compared term.
