@@ -3,6 +3,7 @@
 #include "commands/commands.hpp"
 
 #include "vramfit/support/error.hpp"
+#include "vramfit/support/text.hpp"
 #include "vramfit/support/version.hpp"
 
 #include <cctype>
@@ -110,10 +111,14 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   return out;
 }
 
+void write_output(std::string_view text) {
+  std::cout << printable_output(text);
+}
+
 int run_command_line(int argc, const char* const* argv) {
   const auto parsed = parse_command_line(argc, argv);
   if (parsed.finished) {
-    std::cout << parsed.output;
+    write_output(parsed.output);
     return static_cast<int>(ExitCode::ok);
   }
   Session session(parsed.args);

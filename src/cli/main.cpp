@@ -4,6 +4,7 @@
 #include "commands/commands.hpp"
 
 #include "vramfit/support/error.hpp"
+#include "vramfit/support/text.hpp"
 
 #include <iostream>
 #include <sstream>
@@ -14,13 +15,14 @@ int main(int argc, char** argv) {
     return vramfit::cli::run_command_line(argc, argv);
   } catch (const vramfit::Error& e) {
     // Every line of a multi-line message (a catalog's problems) gets the prefix.
-    std::istringstream lines(e.what());
+    // Messages may quote what a file holds: printed escaped.
+    std::istringstream lines(vramfit::printable(e.what(), true));
     for (std::string line; std::getline(lines, line);) {
       std::cerr << "vramfit: error: " << line << '\n';
     }
     return static_cast<int>(ExitCode::input_error);
   } catch (const std::exception& e) {
-    std::cerr << "vramfit: internal error: " << e.what() << '\n';
+    std::cerr << "vramfit: internal error: " << vramfit::printable(e.what()) << '\n';
     return static_cast<int>(ExitCode::internal_error);
   }
 }

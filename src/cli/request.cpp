@@ -19,8 +19,20 @@ EngineOptions engine_options(const Args& a) {
   return o;
 }
 
+void require_loadable(const GgufModel& gguf) {
+  if (gguf.refusals.empty()) {
+    return;
+  }
+  std::string more;
+  if (gguf.refusals.size() > 1) {
+    more = " (and " + std::to_string(gguf.refusals.size() - 1) + " more: vramfit inspect lists them)";
+  }
+  throw InputError(gguf.parts.front() + ": llama.cpp will not load this file: " + gguf.refusals.front() + more);
+}
+
 LoadedFile load_file(const std::string& path) {
   const auto gguf = load_gguf_model(path);
+  require_loadable(gguf);
   LoadedFile out;
   out.model = std::make_shared<const CatalogModel>(gguf.model);
   out.weights = std::make_shared<const FileWeights>(file_weights(gguf, path));

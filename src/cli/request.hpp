@@ -28,4 +28,7 @@ struct LoadedFile {
 };
 LoadedFile load_file(const std::string& path);
 
+/// Throws InputError with the first reason llama.cpp would refuse `gguf`.
+void require_loadable(const GgufModel& gguf);
+
 }  // namespace vramfit::cli

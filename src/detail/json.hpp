@@ -2,6 +2,8 @@
 
 // One bounded parse for every untrusted JSON document (catalogs, HF configs).
 
+#include "vramfit/support/text.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
@@ -23,6 +25,21 @@ struct JsonFailure {
 /// Parses untrusted JSON. The depth callback bounds nesting, so a hostile file
 /// cannot exhaust the stack; numbers out of range (1e999) are a failure, not an abort.
 inline std::variant<nlohmann::json, JsonFailure> parse_untrusted_json(std::string_view text) {
+  // Encodings first: JSON files are UTF-8 (RFC 8259); say which one it is not.
+  const auto starts = [&](std::string_view bom) {
+    return text.substr(0, bom.size()) == bom;
+  };
+  if (starts("\xFF\xFE") || starts("\xFE\xFF") || text.find('\0') != std::string_view::npos) {
+    return JsonFailure{std::size_t{1}, "not UTF-8: the file looks UTF-16 (or binary); save it as UTF-8"};
+  }
+  if (!valid_utf8(text)) {
+    Utf8Validator v;
+    std::size_t at = 0;
+    while (at < text.size() && v.feed(text.substr(at, 1))) {
+      ++at;
+    }
+    return JsonFailure{at + 1, "not UTF-8 (Latin-1 or another 8-bit encoding?); save it as UTF-8"};
+  }
   struct TooDeep {};
   try {
     return nlohmann::json::parse(text.begin(), text.end(),

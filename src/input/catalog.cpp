@@ -24,6 +24,11 @@ using json = nlohmann::json;
 
 constexpr std::size_t k_max_entries = 100000;
 
+// Names and ids are printed in tables: no terminal control characters.
+bool has_control_character(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; });
+}
+
 std::string escape_pointer_token(std::string_view key) {
   std::string out;
   for (const char c : key) {
@@ -153,6 +158,10 @@ public:
       error(child(pointer, key), "is longer than 4096 characters");
       return std::nullopt;
     }
+    if (has_control_character(s)) {
+      error(child(pointer, key), "must not contain control characters");
+      return std::nullopt;
+    }
     return s;
   }
 
@@ -181,6 +190,8 @@ public:
     for (std::size_t i = 0; i < v->size() && i < 256; ++i) {
       if (!(*v)[i].is_string()) {
         error(child(child(pointer, key), i), "must be a string");
+      } else if (has_control_character((*v)[i].get_ref<const std::string&>())) {
+        error(child(child(pointer, key), i), "must not contain control characters");
       } else {
         out.push_back((*v)[i].get<std::string>());
       }

@@ -1,6 +1,7 @@
 #include "vramfit/input/gguf.hpp"
 
 #include "vramfit/support/error.hpp"
+#include "vramfit/support/text.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -78,8 +79,19 @@ public:
     return length;
   }
 
-  // Skips a GGUF string without keeping it.
-  void skip_string(const char* what) { m_pos += string_length(what); }
+  // Skips a GGUF string without keeping it; false when it is not UTF-8.
+  bool skip_string(const char* what) {
+    const auto length = string_length(what);
+    Utf8Validator utf8;
+    std::array<char, 4096> chunk{};
+    for (std::uint64_t left = length; left > 0;) {
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(left, chunk.size()));
+      read(chunk.data(), n, what);
+      utf8.feed(std::string_view(chunk.data(), n));
+      left -= n;
+    }
+    return utf8.finish();
+  }
 
   // A GGUF string: u64 length, then bytes. Keeps at most `keep` bytes.
   std::string string(std::size_t keep, bool& truncated, const char* what) {
@@ -178,19 +190,21 @@ std::pair<GgufType, std::uint64_t> array_header(Cursor& c, const GgufLimits& lim
 
 // Checks and skips `count` elements of `type` without keeping them (tokenizer
 // vocabularies and merges: hundreds of thousands of strings).
-void skip_elements(Cursor& c, GgufType type, std::uint64_t count, const GgufLimits& limits, std::uint32_t depth) {
+// Returns false when a string among them is not UTF-8.
+bool skip_elements(Cursor& c, GgufType type, std::uint64_t count, const GgufLimits& limits, std::uint32_t depth) {
+  bool utf8 = true;
   if (type == GgufType::string) {
     for (std::uint64_t k = 0; k < count; ++k) {
-      c.skip_string("string value");
+      utf8 = c.skip_string("string value") && utf8;
     }
-    return;
+    return utf8;
   }
   if (type == GgufType::array) {
     for (std::uint64_t k = 0; k < count; ++k) {
       const auto [element, n] = array_header(c, limits, depth);
-      skip_elements(c, element, n, limits, depth + 1);
+      utf8 = skip_elements(c, element, n, limits, depth + 1) && utf8;
     }
-    return;
+    return utf8;
   }
   if (type == GgufType::boolean) {
     for (std::uint64_t k = 0; k < count; ++k) {
@@ -199,9 +213,10 @@ void skip_elements(Cursor& c, GgufType type, std::uint64_t count, const GgufLimi
         c.fail_at(at, "bool value is neither 0 nor 1");
       }
     }
-    return;
+    return utf8;
   }
   c.skip(count * fixed_size(type), "array");  // the caller checked count against the remaining bytes
+  return utf8;
 }
 
 void read_scalar(Cursor& c, GgufType type, GgufValue& v) {
@@ -257,6 +272,7 @@ void read_value(Cursor& c, GgufType type, GgufValue& v, const GgufLimits& limits
   if (type == GgufType::string) {
     const auto keep = static_cast<std::size_t>(std::min<std::uint64_t>(limits.max_kept_string, budget.string_bytes));
     v.s = c.string(keep, v.truncated, "string value");
+    v.utf8 = valid_utf8(v.s);
     budget.string_bytes -= v.s.size();
   } else if (type == GgufType::array) {
     std::tie(v.element_type, v.count) = array_header(c, limits, depth);
@@ -265,11 +281,12 @@ void read_value(Cursor& c, GgufType type, GgufValue& v, const GgufLimits& limits
       budget.elements -= v.count;
     }
     if (!keep) {
-      skip_elements(c, v.element_type, v.count, limits, depth + 1);
+      v.utf8 = skip_elements(c, v.element_type, v.count, limits, depth + 1);
     } else {
       v.elements.resize(static_cast<std::size_t>(v.count));
       for (auto& e : v.elements) {
         read_value(c, v.element_type, e, limits, depth + 1, budget);
+        v.utf8 = v.utf8 && e.utf8;
       }
     }
   } else {

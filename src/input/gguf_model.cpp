@@ -1,5 +1,6 @@
 #include "vramfit/input/gguf_model.hpp"
 
+#include "vramfit/input/gguf_check.hpp"
 #include "vramfit/model/arch.hpp"
 #include "vramfit/support/error.hpp"
 
@@ -332,6 +333,7 @@ GgufModel gguf_model(std::vector<GgufFile> parts) {
   out.model.source = "GGUF header of " + first.origin;
   out.model.origin = first.origin;
   validate(spec, first.origin);
+  out.refusals = llama_load_refusals(first, out.tensors, spec);
   return out;
 }
 

@@ -567,7 +567,7 @@ std::string catalog_entry_json(const CatalogModel& model) {
   }
   nlohmann::ordered_json doc;
   doc["models"] = nlohmann::ordered_json::array({m});
-  return doc.dump(1) + "\n";
+  return doc.dump(1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace vramfit

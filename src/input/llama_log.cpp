@@ -363,7 +363,32 @@ struct Parser {
   void jsonl(sv line);
 };
 
-void Parser::line(sv line) {
+// A line without terminal colour sequences (llama.cpp colours its log on a
+// terminal; pastes keep them): ESC '[' parameters, then a final letter.
+std::string without_colours(sv line) {
+  std::string out;
+  out.reserve(line.size());
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (line[i] == '\x1b' && i + 1 < line.size() && line[i + 1] == '[') {
+      std::size_t j = i + 2;
+      while (j < line.size() && (std::isdigit(static_cast<unsigned char>(line[j])) != 0 || line[j] == ';')) {
+        ++j;
+      }
+      i = j;  // the final byte is dropped with the sequence
+      continue;
+    }
+    out += line[i];
+  }
+  return out;
+}
+
+void Parser::line(sv raw) {
+  std::string plain;
+  if (raw.find('\x1b') != sv::npos) {
+    plain = without_colours(raw);
+    raw = plain;
+  }
+  const sv line = raw;
   ++log.lines;
   if (breakdown_line(line)) {
     ++log.recognised;

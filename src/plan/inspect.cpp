@@ -14,6 +14,7 @@ InspectSummary summarize_inspect(const GgufModel& g) {
   }
   const auto w = summarize_weights(g.tensors, types, s.n_layer);
   InspectSummary out;
+  out.refusals = g.refusals;
   out.parts = g.parts;
   out.gguf_version = g.version;
   out.file_bytes = g.file_bytes;

@@ -1100,7 +1100,7 @@ LlamaLog with_breakdown(const LlamaLog& in, std::vector<std::string>& notes) {
         d.total_mib = row.total_mib;
         log.devices.push_back(d);
       }
-      if (row.unaccounted_mib && row.total_mib) {
+      if (row.unaccounted_mib && *row.unaccounted_mib >= 0 && row.total_mib) {
         notes.push_back(row.name + ": " + std::to_string(*row.unaccounted_mib) + " of " +
                         std::to_string(*row.total_mib) +
                         " MiB not llama.cpp's (driver context, other processes), by the breakdown");
@@ -1117,7 +1117,9 @@ LlamaLog with_breakdown(const LlamaLog& in, std::vector<std::string>& notes) {
       add(host ? "CPU" : row.name, "compute", row.compute_mib);
     }
   }
-  notes.emplace_back("the memory breakdown table stands in for missing buffer lines (whole MiB, rounded down)");
+  if (log.buffers.size() > in.buffers.size()) {
+    notes.emplace_back("the memory breakdown table stands in for missing buffer lines (whole MiB, rounded down)");
+  }
   return log;
 }
 

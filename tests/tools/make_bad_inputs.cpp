@@ -43,6 +43,72 @@ GgufWriter llama(const std::function<void(GgufWriter&)>& extra = {}) {
   return w;
 }
 
+// A complete one-block llama llama.cpp would load (its tensors, a "none"
+// vocabulary of 32 tokens), with `change` applied: files that read fine but
+// that llama.cpp refuses. `drop` leaves a tensor out, `rename` renames one.
+struct TinyModel {
+  std::string arch = "llama";
+  bool block_count_i32 = false;
+  std::uint32_t head_count_kv_entries = 0;  // 0: a scalar
+  std::uint32_t vocab_size = 32;
+  std::string drop;
+  std::string rename_from;
+  std::string rename_to;
+  std::vector<std::uint64_t> attn_q_shape{64, 64};
+  std::vector<std::string> bpe_tokens;  // non-empty: a "gpt2" vocabulary of these tokens
+};
+
+GgufWriter tiny_model(const TinyModel& m) {
+  GgufWriter w;
+  const std::string a = m.arch + ".";
+  w.str("general.architecture", m.arch);
+  if (m.block_count_i32) {
+    w.i32(a + "block_count", 1);
+  } else {
+    w.u32(a + "block_count", 1);
+  }
+  w.u32(a + "context_length", 4096);
+  w.u32(a + "embedding_length", 64);
+  w.u32(a + "feed_forward_length", 128);
+  w.u32(a + "attention.head_count", 4);
+  if (m.head_count_kv_entries > 0) {
+    w.array<std::uint32_t>(a + "attention.head_count_kv", GgufType::uint32,
+                           std::vector<std::uint32_t>(m.head_count_kv_entries, 4));
+  } else {
+    w.u32(a + "attention.head_count_kv", 4);
+  }
+  w.f32(a + "attention.layer_norm_rms_epsilon", 1e-5F);
+  if (m.bpe_tokens.empty()) {
+    w.u32(a + "vocab_size", m.vocab_size);
+    w.str("tokenizer.ggml.model", "none");
+  } else {
+    w.str("tokenizer.ggml.model", "gpt2");
+    w.strings("tokenizer.ggml.tokens", m.bpe_tokens);
+  }
+  const std::vector<std::pair<std::string, std::vector<std::uint64_t>>> tensors{
+      {"token_embd.weight", {64, 32}},
+      {"output_norm.weight", {64}},
+      {"output.weight", {64, 32}},
+      {"blk.0.attn_norm.weight", {64}},
+      {"blk.0.attn_q.weight", m.attn_q_shape},
+      {"blk.0.attn_k.weight", {64, 64}},
+      {"blk.0.attn_v.weight", {64, 64}},
+      {"blk.0.attn_output.weight", {64, 64}},
+      {"blk.0.ffn_norm.weight", {64}},
+      {"blk.0.ffn_gate.weight", {64, 128}},
+      {"blk.0.ffn_up.weight", {64, 128}},
+      {"blk.0.ffn_down.weight", {128, 64}},
+  };
+  for (const auto& [name, shape] : tensors) {
+    if (name == m.drop) {
+      continue;
+    }
+    const bool vector = shape.size() == 1;
+    w.tensor(name == m.rename_from ? m.rename_to : name, shape, vector ? GgmlType::f32 : GgmlType::f16);
+  }
+  return w;
+}
+
 std::vector<unsigned char> bytes_of(std::initializer_list<int> b) {
   std::vector<unsigned char> out;
   for (const int x : b) {
@@ -240,6 +306,52 @@ int main(int argc, char** argv) {
       auto b = llama().bytes();
       b.resize(b.size() - 100);
       write(d + "data-truncated.gguf", b);
+    }
+    // Files that read fine but that llama.cpp refuses.
+    write(d + "tiny-loadable.gguf", tiny_model({}).bytes());
+    {
+      TinyModel m;
+      m.block_count_i32 = true;
+      write(d + "refused-block-count-i32.gguf", tiny_model(m).bytes());
+    }
+    {
+      TinyModel m;
+      m.rename_from = "output.weight";
+      m.rename_to = "output.weight." + std::string(60, 'x');
+      write(d + "refused-tensor-name-64.gguf", tiny_model(m).bytes());
+    }
+    {
+      TinyModel m;
+      m.vocab_size = 40;
+      write(d + "refused-vocab-mismatch.gguf", tiny_model(m).bytes());
+    }
+    {
+      TinyModel m;
+      m.attn_q_shape = {64, 48};
+      write(d + "refused-shape.gguf", tiny_model(m).bytes());
+    }
+    {
+      TinyModel m;
+      m.drop = "blk.0.ffn_down.weight";
+      write(d + "refused-missing-tensor.gguf", tiny_model(m).bytes());
+    }
+    {
+      TinyModel m;
+      for (int i = 0; i < 32; ++i) {
+        m.bpe_tokens.push_back("t" + std::to_string(i));
+      }
+      m.bpe_tokens[7] = "\xC3\x28";  // a lead byte without its continuation
+      write(d + "refused-bpe-invalid-utf8.gguf", tiny_model(m).bytes());
+    }
+    {
+      TinyModel m;
+      m.arch = std::string("ll\x7F") + "\xFF" + "ama";
+      write(d + "arch-control-bytes.gguf", tiny_model(m).bytes());
+    }
+    {
+      TinyModel m;
+      m.head_count_kv_entries = 3;
+      write(d + "refused-per-layer-array-long.gguf", tiny_model(m).bytes());
     }
     return 0;
   } catch (const std::exception& e) {

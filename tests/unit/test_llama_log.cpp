@@ -181,3 +181,11 @@ TEST_CASE("an abort is recorded", "[llama_log]") {
   REQUIRE(log.abort_message);
   CHECK(log.abort_message->find("cur_backend_id") != std::string::npos);
 }
+
+TEST_CASE("colour sequences of a pasted terminal log are ignored", "[llama_log]") {
+  const auto log = parse_llama_log("\x1b[32mllama_context: n_ctx         = 4096\x1b[0m\n"
+                                   "\x1b[1;33mload_tensors:\x1b[0m        CUDA0 model buffer size =  1024.00 MiB\n");
+  CHECK(log.n_ctx == 4096U);
+  REQUIRE(log.buffers.size() == 1);
+  CHECK(log.buffers[0].device == "CUDA0");
+}

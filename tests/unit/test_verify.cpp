@@ -240,7 +240,7 @@ TEST_CASE("extra buffers: the class a log shows, or the one given", "[verify]") 
   }
 }
 
-TEST_CASE("-sm row: every layer on the main GPU, the split matrices with it", "[verify]") {
+TEST_CASE("split mode row: every layer on the main GPU, the split matrices with it", "[verify]") {
   const std::string text = "llama-server -m model.gguf -sm row -c 4096\n"
                            "print_info: arch             = qwen3\n"
                            "print_info: n_layer          = 36\n"

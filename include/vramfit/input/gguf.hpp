@@ -79,6 +79,7 @@ struct GgufValue {
   double f = 0;         ///< floats
   std::string s;        ///< strings (possibly truncated, see truncated)
   bool truncated = false;
+  bool utf8 = true;  ///< strings: valid UTF-8 (arrays: every string element, kept or skipped)
 
   GgufType element_type = GgufType::uint8;  ///< arrays: the element type
   std::uint64_t count = 0;                  ///< arrays: elements in the file

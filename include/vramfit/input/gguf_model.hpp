@@ -27,6 +27,8 @@ struct GgufModel {
   std::optional<FileType> file_type;  ///< general.file_type, when it is a llama.cpp file type
   std::uint32_t version = 0;
   std::vector<std::string> notes;  ///< assumptions made where the metadata was silent
+  /// Why llama.cpp would refuse to load the file (llama_load_refusals); empty: it would load.
+  std::vector<std::string> refusals;
 };
 
 /// Merges the parts of a (possibly split) file, given in any order, and maps

@@ -47,6 +47,7 @@ struct InspectSummary {
   Bytes kv_cache_f16_bytes_per_token = 0;  ///< full-attention layers, f16 K and V
   Bytes recurrent_state_f32_bytes_per_sequence = 0;
   std::vector<std::string> notes;
+  std::vector<std::string> refusals;  ///< why llama.cpp would not load the file; empty: it would
 };
 
 /// The summary of a model file read from its header(s).

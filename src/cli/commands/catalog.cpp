@@ -3,6 +3,7 @@
 #include "commands/commands.hpp"
 #include "file_source.hpp"
 #include "options.hpp"
+#include "request.hpp"
 
 #include "vramfit/input/hf_config.hpp"
 #include "vramfit/support/error.hpp"
@@ -22,11 +23,13 @@ ExitCode run_add(const Args& a, Session&) {
     throw UsageError("catalog add: give one of --from-gguf FILE and --from-hf-config FILE");
   }
   if (!a.from_gguf.empty()) {
-    std::cout << catalog_entry_json(load_gguf_model(a.from_gguf).model);
+    const auto gguf = load_gguf_model(a.from_gguf);
+    require_loadable(gguf);
+    write_output(catalog_entry_json(gguf.model));
   } else {
     std::vector<std::string> notes;
     const auto text = read_text_file(a.from_hf_config, "config");
-    std::cout << catalog_entry_json(model_from_hf_config(text, a.from_hf_config, notes));
+    write_output(catalog_entry_json(model_from_hf_config(text, a.from_hf_config, notes)));
   }
   return ExitCode::ok;
 }
@@ -40,8 +43,9 @@ ExitCode run_validate(const Args& a, Session& session) {
   check_common(a);
   // The files to check come after the catalogs they extend.
   const auto& catalog = session.catalog(a.validate_files);
-  std::cout << "ok: " << catalog.models.size() << " models, " << catalog.quants.size() << " quants, "
-            << catalog.gpus.size() << " GPUs in " << catalog.origins.size() << " documents\n";
+  write_output("ok: " + std::to_string(catalog.models.size()) + " models, " + std::to_string(catalog.quants.size()) +
+               " quants, " + std::to_string(catalog.gpus.size()) + " GPUs in " +
+               std::to_string(catalog.origins.size()) + " documents\n");
   return ExitCode::ok;
 }
 

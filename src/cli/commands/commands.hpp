@@ -19,6 +19,11 @@ namespace vramfit::cli {
 /// usage, input or catalog error, 3 internal error.
 enum class ExitCode : int { ok = 0, does_not_fit = 1, input_error = 2, internal_error = 3 };
 
+/// Writes a command's output to stdout: text from files never reaches the
+/// terminal raw (control characters and invalid UTF-8 become \xNN; vramfit's
+/// own colour sequences stay).
+void write_output(std::string_view text);
+
 struct Command {
   std::string_view path;     ///< "" for the main job, "check", "catalog add"
   std::string_view summary;  ///< one line, for the parent's help

@@ -19,7 +19,7 @@ ExitCode run(const Args& a, Session& session) {
   check_common(a);
   const auto request = make_request(a);
   const auto report = build_report(session.catalog(), request);
-  std::cout << render_fit(report, session.render_context(true));
+  write_output(render_fit(report, session.render_context(true)));
   return ExitCode::ok;
 }
 

@@ -5,6 +5,7 @@
 #include "commands/commands.hpp"
 #include "file_source.hpp"
 #include "options.hpp"
+#include "request.hpp"
 
 #include <iostream>
 
@@ -17,8 +18,10 @@ void setup(CLI::App& app, Args& a) {
 }
 
 ExitCode run(const Args& a, Session& session) {
-  const auto summary = summarize_inspect(load_gguf_model(a.inspect_file));
-  std::cout << render_inspect(summary, session.render_context(false));
+  const auto gguf = load_gguf_model(a.inspect_file);
+  // What was read is printed either way; a file llama.cpp refuses then fails.
+  write_output(render_inspect(summarize_inspect(gguf), session.render_context(false)));
+  require_loadable(gguf);
   return ExitCode::ok;
 }
 
@@ -29,7 +32,10 @@ const Command k_inspect_command{"inspect", "Summarize a GGUF file: architecture,
   vramfit inspect Qwen3-8B-Q4_K_M.gguf
   vramfit inspect model-00001-of-00003.gguf --format json
 
-Only the header is read; every part of a split file is found and summed.)",
+Only the header is read; every part of a split file is found and summed.
+A file llama.cpp would refuse (wrong key types, tensor names over 63 bytes,
+shapes or tensors the hyper-parameters contradict, a vocabulary that does
+not match token_embd) is summarized, then reported, with exit code 2.)",
                                 setup, run};
 
 }  // namespace vramfit::cli

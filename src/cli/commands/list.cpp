@@ -36,7 +36,7 @@ void setup(CLI::App& app, Args& a) {
 ExitCode run(const Args& a, Session& session) {
   check_common(a);
   const auto& catalog = session.catalog();
-  std::cout << render_list(catalog, a.list_what, session.render_context(true));
+  write_output(render_list(catalog, a.list_what, session.render_context(true)));
   return ExitCode::ok;
 }
 

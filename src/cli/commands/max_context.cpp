@@ -16,7 +16,7 @@ void setup(CLI::App& app, Args& a) {
 ExitCode run(const Args& a, Session& session) {
   check_common(a);
   const auto result = build_max_context(session.catalog(), make_request(a));
-  std::cout << render_max_context(result, session.render_context(true));
+  write_output(render_max_context(result, session.render_context(true)));
   return ExitCode::ok;
 }
 

@@ -78,7 +78,7 @@ ExitCode run(const Args& a, Session& session) {
   }
   auto result = verify_log(log, options);
   result.notes.insert(result.notes.begin(), notes.begin(), notes.end());
-  std::cout << render_verify(result, from_stdin ? "-" : a.log_path, session.render_context(catalog_used));
+  write_output(render_verify(result, from_stdin ? "-" : a.log_path, session.render_context(catalog_used)));
   return result.ok ? ExitCode::ok : ExitCode::does_not_fit;
 }
 

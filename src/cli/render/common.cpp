@@ -150,6 +150,10 @@ ojson json_document(std::string_view command, const RenderContext& ctx) {
   return doc;
 }
 
+std::string json_text(const ojson& doc) {
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
 std::string csv_escape(const std::string& s) {
   if (s.find_first_of(",\"\n") == std::string::npos) {
     return s;

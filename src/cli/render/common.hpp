@@ -52,6 +52,10 @@ std::string after_table(const RenderContext& ctx);
 /// The envelope of every JSON document: schema_version, vramfit_version,
 /// command and catalog.
 ojson json_document(std::string_view command, const RenderContext& ctx);
+
+/// A JSON document as text (2-space indent, a final newline); bytes that are
+/// not UTF-8 become U+FFFD instead of failing.
+std::string json_text(const ojson& doc);
 /// A CSV cell, quoted when it holds a comma, quote or newline.
 std::string csv_escape(const std::string& s);
 /// The report's run settings as JSON.

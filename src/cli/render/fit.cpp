@@ -189,7 +189,7 @@ std::string render_fit(const Report& r, const RenderContext& ctx) {
     case Format::json: {
       auto doc = json_document("fit", ctx);
       report_json(r, doc);
-      return doc.dump(2) + "\n";
+      return json_text(doc);
     }
     case Format::csv:
       return results_csv(r);
@@ -227,7 +227,7 @@ std::string render_check(const Report& r, const RenderContext& ctx) {
       auto doc = json_document("check", ctx);
       report_json(r, doc);
       doc["fits"] = all_fit(r);
-      return doc.dump(2) + "\n";
+      return json_text(doc);
     }
     case Format::csv:
       return results_csv(r);

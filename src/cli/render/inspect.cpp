@@ -47,7 +47,9 @@ std::string render_inspect(const InspectSummary& s, const RenderContext& ctx) {
       doc["kv_cache_f16_bytes_per_token"] = s.kv_cache_f16_bytes_per_token;
       doc["recurrent_state_f32_bytes_per_sequence"] = s.recurrent_state_f32_bytes_per_sequence;
       doc["notes"] = s.notes;
-      return doc.dump(2) + "\n";
+      doc["llama_cpp_loads"] = s.refusals.empty();
+      doc["refusals"] = s.refusals;
+      return json_text(doc);
     }
     case Format::csv: {
       std::string out = "type,tensors,bytes\n";
@@ -91,7 +93,14 @@ std::string render_inspect(const InspectSummary& s, const RenderContext& ctx) {
                                                               : 100.0 * static_cast<double>(type.bytes) /
                                                                     static_cast<double>(s.tensor_bytes))});
       }
-      return out + render_table(t, ctx);
+      out += render_table(t, ctx);
+      if (!s.refusals.empty()) {
+        out += fmt::format("{}llama.cpp will not load this file:{}", br, br);
+        for (const auto& reason : s.refusals) {
+          out += fmt::format("  - {}{}", reason, br);
+        }
+      }
+      return out;
     }
   }
   return {};

@@ -94,7 +94,7 @@ std::string render_list(const Catalog& catalog, ListKind what, const RenderConte
         items.push_back(item);
       }
       doc[std::string(list_key(what))] = items;
-      return doc.dump(2) + "\n";
+      return json_text(doc);
     }
     case Format::csv: {
       std::string out;

@@ -43,7 +43,7 @@ std::string render_max_context(const MaxContextReport& m, const RenderContext& c
                            {"recurrent_state_bytes", row.recurrent_state_bytes}});
       }
       doc["results"] = results;
-      return doc.dump(2) + "\n";
+      return json_text(doc);
     }
     case Format::csv: {
       std::string out = "model,gpu,quant,cache_type_k,cache_type_v,supported,max_context_tokens,native,kv_cache_bytes,"

@@ -69,7 +69,7 @@ std::string render_verify(const VerifyResult& v, const std::string& log_name, co
       doc["terms"] = terms;
       doc["notes"] = v.notes;
       doc["ok"] = v.ok;
-      return doc.dump(2) + "\n";
+      return json_text(doc);
     }
     case Format::csv: {
       std::string out =
