@@ -54,8 +54,8 @@ constexpr std::string_view k_per_layer_keys[] = {
 // (create_tensor without TENSOR_NOT_REQUIRED): when the expected inventory has
 // them, the file must too.
 constexpr std::string_view k_required_suffixes[] = {
-    ".attn_q.weight",   ".attn_k.weight",   ".attn_v.weight",        ".attn_qkv.weight",
-    ".attn_output.weight", ".ffn_up.weight", ".ffn_down.weight",     ".ffn_gate.weight",
+    ".attn_q.weight",      ".attn_k.weight",        ".attn_v.weight",        ".attn_qkv.weight",
+    ".attn_output.weight", ".ffn_up.weight",        ".ffn_down.weight",      ".ffn_gate.weight",
     ".ffn_up_exps.weight", ".ffn_down_exps.weight", ".ffn_gate_exps.weight", ".attn_norm.weight",
 };
 
@@ -166,11 +166,10 @@ std::vector<std::string> llama_load_refusals(const GgufFile& header, const std::
     for (const auto& want : build_inventory(spec)) {
       const auto it = in_file.find(want.name);
       if (it == in_file.end()) {
-        const bool required =
-            want.name == "token_embd.weight" ||
-            (want.layer >= 0 && static_cast<std::uint32_t>(want.layer) < spec.n_layer &&
-             std::any_of(std::begin(k_required_suffixes), std::end(k_required_suffixes),
-                         [&](std::string_view s) { return ends_with(want.name, s); }));
+        const bool required = want.name == "token_embd.weight" ||
+                              (want.layer >= 0 && static_cast<std::uint32_t>(want.layer) < spec.n_layer &&
+                               std::any_of(std::begin(k_required_suffixes), std::end(k_required_suffixes),
+                                           [&](std::string_view s) { return ends_with(want.name, s); }));
         if (required) {
           add("tensor '" + want.name + "' is missing");
         }

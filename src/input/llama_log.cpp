@@ -77,6 +77,20 @@ sv word_before(sv line, std::size_t pos) {
 }
 
 // "K (q8_0): 2176.00 MiB" -> "q8_0"
+// The MiB after "K (f16):" / "V (f16):", in bytes.
+std::optional<Bytes> mib_after_type(sv line, sv marker) {
+  const auto rest = after(line, marker);
+  if (!rest) {
+    return std::nullopt;
+  }
+  const auto colon = rest->find("):");
+  if (colon == sv::npos || colon > 16) {
+    return std::nullopt;
+  }
+  const auto v = leading_double(trim(rest->substr(colon + 2)));
+  return v ? std::optional<Bytes>(mib_to_bytes(*v)) : std::nullopt;
+}
+
 std::string type_in_parens(sv line, sv marker) {
   const auto rest = after(line, marker);
   if (!rest) {
@@ -524,6 +538,8 @@ void Parser::line(sv raw) {
     } else {
       c.type_k = type_in_parens(line, "K (");
       c.type_v = type_in_parens(line, "V (");
+      c.k_bytes = mib_after_type(line, "K (");
+      c.v_bytes = mib_after_type(line, "V (");
       c.swa = next_cache_swa;
       next_cache_swa = false;
       if (!draft && !log.type_k) {
@@ -546,6 +562,8 @@ void Parser::line(sv raw) {
     }
     c.type_k = type_in_parens(line, "K (");
     c.type_v = type_in_parens(line, "V (");
+    c.k_bytes = mib_after_type(line, "K (");
+    c.v_bytes = mib_after_type(line, "V (");
     c.draft = draft;
     log.kv_lines.push_back(c);
     if (!draft && !log.type_k) {

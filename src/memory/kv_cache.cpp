@@ -86,11 +86,29 @@ Bytes KvCacheSize::total_bytes() const {
 
 namespace {
 
+// A layer's cached K and V widths under the build's MLA rule.
+std::uint64_t k_width(const ModelSpec& spec, const RunSettings& s, std::uint32_t il) {
+  if (spec.mla && s.mla_cache == MlaCache::full_heads) {
+    return spec.n_head * (spec.mla->qk_nope_head_dim + spec.mla->qk_rope_head_dim);
+  }
+  return spec.n_embd_k_gqa(il);
+}
+
+std::uint64_t v_gqa(const ModelSpec& spec, const RunSettings& s, std::uint32_t il) {
+  if (spec.mla && s.mla_cache == MlaCache::full_heads) {
+    return spec.n_head * spec.mla->v_head_dim;
+  }
+  if (spec.mla && s.mla_cache == MlaCache::latent_kv) {
+    return spec.mla->kv_lora_rank;
+  }
+  return spec.n_embd_v_gqa(il);
+}
+
 // Without flash attention V is stored transposed and padded to the widest layer.
-std::uint64_t widest_v(const ModelSpec& spec) {
+std::uint64_t widest_v(const ModelSpec& spec, const RunSettings& s) {
   std::uint64_t v_max = 0;
   for (std::uint32_t il = 0; il < spec.n_layer_all(); ++il) {
-    v_max = std::max(v_max, spec.n_embd_v_gqa(il));
+    v_max = std::max(v_max, v_gqa(spec, s, il));
   }
   return v_max;
 }
@@ -102,18 +120,27 @@ struct Misfit {
   std::uint64_t width;
 };
 
+// The V row a layer stores: its own width with flash attention; without, the
+// transposed V padded to the widest layer (none for the V-less MLA cache).
+std::uint64_t v_width(const ModelSpec& spec, const RunSettings& s, std::uint32_t il, std::uint64_t v_max) {
+  if (s.flash_attn) {
+    return v_gqa(spec, s, il);
+  }
+  return spec.mla && s.mla_cache == MlaCache::k_only ? 0 : v_max;
+}
+
 std::optional<Misfit> first_misfit(const ModelSpec& spec, const RunSettings& s, std::uint64_t v_max) {
   for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
     if (spec.kind(il) == LayerKind::recurrent) {
       continue;
     }
-    const auto k_width = spec.n_embd_k_gqa(il);
-    const auto v_width = s.flash_attn ? spec.n_embd_v_gqa(il) : (spec.mla ? 0 : v_max);
-    if (!row_fits(s.type_k, k_width)) {
-      return Misfit{il, s.type_k, k_width};
+    const auto k = k_width(spec, s, il);
+    const auto v = v_width(spec, s, il, v_max);
+    if (!row_fits(s.type_k, k)) {
+      return Misfit{il, s.type_k, k};
     }
-    if (v_width > 0 && !row_fits(s.type_v, v_width)) {
-      return Misfit{il, s.type_v, v_width};
+    if (v > 0 && !row_fits(s.type_v, v)) {
+      return Misfit{il, s.type_v, v};
     }
   }
   return std::nullopt;
@@ -122,11 +149,11 @@ std::optional<Misfit> first_misfit(const ModelSpec& spec, const RunSettings& s, 
 }  // namespace
 
 bool cache_types_fit(const ModelSpec& spec, const RunSettings& settings) {
-  return !first_misfit(spec, settings, widest_v(spec));
+  return !first_misfit(spec, settings, widest_v(spec, settings));
 }
 
 KvProfile kv_profile(const ModelSpec& spec, const RunSettings& s) {
-  const std::uint64_t v_max = widest_v(spec);
+  const std::uint64_t v_max = widest_v(spec, s);
   if (const auto misfit = first_misfit(spec, s, v_max)) {
     throw UsageError("cache type " + lower_name(misfit->type) + ": layer " + std::to_string(misfit->layer) +
                      " stores rows of " + std::to_string(misfit->width) + " elements, not a multiple of its block");
@@ -141,12 +168,12 @@ KvProfile kv_profile(const ModelSpec& spec, const RunSettings& s) {
       continue;
     }
     const bool sliding = kind == LayerKind::sliding_attention;
-    const auto k_width = spec.n_embd_k_gqa(il);
-    const auto v_width = s.flash_attn ? spec.n_embd_v_gqa(il) : (spec.mla ? 0 : v_max);
-    out.widest_quantized = std::max(out.widest_quantized, (is_quantized(s.type_k) ? spec.n_embd_k_gqa(il) : 0) +
-                                                              (is_quantized(s.type_v) ? spec.n_embd_v_gqa(il) : 0));
-    const Bytes k = row_bytes(s.type_k, k_width);
-    const Bytes v = v_width == 0 ? 0 : row_bytes(s.type_v, v_width);
+    const auto kw = k_width(spec, s, il);
+    const auto vw = v_width(spec, s, il, v_max);
+    out.widest_quantized = std::max(out.widest_quantized, (is_quantized(s.type_k) ? kw : 0) +
+                                                              (is_quantized(s.type_v) ? v_gqa(spec, s, il) : 0));
+    const Bytes k = row_bytes(s.type_k, kw);
+    const Bytes v = vw == 0 ? 0 : row_bytes(s.type_v, vw);
     (sliding ? swa : full)[il] = checked_add(k, v, "KV cache");
     Bytes& k_sum = sliding ? out.k_swa_per_cell : out.k_full_per_cell;
     Bytes& v_sum = sliding ? out.v_swa_per_cell : out.v_full_per_cell;

@@ -1123,6 +1123,65 @@ LlamaLog with_breakdown(const LlamaLog& in, std::vector<std::string>& notes) {
   return log;
 }
 
+// llama.cpp's cache rules changed; a log from an older build is read by its
+// own. The log's lines decide where they show the rule, else the build number.
+//  - The sliding-window cache (PR #13194, May 2025): before it every layer
+//    cached the whole context; such logs print "KV self size" lines or the
+//    "llama_kv_cache_init" prefix and no "creating SWA KV cache" line.
+//  - MLA: full-head K and V before PR #12801 (April 2025), a latent K plus a
+//    V of kv_lora_rank until PR #19067 (January 2026), K only since: told
+//    apart by the K and V sizes a cache line prints.
+// Build numbers bound the changes only loosely (4881 is 2025-03-13, 5622
+// 2025-06-10, 7522 late December 2025, 8164 February 2026).
+constexpr std::uint64_t k_last_build_without_swa_cache = 4881;
+constexpr std::uint64_t k_last_build_mla_full_heads = 4881;
+constexpr std::uint64_t k_last_build_mla_latent_v = 7522;
+
+void apply_build_rules(const LlamaLog& log, const ModelSpec& spec, RunSettings& s, std::vector<std::string>& notes) {
+  const bool dated = log.build && *log.build >= k_first_dated_build;
+  if (spec.count(LayerKind::sliding_attention) > 0 && !s.swa_full) {
+    const bool new_lines = log.swa_cells || log.base_cells;
+    const bool old_lines = std::any_of(log.kv_lines.begin(), log.kv_lines.end(),
+                                       [](const LogCacheLine& c) { return c.cells == 0 && c.bytes > 0; });
+    if (!new_lines && (old_lines || (dated && *log.build <= k_last_build_without_swa_cache))) {
+      s.swa_full = true;
+      notes.emplace_back("this build predates the sliding-window cache (llama.cpp PR #13194, May 2025): every layer "
+                         "caches the whole context");
+    }
+  }
+  if (!spec.mla) {
+    return;
+  }
+  const auto line = std::find_if(log.kv_lines.begin(), log.kv_lines.end(),
+                                 [](const LogCacheLine& c) { return !c.draft && c.k_bytes && c.v_bytes; });
+  if (line != log.kv_lines.end()) {
+    const double v_over_k =
+        *line->k_bytes == 0 ? 0.0 : static_cast<double>(*line->v_bytes) / static_cast<double>(*line->k_bytes);
+    const double latent = static_cast<double>(spec.mla->kv_lora_rank) /
+                          static_cast<double>(spec.mla->kv_lora_rank + spec.mla->qk_rope_head_dim);
+    const double full = static_cast<double>(spec.mla->v_head_dim) /
+                        static_cast<double>(spec.mla->qk_nope_head_dim + spec.mla->qk_rope_head_dim);
+    if (*line->v_bytes == 0) {
+      s.mla_cache = MlaCache::k_only;
+    } else if (std::abs(v_over_k - latent) <= std::abs(v_over_k - full)) {
+      s.mla_cache = MlaCache::latent_kv;
+    } else {
+      s.mla_cache = MlaCache::full_heads;
+    }
+  } else if (dated && *log.build <= k_last_build_mla_full_heads) {
+    s.mla_cache = MlaCache::full_heads;
+  } else if (dated && *log.build <= k_last_build_mla_latent_v) {
+    s.mla_cache = MlaCache::latent_kv;
+  }
+  if (s.mla_cache == MlaCache::full_heads) {
+    notes.emplace_back("this build predates the MLA cache (llama.cpp PR #12801, April 2025): every head's K and V "
+                       "are cached");
+  } else if (s.mla_cache == MlaCache::latent_kv) {
+    notes.emplace_back("this build predates the V-less MLA cache (llama.cpp PR #19067, January 2026): the latent is "
+                       "cached as K and again as V");
+  }
+}
+
 // What a fragment lacks to be checked, as the options that supply it.
 void require_what_is_missing(const LlamaLog& log, const VerifyOptions& opt) {
   std::vector<std::string> why;
@@ -1161,6 +1220,7 @@ VerifyResult verify_log(const LlamaLog& in, const VerifyOptions& opt) {
   const auto log = with_breakdown(in, r.notes);
   r.spec = opt.model ? opt.model->spec : spec_from_log(log, r.notes);
   r.settings = settings_from_log(log, opt, r.notes);
+  apply_build_rules(log, r.spec, r.settings, r.notes);
   const auto placement = placement_from_log(log, r.spec);
   r.backend = placement.gpus.empty() ? Backend::cpu : backend_of(placement.gpus.front());
   if (!placement.per_device) {

@@ -258,3 +258,34 @@ TEST_CASE("split mode row: every layer on the main GPU, the split matrices with 
   CHECK(term(r, "CUDA0", "kv_cache").predicted_bytes == 576ULL * k_mib);
   CHECK(r.ok);
 }
+
+TEST_CASE("logs of older builds are read by their own cache rules", "[verify]") {
+  SECTION("before the sliding-window cache: every Gemma 3 layer caches the whole context") {
+    const std::string text = "build: 4800 (0123abcd) with cc for x86_64-linux-gnu\n"
+                             "llama_init_from_model: n_ctx         = 4096\n"
+                             "llama_init_from_model: flash_attn    = 0\n"
+                             "llama_kv_cache_init:      CUDA0 KV buffer size =  1536.00 MiB\n"
+                             "llama_init_from_model: KV self size  = 1536.00 MiB, K (f16):  768.00 MiB, V (f16):  "
+                             "768.00 MiB\n";
+    VerifyOptions o;
+    o.model = std::make_shared<const CatalogModel>(test::catalog().find_model("gemma-3-12b"));
+    const auto r = verify_log(parse_llama_log(text), o);
+    // 48 layers x 4096 cells x 2 x 8 x 256 x 2 B.
+    CHECK(term(r, "CUDA0", "kv_cache").predicted_bytes == 48ULL * 4096 * 8192);
+    CHECK(r.ok);
+  }
+  SECTION("DeepSeek V3 between April 2025 and January 2026: K 576 and V 512 per token and layer") {
+    const std::string text = "llama_context: n_ctx         = 4096\n"
+                             "llama_context: flash_attn    = 0\n"
+                             "llama_kv_cache_unified:      CUDA0 KV buffer size =   518.50 MiB\n"
+                             "llama_kv_cache_unified: size =  518.50 MiB (  4096 cells,  61 layers,  1/1 seqs), K "
+                             "(f16):  274.50 MiB, V (f16):  244.00 MiB\n";
+    VerifyOptions o;
+    o.model = std::make_shared<const CatalogModel>(test::catalog().find_model("deepseek-v3"));
+    const auto r = verify_log(parse_llama_log(text), o);
+    CHECK(term(r, "CUDA0", "kv_cache").predicted_bytes == 61ULL * 4096 * (576 + 512) * 2);
+    CHECK(r.ok);
+    CHECK(std::any_of(r.notes.begin(), r.notes.end(),
+                      [](const std::string& n) { return n.find("PR #19067") != std::string::npos; }));
+  }
+}

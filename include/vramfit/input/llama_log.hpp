@@ -45,6 +45,8 @@ struct LogCacheLine {
   std::string type_k;
   std::string type_v;
   Bytes bytes = 0;
+  std::optional<Bytes> k_bytes;  ///< "K (f16): 512.00 MiB"
+  std::optional<Bytes> v_bytes;
   bool swa = false;  ///< announced as the SWA cache
   bool draft = false;
 };

@@ -9,6 +9,14 @@
 
 namespace vramfit {
 
+/// How llama.cpp caches multi-head latent attention (DeepSeek V2/V3, Kimi K2):
+/// the rule of the build that runs, for reading older logs.
+enum class MlaCache : std::uint8_t {
+  k_only,      ///< the latent and the RoPE key, no V (PR #19067, January 2026, and later)
+  latent_kv,   ///< the same K plus a V of kv_lora_rank (PR #12801, April 2025, until then)
+  full_heads,  ///< every head's K (nope + rope) and V, as plain attention (before PR #12801)
+};
+
 /// How the engine runs the model. Defaults are llama.cpp's (llama-cli) defaults.
 struct RunSettings {
   std::uint64_t context_tokens = 8192;  ///< requested n_ctx in tokens; 0 means the model's native context
@@ -23,6 +31,7 @@ struct RunSettings {
   /// Pad the sliding-window cache to 256 cells (llama.cpp since Nov 2025, PR #17046);
   /// older builds padded to 256 with flash attention and 32 without.
   bool swa_pad_256 = true;
+  MlaCache mla_cache = MlaCache::k_only;  ///< older builds' MLA cache (verify of old logs)
 };
 
 /// Checks `settings` against llama.cpp's rules (cache type names, quantized V

@@ -23,7 +23,7 @@ public:
   bool finish() const noexcept { return m_valid && m_need == 0; }
 
 private:
-  unsigned m_need = 0;     // continuation bytes still expected
+  unsigned m_need = 0;      // continuation bytes still expected
   unsigned m_lower = 0x80;  // bounds of the next continuation byte
   unsigned m_upper = 0xBF;
   bool m_valid = true;
