@@ -368,7 +368,7 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
     const auto ep = Reader::child(p, "moe");
     r.check_keys(*e, ep,
                  {"expert_count", "expert_used_count", "expert_feed_forward_length", "expert_shared_count",
-                  "expert_shared_feed_forward_length", "leading_dense_block_count", "expert_bias"});
+                  "expert_shared_feed_forward_length", "leading_dense_block_count", "expert_bias", "interleave_step"});
     MoeParams moe;
     moe.n_expert = static_cast<std::uint32_t>(r.integer(*e, ep, "expert_count", true, 1, 65536).value_or(0));
     moe.n_expert_used = static_cast<std::uint32_t>(r.integer(*e, ep, "expert_used_count", true, 1, 65536).value_or(0));
@@ -379,6 +379,7 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
     moe.n_layer_dense_lead =
         static_cast<std::uint32_t>(r.integer(*e, ep, "leading_dense_block_count", false, 0, 4096).value_or(0));
     moe.expert_bias = r.boolean(*e, ep, "expert_bias").value_or(false);
+    moe.interleave_step = static_cast<std::uint32_t>(r.integer(*e, ep, "interleave_step", false, 0, 4096).value_or(0));
     s.moe = moe;
   }
   if (const json* e = r.object(m, p, "ssm", false)) {
@@ -387,8 +388,9 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
     SsmParams ssm;
     ssm.d_conv = r.integer(*e, ep, "conv_kernel", true, 1, 64).value_or(0);
     ssm.d_inner = r.integer(*e, ep, "inner_size", true, 1, k_max_width).value_or(0);
-    ssm.d_state = r.integer(*e, ep, "state_size", true, 1, k_max_width).value_or(0);
-    ssm.dt_rank = r.integer(*e, ep, "time_step_rank", true, 1, k_max_width).value_or(0);
+    // 0 for a short convolution's state only (LFM2): validate() checks per architecture.
+    ssm.d_state = r.integer(*e, ep, "state_size", true, 0, k_max_width).value_or(0);
+    ssm.dt_rank = r.integer(*e, ep, "time_step_rank", false, 0, k_max_width).value_or(0);
     ssm.n_group = r.integer(*e, ep, "group_count", false, 0, k_max_width).value_or(0);
     s.ssm = ssm;
   }

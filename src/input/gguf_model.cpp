@@ -199,6 +199,9 @@ ModelSpec spec_from_gguf(const GgufFile& header, const std::vector<TensorSpec>& 
     moe.n_layer_dense_lead =
         narrow_layers(m.u("leading_dense_block_count").value_or(0), m, "leading_dense_block_count");
     moe.expert_bias = has_tensor_ending(tensors, "exp_probs_b.bias");
+    if (const auto* traits = find_arch(s.arch); traits != nullptr && traits->moe_interleave) {
+      moe.interleave_step = narrow_layers(m.u("interleave_moe_layer_step").value_or(0), m, "interleave_moe_layer_step");
+    }
     s.moe = moe;
   }
   if (const auto* traits = find_arch(s.arch); traits != nullptr && traits->shortconv) {

@@ -114,6 +114,11 @@ public:
     return out;
   }
 
+  const json* raw(std::string_view key) const {
+    const auto it = m_j.find(std::string(key));
+    return it != m_j.end() && !it->is_null() ? &*it : nullptr;
+  }
+
   const json* object(std::string_view key) const {
     const auto it = m_j.find(std::string(key));
     return it != m_j.end() && it->is_object() ? &*it : nullptr;
@@ -193,6 +198,52 @@ void delta_net(const Config& c, ModelSpec& s, LayoutHints& hints) {
       hints.full_attention_interval = static_cast<std::uint32_t>(*interval);
     }
   }
+}
+
+// LFM2: conv and attention blocks (0 KV heads on the conv ones), the FFN width
+// the converter derives from block_ff_dim, the short convolution's length.
+void lfm2(const Config& c, ModelSpec& s) {
+  common(c, s, true);
+  std::vector<bool> attention(s.n_layer, false);
+  if (const auto types = c.strings("layer_types")) {
+    if (types->size() != s.n_layer) {
+      c.fail("layer_types",
+             "has " + std::to_string(types->size()) + " entries for " + std::to_string(s.n_layer) + " layers");
+    }
+    for (std::uint32_t il = 0; il < s.n_layer; ++il) {
+      attention[il] = (*types)[il] != "conv";
+    }
+  } else if (const auto* idx = c.raw("full_attn_idxs"); idx != nullptr && idx->is_array()) {
+    for (const auto& v : *idx) {
+      if (!v.is_number_unsigned() || v.get<std::uint64_t>() >= s.n_layer) {
+        c.fail("full_attn_idxs", "must list layer indices below " + std::to_string(s.n_layer));
+      }
+      attention[v.get<std::uint64_t>()] = true;
+    }
+  } else {
+    c.fail("layer_types", "missing (it says which blocks are convolutions)");
+  }
+  for (std::uint32_t il = 0; il < s.n_layer; ++il) {
+    if (!attention[il]) {
+      s.n_head_kv[il] = 0;
+    }
+  }
+  if (const auto ff = c.u("block_ff_dim", 1U << 24)) {
+    std::uint64_t width = *ff;
+    if (c.b("block_auto_adjust_ff_dim").value_or(false)) {
+      width = 2 * width / 3;
+      if (const auto mult = c.f("block_ffn_dim_multiplier")) {
+        width = static_cast<std::uint64_t>(*mult * static_cast<double>(width));
+      }
+      const auto multiple = c.u("block_multiple_of", 1U << 16).value_or(256);
+      width = multiple == 0 ? width : (width + multiple - 1) / multiple * multiple;
+    }
+    s.n_ff = width;
+  }
+  SsmParams conv;
+  conv.d_conv = c.required("conv_L_cache", 64);
+  conv.d_inner = s.n_embd;
+  s.ssm = conv;
 }
 
 using Mapper = std::function<void(const Config&, ModelSpec&, LayoutHints&, std::vector<std::string>&)>;
@@ -342,6 +393,159 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
           s.ssm = ssm;
           s.n_head_kv.assign(s.n_layer, 0);
         }}},
+      {"ministral3",
+       {"mistral3",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          common(c, s, false);
+        }}},
+      {"seed_oss",
+       {"seed_oss",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          common(c, s, false);
+          s.attention_bias = c.b("attention_bias").value_or(false);
+        }}},
+      {"smollm3",
+       {"smollm3",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          common(c, s, true);
+        }}},
+      {"olmo2",
+       {"olmo2",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          common(c, s, false);
+        }}},
+      {"olmo3",
+       {"olmo2",
+        [](const Config& c, ModelSpec& s, LayoutHints& hints, auto&) {
+          common(c, s, false);
+          s.n_swa = c.u("sliding_window").value_or(0);
+          apply_layer_types(c, s, hints);
+        }}},
+      {"exaone4",
+       {"exaone4",
+        [](const Config& c, ModelSpec& s, LayoutHints& hints, auto&) {
+          common(c, s, false);
+          // llama.cpp slides only the 64-layer model's layers.
+          if (s.n_layer == 64) {
+            s.n_swa = c.u("sliding_window").value_or(4096);
+            if (!apply_layer_types(c, s, hints)) {
+              hints.swa_period = 4;
+            }
+          }
+        }}},
+      {"minimax_m2",
+       {"minimax-m2",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          common(c, s, false);
+          MoeParams m;
+          m.n_expert = static_cast<std::uint32_t>(c.required("num_local_experts", 65536));
+          m.n_expert_used = static_cast<std::uint32_t>(c.required("num_experts_per_tok", 65536));
+          m.n_ff_exp = s.n_ff;   // the converter writes intermediate_size for both
+          m.expert_bias = true;  // sigmoid routing with e_score_correction_bias
+          s.moe = m;
+        }}},
+      {"ernie4_5",
+       {"ernie4_5",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          common(c, s, true);
+        }}},
+      {"ernie4_5_moe",
+       {"ernie4_5-moe",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          common(c, s, true);
+          MoeParams m;
+          m.n_expert = static_cast<std::uint32_t>(c.required("moe_num_experts", 65536));
+          m.n_expert_used = static_cast<std::uint32_t>(c.required("moe_k", 65536));
+          m.n_ff_exp = c.required("moe_intermediate_size", 1U << 24);
+          m.n_expert_shared = static_cast<std::uint32_t>(c.u("moe_num_shared_experts", 64).value_or(0));
+          // The converter's shared width: intermediate_size / num_key_value_heads.
+          const auto kv = s.n_head_kv.empty() ? 0 : s.n_head_kv.front();
+          m.n_ff_shexp = m.n_expert_shared > 0 && kv > 0 ? s.n_ff / kv : 0;
+          m.n_layer_dense_lead = static_cast<std::uint32_t>(c.u("moe_layer_start_index", 4096).value_or(0));
+          m.expert_bias = true;  // moe_statics.e_score_correction_bias becomes exp_probs_b
+          s.moe = m;
+        }}},
+      {"hunyuan_v1_moe",
+       {"hunyuan-moe",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          common(c, s, true);
+          if (const auto head = c.u("attention_head_dim", 1U << 16)) {
+            s.n_embd_head_k = s.n_embd_head_v = *head;
+          }
+          const auto first = [&](std::string_view key) -> std::uint64_t {
+            const auto* v = c.raw(key);
+            if (v != nullptr && v->is_array() && !v->empty() && (*v)[0].is_number_unsigned()) {
+              return (*v)[0].get<std::uint64_t>();
+            }
+            return c.required(key, 1U << 24);
+          };
+          MoeParams m;
+          m.n_expert = static_cast<std::uint32_t>(c.required("num_experts", 65536));
+          m.n_expert_used = static_cast<std::uint32_t>(first("moe_topk"));
+          m.n_ff_exp = first("moe_intermediate_size");
+          m.n_expert_shared = static_cast<std::uint32_t>(first("num_shared_expert"));
+          m.n_ff_shexp = s.n_ff;  // expert_shared_feed_forward_length = intermediate_size
+          s.moe = m;
+        }}},
+      {"cohere",
+       {"command-r",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          common(c, s, true);
+          s.tied_embeddings = true;  // llama.cpp always reuses token_embd as the output
+          if (const auto longest = c.u("model_max_length")) {
+            s.n_ctx_train = *longest;  // the converter prefers it to max_position_embeddings
+          }
+        }}},
+      {"cohere2",
+       {"cohere2",
+        [](const Config& c, ModelSpec& s, LayoutHints& hints, auto&) {
+          common(c, s, true);
+          s.tied_embeddings = true;
+          s.n_swa = c.required("sliding_window");
+          if (!apply_layer_types(c, s, hints)) {
+            hints.swa_period = static_cast<std::uint32_t>(c.u("sliding_window_pattern", 4096).value_or(4));
+          }
+        }}},
+      {"lfm2",
+       {"lfm2",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          lfm2(c, s);
+        }}},
+      {"lfm2_moe",
+       {"lfm2moe",
+        [](const Config& c, ModelSpec& s, LayoutHints&, auto&) {
+          lfm2(c, s);
+          MoeParams m;
+          m.n_expert = static_cast<std::uint32_t>(c.required("num_experts", 65536));
+          m.n_expert_used = static_cast<std::uint32_t>(c.required("num_experts_per_tok", 65536));
+          m.n_ff_exp = c.required("moe_intermediate_size", 1U << 24);
+          m.n_layer_dense_lead = static_cast<std::uint32_t>(c.u("num_dense_layers", 4096).value_or(0));
+          m.expert_bias = true;  // expert_bias becomes exp_probs_b (llama.cpp requires it)
+          s.moe = m;
+        }}},
+      {"qwen3_vl_text", {"qwen3vl", qwen(false, false, false)}},
+      {"qwen3_vl_moe_text", {"qwen3vlmoe", qwen(false, true, false)}},
+      {"llama4_text",
+       {"llama4",
+        [](const Config& c, ModelSpec& s, LayoutHints& hints, auto&) {
+          common(c, s, false);
+          // HF's intermediate_size is the expert width; intermediate_size_mlp the dense FFN's.
+          MoeParams m;
+          m.n_expert = static_cast<std::uint32_t>(c.required("num_local_experts", 65536));
+          m.n_expert_used = static_cast<std::uint32_t>(c.required("num_experts_per_tok", 65536));
+          m.n_ff_exp = s.n_ff;
+          m.n_expert_shared = 1;
+          m.n_ff_shexp = m.n_ff_exp;
+          m.interleave_step = static_cast<std::uint32_t>(c.u("interleave_moe_layer_step", 4096).value_or(1));
+          s.moe = m;
+          s.n_ff = c.u("intermediate_size_mlp", 1U << 24).value_or(s.n_ff);
+          // llama.cpp chunks 3 of every 4 layers by 8192 tokens, whatever attention_chunk_size says.
+          s.n_swa = 8192;
+          hints.swa_period = 4;
+          if (const auto* rope = c.object("rope_scaling")) {
+            s.rope_freqs = rope->value("rope_type", rope->value("type", std::string{})) == "llama3";
+          }
+        }}},
       {"granitemoehybrid",
        {"granitehybrid",
         [](const Config& c, ModelSpec& s, LayoutHints& hints, auto&) {
@@ -379,8 +583,11 @@ const std::map<std::string, std::pair<std::string, Mapper>, std::less<>>& mapper
 // model_type whose mapper reads them.
 const std::map<std::string, std::string, std::less<>>& aliases() {
   static const std::map<std::string, std::string, std::less<>> k_aliases{
-      {"qwen3_5", "qwen3_5_text"},    {"qwen3_5_moe", "qwen3_5_moe_text"}, {"gemma3", "gemma3_text"},
-      {"deepseek_v2", "deepseek_v3"}, {"kimi_k2", "deepseek_v3"},          {"mistral3", "mistral"}};
+      {"qwen3_5", "qwen3_5_text"},   {"qwen3_5_moe", "qwen3_5_moe_text"},
+      {"gemma3", "gemma3_text"},     {"deepseek_v2", "deepseek_v3"},
+      {"kimi_k2", "deepseek_v3"},    {"mistral3", "mistral"},
+      {"qwen3_vl", "qwen3_vl_text"}, {"qwen3_vl_moe", "qwen3_vl_moe_text"},
+      {"llama4", "llama4_text"}};
   return k_aliases;
 }
 
@@ -537,6 +744,9 @@ std::string catalog_entry_json(const CatalogModel& model) {
     }
     if (s.moe->expert_bias) {
       e["expert_bias"] = true;
+    }
+    if (s.moe->interleave_step > 0) {
+      e["interleave_step"] = s.moe->interleave_step;
     }
     m["moe"] = e;
   }

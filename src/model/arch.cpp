@@ -147,28 +147,78 @@ constexpr std::array k_table{
             t.layout = LayoutRule::kv_heads;
             t.recurrent_name = "Mamba2";
           }),
-    entry("cohere2", [](ArchTraits& t) { t.swa_period = 4; }),
+    entry("cohere2",
+          [](ArchTraits& t) {
+            t.inventory = builders::command_r;
+            t.swa_period = 4;
+          }),
     entry("falcon", [](ArchTraits& t) { t.falcon_quant_rules = true; }),
     entry("lfm2",
           [](ArchTraits& t) {
+            t.inventory = builders::lfm2;
+            t.needs.ssm = true;
             t.layout = LayoutRule::kv_heads;
             t.recurrent_name = "short convolution";
             t.shortconv = true;
           }),
     entry("lfm2moe",
           [](ArchTraits& t) {
-            t.needs.moe = true;
+            t.inventory = builders::lfm2;
+            t.needs.moe = t.needs.ssm = true;
             t.layout = LayoutRule::kv_heads;
             t.recurrent_name = "short convolution";
             t.shortconv = true;
+          }),
+    entry("llama4",
+          [](ArchTraits& t) {
+            t.inventory = builders::llama4;
+            t.needs.moe = true;
+            t.moe_interleave = true;
+            t.swa_period = 4;  // chunked attention (8192-token chunks) on 3 of every 4 layers
+            t.default_swa = 8192;
+          }),
+    entry("mistral3", [](ArchTraits& t) { t.inventory = builders::llama_like; }),
+    entry("smollm3", [](ArchTraits& t) { t.inventory = builders::llama_like; }),
+    entry("seed_oss", [](ArchTraits& t) { t.inventory = builders::seed_oss; }),
+    entry("olmo2",
+          [](ArchTraits& t) {
+            t.inventory = builders::olmo2;
+            t.swa_period = 4;  // OLMo 3: 3 sliding layers, then a full one, when a window is set
+          }),
+    entry("exaone4", [](ArchTraits& t) { t.inventory = builders::exaone4; }),
+    entry("minimax-m2",
+          [](ArchTraits& t) {
+            t.inventory = builders::minimax_m2;
+            t.needs.moe = true;
+          }),
+    entry("ernie4_5", [](ArchTraits& t) { t.inventory = builders::ernie4_5; }),
+    entry("ernie4_5-moe",
+          [](ArchTraits& t) {
+            t.inventory = builders::ernie4_5;
+            t.needs.moe = true;
+          }),
+    entry("hunyuan-moe",
+          [](ArchTraits& t) {
+            t.inventory = builders::hunyuan_moe;
+            t.needs.moe = true;
+            t.implied_qk_norm = true;
+          }),
+    entry("command-r", [](ArchTraits& t) { t.inventory = builders::command_r; }),
+    entry("qwen3vl",
+          [](ArchTraits& t) {
+            t.inventory = builders::llama_like;
+            t.implied_qk_norm = true;
+          }),
+    entry("qwen3vlmoe",
+          [](ArchTraits& t) {
+            t.inventory = builders::llama_like;
+            t.needs.moe = true;
+            t.implied_qk_norm = true;
           }),
     plain("gemma"),
     plain("glm4"),
     plain("granite"),
     plain("granitemoe"),
-    plain("command-r"),
-    plain("olmo2"),
-    plain("mistral3"),
     plain("starcoder2"),
     plain("exaone"),
     plain("internlm2"),
@@ -185,11 +235,7 @@ constexpr std::array k_table{
     plain("dbrx"),
     plain("olmoe"),
     plain("arcee"),
-    plain("ernie4_5"),
-    plain("ernie4_5-moe"),
     plain("hunyuan-dense"),
-    plain("smollm3"),
-    plain("seed_oss"),
 };
 
 }  // namespace

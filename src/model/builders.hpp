@@ -34,4 +34,23 @@ std::vector<TensorSpec> mamba2(const ModelSpec& spec);
 /// Granite 4.0 hybrid: Mamba-2 mixers and attention, dense or MoE FFN.
 std::vector<TensorSpec> granite_hybrid(const ModelSpec& spec);
 
+/// Seed-OSS.
+std::vector<TensorSpec> seed_oss(const ModelSpec& spec);
+/// OLMo 2 and 3.
+std::vector<TensorSpec> olmo2(const ModelSpec& spec);
+/// EXAONE 4.
+std::vector<TensorSpec> exaone4(const ModelSpec& spec);
+/// MiniMax-M2.
+std::vector<TensorSpec> minimax_m2(const ModelSpec& spec);
+/// ERNIE 4.5, dense and MoE.
+std::vector<TensorSpec> ernie4_5(const ModelSpec& spec);
+/// Hunyuan-MoE.
+std::vector<TensorSpec> hunyuan_moe(const ModelSpec& spec);
+/// Command R and Command R7B / A.
+std::vector<TensorSpec> command_r(const ModelSpec& spec);
+/// LFM2 and LFM2-MoE.
+std::vector<TensorSpec> lfm2(const ModelSpec& spec);
+/// Llama 4.
+std::vector<TensorSpec> llama4(const ModelSpec& spec);
+
 }  // namespace vramfit::builders

@@ -412,6 +412,167 @@ std::vector<TensorSpec> builders::granite_hybrid(const ModelSpec& s) {
   return b.take();
 }
 
+// Seed-OSS: llama's attention (Q/K/V biases as the config has them), the FFN
+// pre-norm stored as post_attention_norm.
+std::vector<TensorSpec> builders::seed_oss(const ModelSpec& s) {
+  Builder b(s);
+  b.embeddings();
+  for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
+    b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
+    b.attention(il, s.n_head * s.n_embd_head_k, qkv_bias(s));
+    b.add(Builder::blk(il, "post_attention_norm.weight"), {s.n_embd});
+    b.dense_ffn(il, s.n_ff);
+  }
+  return b.take();
+}
+
+// OLMo 2 / 3: post-norms only, Q and K norms over the whole projection.
+std::vector<TensorSpec> builders::olmo2(const ModelSpec& s) {
+  Builder b(s);
+  b.embeddings();
+  for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
+    b.attention(il, s.n_embd, Builder::Bias::none);
+    b.add(Builder::blk(il, "attn_q_norm.weight"), {s.n_embd});
+    b.add(Builder::blk(il, "attn_k_norm.weight"), {s.head_count_kv(il) * (s.n_embd / s.n_head)});
+    b.add(Builder::blk(il, "post_attention_norm.weight"), {s.n_embd});
+    b.dense_ffn(il, s.n_ff);
+    b.add(Builder::blk(il, "post_ffw_norm.weight"), {s.n_embd});
+  }
+  return b.take();
+}
+
+// EXAONE 4: post-norms, per-head Q/K norms; MTP blocks (EXAONE 4.5) are skipped by llama.cpp.
+std::vector<TensorSpec> builders::exaone4(const ModelSpec& s) {
+  Builder b(s);
+  b.embeddings();
+  if (s.rope_freqs) {
+    b.add("rope_freqs.weight", {s.n_embd_head_k / 2});
+  }
+  for (std::uint32_t il = 0; il < s.n_layer; ++il) {
+    b.attention(il, s.n_head * s.n_embd_head_k, Builder::Bias::none);
+    b.add(Builder::blk(il, "post_attention_norm.weight"), {s.n_embd});
+    b.qk_norm(il);
+    b.dense_ffn(il, s.n_ff);
+    b.add(Builder::blk(il, "post_ffw_norm.weight"), {s.n_embd});
+  }
+  return b.take();
+}
+
+// MiniMax-M2: Q/K norms over the whole projection, sigmoid-routed experts
+// (their width is the config's intermediate_size), no dense layers.
+std::vector<TensorSpec> builders::minimax_m2(const ModelSpec& spec) {
+  ModelSpec s = spec;
+  s.moe->n_ff_exp = s.n_ff;  // llama.cpp sizes the experts with n_ff
+  Builder b(s);
+  b.embeddings();
+  for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
+    b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
+    b.attention(il, s.n_head * s.n_embd_head_k, Builder::Bias::none);
+    b.add(Builder::blk(il, "attn_q_norm.weight"), {s.n_head * s.n_embd_head_k});
+    b.add(Builder::blk(il, "attn_k_norm.weight"), {s.n_embd_k_gqa(il)});
+    b.add(Builder::blk(il, "ffn_norm.weight"), {s.n_embd});
+    moe_ffn(b, s, il, false);
+  }
+  return b.take();
+}
+
+// ERNIE 4.5 (dense and MoE): llama's attention; experts on every layer from
+// leading_dense_block_count on (llama.cpp creates them there whatever the
+// interleave step), shared experts, an optional routing bias.
+std::vector<TensorSpec> builders::ernie4_5(const ModelSpec& s) {
+  Builder b(s);
+  b.embeddings();
+  for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
+    b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
+    b.attention(il, s.n_head * s.n_embd_head_k, Builder::Bias::none);
+    b.add(Builder::blk(il, "ffn_norm.weight"), {s.n_embd});
+    ffn(b, s, il, false);
+  }
+  return b.take();
+}
+
+// Hunyuan-MoE (Hunyuan-A13B): per-head Q/K norms; routed experts as wide as
+// the dense FFN (llama.cpp sizes them with n_ff), one shared expert.
+std::vector<TensorSpec> builders::hunyuan_moe(const ModelSpec& spec) {
+  ModelSpec s = spec;
+  s.moe->n_ff_exp = s.n_ff;  // llama.cpp sizes the experts with n_ff
+  if (s.moe->n_ff_shexp == 0) {
+    s.moe->n_ff_shexp = s.n_ff;
+  }
+  Builder b(s);
+  b.embeddings();
+  for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
+    b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
+    b.attention(il, s.n_head * s.n_embd_head_k, Builder::Bias::none);
+    b.qk_norm(il);
+    b.add(Builder::blk(il, "ffn_norm.weight"), {s.n_embd});
+    moe_ffn(b, s, il, false);
+  }
+  return b.take();
+}
+
+// Command R (command-r) and Command R7B / A (cohere2): one parallel block per
+// layer (no FFN norm), the output tied to token_embd; Command R's 64+ layer
+// models (Plus) add per-head Q/K norms.
+std::vector<TensorSpec> builders::command_r(const ModelSpec& s) {
+  Builder b(s);
+  b.embeddings();
+  const bool norms = s.arch == "command-r" && s.n_layer >= 64;
+  for (std::uint32_t il = 0; il < s.n_layer_all(); ++il) {
+    b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
+    if (norms) {
+      b.add(Builder::blk(il, "attn_q_norm.weight"), {s.n_embd_head_k, s.n_head});
+      b.add(Builder::blk(il, "attn_k_norm.weight"), {s.n_embd_head_k, s.head_count_kv(il)});
+    }
+    b.attention(il, s.n_embd, Builder::Bias::none);
+    b.dense_ffn(il, s.n_ff);
+  }
+  return b.take();
+}
+
+// LFM2 / LFM2-MoE: blocks with 0 KV heads are short convolutions, the others
+// attention with per-head Q/K norms; the final norm is token_embd_norm.
+std::vector<TensorSpec> builders::lfm2(const ModelSpec& s) {
+  Builder b(s);
+  b.add("token_embd.weight", {s.n_embd, s.n_vocab});
+  b.add("token_embd_norm.weight", {s.n_embd});
+  if (!s.tied_embeddings) {
+    b.add("output.weight", {s.n_embd, s.n_vocab});
+  }
+  const auto l_cache = s.ssm ? s.ssm->d_conv : 0;
+  for (std::uint32_t il = 0; il < s.n_layer; ++il) {
+    b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
+    if (s.kind(il) == LayerKind::recurrent) {
+      b.add_typed(Builder::blk(il, "shortconv.conv.weight"), {l_cache, s.n_embd}, GgmlType::f32);
+      b.add(Builder::blk(il, "shortconv.in_proj.weight"), {s.n_embd, 3 * s.n_embd});
+      b.add(Builder::blk(il, "shortconv.out_proj.weight"), {s.n_embd, s.n_embd});
+    } else {
+      b.attention(il, s.n_embd, Builder::Bias::none);
+      b.qk_norm(il);
+    }
+    b.add(Builder::blk(il, "ffn_norm.weight"), {s.n_embd});
+    ffn(b, s, il, false);
+  }
+  return b.take();
+}
+
+// Llama 4: experts (with one shared expert as wide as a routed one) on every
+// interleave_step-th layer, dense FFNs on the others; one rope_freqs for all.
+std::vector<TensorSpec> builders::llama4(const ModelSpec& s) {
+  Builder b(s);
+  b.embeddings();
+  if (s.rope_freqs) {
+    b.add("rope_freqs.weight", {s.n_embd_head_k / 2});
+  }
+  for (std::uint32_t il = 0; il < s.n_layer; ++il) {
+    b.add(Builder::blk(il, "attn_norm.weight"), {s.n_embd});
+    b.attention(il, s.n_head * s.n_embd_head_k, Builder::Bias::none);
+    b.add(Builder::blk(il, "ffn_norm.weight"), {s.n_embd});
+    ffn(b, s, il, false);
+  }
+  return b.take();
+}
+
 bool is_routed_expert(std::string_view tensor_name) noexcept {
   return tensor_name.find("_exps") != std::string_view::npos;
 }

@@ -46,7 +46,8 @@ std::uint64_t ModelSpec::n_embd_s() const {
 }
 
 bool ModelSpec::is_moe_layer(std::uint32_t il) const {
-  return moe && moe->n_expert > 0 && il >= moe->n_layer_dense_lead;
+  return moe && moe->n_expert > 0 && il >= moe->n_layer_dense_lead &&
+         (moe->interleave_step == 0 || (il + 1) % moe->interleave_step == 0);
 }
 
 std::uint32_t ModelSpec::count(LayerKind k) const {

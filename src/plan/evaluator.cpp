@@ -421,7 +421,8 @@ SpeedEstimate Evaluator::speed(const QuantResult& q, const GpuColumn& column, co
     for (const auto& pool : pools) {
       per_token += pool.bytes;
     }
-    pools.push_back(swap_traffic(p.host.total_bytes() + p.gpu_total_bytes(), gpus.front().memory_bytes, per_token));
+    pools.push_back(
+        swap_traffic(p.host.working_set_bytes() + p.gpu_total_bytes(), gpus.front().memory_bytes, per_token));
   }
   return estimate_decode_speed(pools);
 }

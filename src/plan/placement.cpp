@@ -173,6 +173,10 @@ Bytes HostLoad::total_bytes() const {
   return checked_add(t, output_bytes, "host total");
 }
 
+Bytes HostLoad::working_set_bytes() const {
+  return total_bytes() - std::min(total_bytes(), reclaimable_bytes);
+}
+
 Bytes MemoryBreakdown::total_bytes() const {
   Bytes t = checked_add(weights_bytes, kv_cache_bytes, "total");
   t = checked_add(t, recurrent_state_bytes, "total");
@@ -237,11 +241,12 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
   // comes first in llama.cpp's CPU list: CPU-only and Metal hosts.
   const bool extras =
       std::all_of(gpus.begin(), gpus.end(), [](const GpuSpec& g) { return g.backend == Backend::metal; });
-  // Their tensors leave the mapped span for a buffer of their own.
+  // Their copies come on top of the mapped file, whose pages for them stay
+  // mapped (llama.cpp's CPU_Mapped span) but are not read again.
   const auto repack = [&](Bytes allocated, Bytes source) {
     if (extras) {
       host.repacked_weights_bytes = checked_add(host.repacked_weights_bytes, allocated, "repacked weights");
-      host.weights_bytes -= source;
+      host.reclaimable_bytes = checked_add(host.reclaimable_bytes, source, "repacked weights");
     }
   };
   const auto& rp = weights.repacked;

@@ -10,6 +10,7 @@
 #include "vramfit/model/inventory.hpp"
 #include "vramfit/model/model.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -289,7 +290,11 @@ inline GgufWriter model_writer(const ModelSpec& spec, const std::vector<TensorSp
       w.u32(a + "leading_dense_block_count", spec.moe->n_layer_dense_lead);
     }
   }
-  if (spec.ssm) {
+  const bool shortconv = spec.arch == "lfm2" || spec.arch == "lfm2moe";
+  if (shortconv && spec.ssm) {
+    // LFM2: only the convolution's length; 0 KV heads mark the conv blocks.
+    w.u32(a + "shortconv.l_cache", static_cast<std::uint32_t>(spec.ssm->d_conv));
+  } else if (spec.ssm) {
     w.u32(a + "ssm.conv_kernel", static_cast<std::uint32_t>(spec.ssm->d_conv));
     w.u32(a + "ssm.inner_size", static_cast<std::uint32_t>(spec.ssm->d_inner));
     w.u32(a + "ssm.state_size", static_cast<std::uint32_t>(spec.ssm->d_state));
@@ -329,6 +334,20 @@ inline GgufWriter model_writer(const ModelSpec& spec, const std::vector<TensorSp
   if (spec.arch == "qwen35" || spec.arch == "qwen35moe") {
     // Required by llama.cpp's Qwen3.5 loaders; the converter's default M-RoPE sections.
     w.array(a + "rope.dimension_sections", GgufType::int32, std::vector<std::int32_t>{11, 11, 10, 0});
+  }
+  // Keys other loaders require (llama.cpp src/models/<arch>.cpp load_hparams).
+  if (spec.arch == "qwen3vl" || spec.arch == "qwen3vlmoe") {
+    w.array(a + "rope.dimension_sections", GgufType::int32, std::vector<std::int32_t>{24, 20, 20, 0});
+  }
+  if (spec.arch == "command-r" || spec.arch == "cohere2") {
+    w.f32(a + "logit_scale", 0.0625F);
+    w.f32(a + "attention.layer_norm_epsilon", 1e-5F);
+  }
+  if (spec.moe && (spec.arch == "lfm2moe" || spec.arch == "minimax-m2")) {
+    w.u32(a + "expert_gating_func", 2);  // sigmoid
+  }
+  if (spec.moe && (spec.arch == "ernie4_5-moe" || spec.arch == "llama4")) {
+    w.u32(a + "interleave_moe_layer_step", std::max<std::uint32_t>(spec.moe->interleave_step, 1));
   }
   if (spec.mla == std::nullopt && spec.n_embd_head_k > 0) {
     w.u32(a + "rope.dimension_count", static_cast<std::uint32_t>(spec.n_embd_head_k));

@@ -124,28 +124,31 @@ TEST_CASE("CPU names", "[extra]") {
   CHECK_FALSE(cpu_class_from_name("sse4"));
 }
 
-TEST_CASE("placement: repacked host weights leave the mapped span on Apple, never beside CUDA", "[extra][placement]") {
+TEST_CASE("placement: repacked host weights come on top of the mapped file on Apple, never beside CUDA",
+          "[extra][placement]") {
   // Qwen3-32B Q4_0 with 40 of 64 blocks on an M4 Pro: the 24 host blocks'
-  // matrices repack (ARM's Q4_0 layout is the tensors' own size), so the
-  // host's total stays the same and only moves between the two buffers.
+  // matrices are copied into CPU_REPACK (ARM's Q4_0 layout is the tensors' own
+  // size) beside the mapped file, whose pages for them are then reclaimable.
   auto r = metal_request("Q4_0");
   r.host.cpu = CpuClass::none;
   const auto off = build_report(test::catalog(), r).rows[0].placement;
   r.host.cpu.reset();  // Apple's own CPU
   const auto arm = build_report(test::catalog(), r).rows[0].placement;
   CHECK(off.host.repacked_weights_bytes == 0);
+  CHECK(off.host.reclaimable_bytes == 0);
+  CHECK(arm.host.weights_bytes == off.host.weights_bytes);
   CHECK(arm.host.repacked_weights_bytes > 20 * k_gib / 10);
-  const auto moved = off.host.weights_bytes - arm.host.weights_bytes;
-  CHECK(moved <= arm.host.repacked_weights_bytes);
-  CHECK(arm.host.repacked_weights_bytes - moved < 64 * 64);  // scaling to the published file rounds per block
-  CHECK(arm.host.total_bytes() - off.host.total_bytes() == arm.host.repacked_weights_bytes - moved);
-  // AMX's Q8_0 blocks grow by 4 bytes: the host needs more than the file's bytes.
+  CHECK(arm.host.total_bytes() == off.host.total_bytes() + arm.host.repacked_weights_bytes);
+  // The copy and its source pages differ only by the rounding of scaling to the published file.
+  const auto copy = arm.host.repacked_weights_bytes;
+  const auto pages = arm.host.reclaimable_bytes;
+  CHECK((copy > pages ? copy - pages : pages - copy) < 64 * 64);
+  CHECK(arm.host.working_set_bytes() + pages == arm.host.total_bytes());
+  // AMX's Q8_0 blocks grow by 4 bytes: the copy is larger than its source.
   auto q8 = metal_request("Q8_0");
   q8.host.cpu = CpuClass::amx;
   const auto amx = build_report(test::catalog(), q8).rows[0].placement;
-  q8.host.cpu = CpuClass::none;
-  const auto plain = build_report(test::catalog(), q8).rows[0].placement;
-  CHECK(amx.host.total_bytes() > plain.host.total_bytes() + plain.host.weights_bytes / 10);
+  CHECK(amx.host.repacked_weights_bytes > amx.host.reclaimable_bytes + amx.host.reclaimable_bytes / 10);
   // CUDA puts its pinned host buffer ahead of the extra buffers.
   auto cuda = metal_request("Q4_0");
   cuda.gpus = {"rtx3090"};

@@ -30,6 +30,7 @@ struct MoeParams {
   std::uint32_t n_expert_shared = 0;     ///< shared (always active) experts
   std::uint64_t n_ff_shexp = 0;          ///< FFN width of the shared-expert block (all shared experts)
   std::uint32_t n_layer_dense_lead = 0;  ///< leading layers with a dense FFN instead (DeepSeek's first_k_dense)
+  std::uint32_t interleave_step = 0;     ///< MoE on every Nth layer only, (il + 1) % N == 0 (Llama 4); 0: every layer
   bool expert_bias =
       false;  ///< a per-expert routing bias (exp_probs_b) is stored: sigmoid gating (DeepSeek V3, GLM-4.5)
 };

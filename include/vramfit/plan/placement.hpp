@@ -37,7 +37,7 @@ struct LayerWeights {
     Bytes output = 0;   ///< the output layer
   };
   Repacked repacked;         ///< what the extra buffers allocate
-  Repacked repacked_source;  ///< the same tensors' bytes in the file, which then leave the mapped span
+  Repacked repacked_source;  ///< the same tensors' bytes in the mapped file (read once, at load)
 
   /// Bytes on the GPUs at full offload.
   Bytes device_bytes() const;
@@ -118,14 +118,20 @@ struct DeviceLoad {
 /// What stays in host memory (RAM): mapped weights, the KV cache and state of
 /// blocks on the CPU, the host's compute buffer and the output buffer.
 struct HostLoad {
-  Bytes weights_bytes = 0;           ///< token_embd, blocks on the CPU, experts kept there (the mapped file)
-  Bytes repacked_weights_bytes = 0;  ///< the CPU's extra buffers: copies of host weights repacked for its kernels
+  Bytes weights_bytes = 0;  ///< token_embd, blocks on the CPU, experts kept there (the mapped file)
+  /// The CPU's extra buffers: copies of host weights repacked for its kernels,
+  /// beside the mapped file (whose pages for them were read once, at load).
+  Bytes repacked_weights_bytes = 0;
+  Bytes reclaimable_bytes = 0;  ///< of weights_bytes: file pages only the repacking read (clean, droppable)
   Bytes kv_cache_bytes = 0;
   Bytes recurrent_state_bytes = 0;
   Estimate compute_buffer;  ///< the CPU's share of the graph (0 at full offload)
   Bytes output_bytes = 0;   ///< logits of n_seq outputs
 
+  /// Everything, the mapped file and its repacked copy both: the peak after load.
   Bytes total_bytes() const;
+  /// What decoding keeps touching: the total without the reclaimable file pages.
+  Bytes working_set_bytes() const;
 };
 
 /// What the GPUs hold for one configuration. All bytes.

@@ -106,6 +106,7 @@ struct Field {
 ojson host_json(const Placement& p) {
   return {{"weights_bytes", p.host.weights_bytes},
           {"repacked_weights_bytes", p.host.repacked_weights_bytes},
+          {"reclaimable_bytes", p.host.reclaimable_bytes},
           {"kv_cache_bytes", p.host.kv_cache_bytes},
           {"recurrent_state_bytes", p.host.recurrent_state_bytes},
           {"compute_buffer_bytes", p.host.compute_buffer.bytes},

@@ -43,8 +43,10 @@ std::string offload_section(const Report& r, std::size_t g, const RenderContext&
   cols.push_back({"fit", Align::left});
   TextTable t(cols);
   std::string commands;
+  Bytes repacked = 0;
   for (const auto* row : rows) {
     const auto& p = row->fits ? row->placement : row->plan ? *row->plan : row->placement;
+    repacked = std::max(repacked, p.host.repacked_weights_bytes);
     const bool ok = row->fits || row->plan.has_value();
     std::vector<Cell> cells{r.quants[row->quant].id};
     if (many_contexts) {
@@ -72,6 +74,11 @@ std::string offload_section(const Report& r, std::size_t g, const RenderContext&
                                                r.columns[g].combined.name, unit_label(ctx.units)),
                                    ctx);
   out += render_table(t, ctx) + after_table(ctx);
+  if (repacked > 0) {
+    out += fmt::format("in RAM counts the mapped file and the CPU's repacked copy of its weights (up to {}): the peak "
+                       "at load; the file pages behind the copy can be dropped later (--no-repack avoids the copy).\n",
+                       human(repacked, ctx.units));
+  }
   out += "llama.cpp command lines (the model file name is the quant's usual one):\n" + commands;
   return out;
 }
