@@ -55,6 +55,9 @@ struct Args {
   std::string inspect_file;
   std::string from_gguf;
   std::string from_hf_config;
+  std::string entry_id;       ///< catalog add --id
+  std::string entry_name;     ///< catalog add --name
+  std::string entry_hf_repo;  ///< catalog add --hf-repo
   std::vector<std::string> validate_files;
   std::string log_path;                     ///< verify: a file, or "-"/empty for standard input
   std::optional<std::string> verify_quant;  ///< verify --quant: the file type of the logged model

@@ -177,6 +177,29 @@ public:
     return v->get<bool>();
   }
 
+  // An object of strings ("sources": {"memory_bytes": "...", ...}), in key order.
+  std::vector<std::pair<std::string, std::string>> string_map(const json& obj, const std::string& pointer,
+                                                              std::string_view key) {
+    std::vector<std::pair<std::string, std::string>> out;
+    const json* v = member(obj, pointer, key, false);
+    if (v == nullptr) {
+      return out;
+    }
+    if (!v->is_object()) {
+      error(child(pointer, key), "must be an object of strings");
+      return out;
+    }
+    for (const auto& [k, value] : v->items()) {
+      if (!value.is_string() || value.get_ref<const std::string&>().size() > 4096 ||
+          has_control_character(value.get_ref<const std::string&>())) {
+        error(child(child(pointer, key), k), "must be a string of at most 4096 characters");
+      } else if (out.size() < 64) {
+        out.emplace_back(k, value.get<std::string>());
+      }
+    }
+    return out;
+  }
+
   std::vector<std::string> strings(const json& obj, const std::string& pointer, std::string_view key) {
     std::vector<std::string> out;
     const json* v = member(obj, pointer, key, false);
@@ -279,6 +302,7 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
                 "hf_repo",
                 "params",
                 "source",
+                "sources",
                 "notes",
                 "arch",
                 "context_length",
@@ -308,6 +332,7 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
   out.hf_repo = r.string(m, p, "hf_repo", false).value_or("");
   out.params = r.string(m, p, "params", false).value_or("");
   out.source = r.string(m, p, "source", true).value_or("");
+  out.sources = r.string_map(m, p, "sources");
   out.notes = r.string(m, p, "notes", false).value_or("");
   s.arch = r.string(m, p, "arch", true).value_or("");
   s.n_ctx_train = r.integer(m, p, "context_length", true, 1, k_max_tokens).value_or(0);
@@ -534,7 +559,8 @@ std::optional<GpuSpec> read_gpu(Reader& r, const json& g, const std::string& p) 
   }
   r.check_keys(g, p,
                {"id", "name", "aliases", "vendor", "backend", "memory", "memory_bytes", "reported_total_bytes",
-                "context_reserve_bytes", "working_set_bytes", "bandwidth_gbps", "source", "notes"});
+                "context_reserve_bytes", "working_set_bytes", "bandwidth_gbps", "fp16_tflops", "source", "sources",
+                "notes"});
   const std::size_t errors_before = r.errors().size();
   GpuSpec out;
   out.id = read_id(r, g, p, false).value_or("");
@@ -569,6 +595,8 @@ std::optional<GpuSpec> read_gpu(Reader& r, const json& g, const std::string& p) 
   out.context_reserve_bytes = r.integer(g, p, "context_reserve_bytes", false, 0, k_max_memory);
   out.working_set_bytes = r.integer(g, p, "working_set_bytes", false, 1, k_max_memory);
   out.bandwidth_gbps = r.number(g, p, "bandwidth_gbps", true, 0.001, 1e6).value_or(0);
+  out.fp16_tflops = r.number(g, p, "fp16_tflops", false, 0.001, 1e6);
+  out.sources = r.string_map(g, p, "sources");
   if (r.errors().size() != errors_before) {
     return std::nullopt;
   }
@@ -668,37 +696,55 @@ void merge(std::vector<T>& into, std::vector<T>& from, IdFn id_of, const std::st
 template <typename T, typename IdFn, typename AliasFn>
 const T& find_entry(const std::vector<T>& entries, std::string_view query, IdFn id_of, AliasFn aliases_of,
                     std::string_view what, std::string_view list_hint) {
-  // 1. exact id; 2. id or alias, ignoring case; 3. ignoring case and punctuation.
+  // 1. exact id; 2. id or alias, ignoring case; 3. ignoring case and
+  // punctuation. A name that fits several entries at a step is an error that
+  // lists them (never a silent pick).
   for (const auto& e : entries) {
     if (id_of(e) == query) {
       return e;
     }
   }
-  for (const auto& e : entries) {
-    if (detail::iequals(id_of(e), query)) {
-      return e;
-    }
-    for (const auto& alias : aliases_of(e)) {
-      if (detail::iequals(alias, query)) {
-        return e;
+  const auto pick = [&](auto&& matches) -> const T* {
+    std::vector<const T*> hits;
+    for (const auto& e : entries) {
+      if (matches(e) && std::find(hits.begin(), hits.end(), &e) == hits.end()) {
+        hits.push_back(&e);
       }
     }
+    if (hits.size() > 1) {
+      std::string list;
+      for (std::size_t i = 0; i < hits.size() && i < 12; ++i) {
+        list += (i == 0 ? "" : ", ") + id_of(*hits[i]);
+      }
+      throw UsageError(quote(query) + " names " + std::to_string(hits.size()) + " " + std::string(what) + "s: " + list +
+                       (hits.size() > 12 ? ", ..." : "") + "; give one of them");
+    }
+    return hits.empty() ? nullptr : hits.front();
+  };
+  if (const T* e = pick([&](const T& x) {
+        if (detail::iequals(id_of(x), query)) {
+          return true;
+        }
+        const auto& aliases = aliases_of(x);
+        return std::any_of(aliases.begin(), aliases.end(), [&](const auto& a) { return detail::iequals(a, query); });
+      })) {
+    return *e;
   }
   const std::string key = detail::id_key(query);
-  const T* match = nullptr;
-  bool ambiguous = false;
-  for (const auto& e : entries) {
-    bool hit = detail::id_key(id_of(e)) == key;
-    for (const auto& alias : aliases_of(e)) {
-      hit = hit || detail::id_key(alias) == key;
-    }
-    if (hit) {
-      ambiguous = ambiguous || (match != nullptr && match != &e);
-      match = &e;
+  if (!key.empty()) {
+    if (const T* e = pick([&](const T& x) {
+          if (detail::id_key(id_of(x)) == key) {
+            return true;
+          }
+          const auto& aliases = aliases_of(x);
+          return std::any_of(aliases.begin(), aliases.end(), [&](const auto& a) { return detail::id_key(a) == key; });
+        })) {
+      return *e;
     }
   }
-  if (match != nullptr && !ambiguous && !key.empty()) {
-    return *match;
+  // 4. a short name inside several ids ("a100", "h100", "3060"): the variants to choose from.
+  if (key.size() >= 3) {
+    pick([&](const T& x) { return detail::id_key(id_of(x)).find(key) != std::string::npos; });
   }
   std::vector<std::string> names;
   for (const auto& e : entries) {

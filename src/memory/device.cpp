@@ -33,7 +33,12 @@ DeviceBudget device_budget(const GpuSpec& gpu, std::optional<Bytes> wired_limit_
   } else {
     b.total_bytes = gpu.reported_total_bytes.value_or(gpu.memory_bytes);
     b.basis = gpu.reported_total_bytes ? "reported total " + mib(b.total_bytes) : "nominal " + mib(b.total_bytes);
+    // A marketed decimal capacity (H200's "141 GB") can be below what the driver
+    // reports: the device holds what it reports.
+    b.capacity_bytes = std::max(b.capacity_bytes, b.total_bytes);
   }
+  // Never more than the device has (a wired limit above the RAM, say).
+  b.total_bytes = std::min(b.total_bytes, b.capacity_bytes);
   if (gpu.context_reserve_bytes) {
     b.reserve_bytes = *gpu.context_reserve_bytes;
   } else {

@@ -7,6 +7,8 @@
 
 namespace vramfit {
 
+// Optimal string alignment distance: insertions, deletions, substitutions and
+// adjacent transpositions ("3900" for "3090") each cost one.
 std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t max_distance) {
   const std::string x = detail::to_lower(a);
   const std::string y = detail::to_lower(b);
@@ -14,25 +16,29 @@ std::size_t edit_distance(std::string_view a, std::string_view b, std::size_t ma
   if (diff > max_distance) {
     return max_distance + 1;
   }
+  std::vector<std::size_t> before(y.size() + 1);  // row i - 2
+  std::vector<std::size_t> last(y.size() + 1);    // row i - 1
   std::vector<std::size_t> row(y.size() + 1);
   for (std::size_t j = 0; j <= y.size(); ++j) {
-    row[j] = j;
+    last[j] = j;
   }
   for (std::size_t i = 1; i <= x.size(); ++i) {
-    std::size_t diagonal = row[0];
     row[0] = i;
     std::size_t best = row[0];
     for (std::size_t j = 1; j <= y.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (x[i - 1] == y[j - 1] ? 0 : 1)});
-      diagonal = above;
+      row[j] = std::min({last[j] + 1, row[j - 1] + 1, last[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && x[i - 1] == y[j - 2] && x[i - 2] == y[j - 1]) {
+        row[j] = std::min(row[j], before[j - 2] + 1);
+      }
       best = std::min(best, row[j]);
     }
     if (best > max_distance) {
       return max_distance + 1;
     }
+    std::swap(before, last);
+    std::swap(last, row);
   }
-  return std::min(row[y.size()], max_distance + 1);
+  return std::min(last[y.size()], max_distance + 1);
 }
 
 std::optional<std::string> closest_match(std::string_view query, std::span<const std::string> candidates) {

@@ -2,6 +2,7 @@
 #include "test_support.hpp"
 
 #include "vramfit/input/catalog.hpp"
+#include "vramfit/plan/report.hpp"
 #include "vramfit/support/error.hpp"
 
 #include <string>
@@ -128,7 +129,7 @@ TEST_CASE("user catalogs add and override entries by id", "[catalog]") {
   const auto c = load_catalog(texts);
   CHECK(c.find_gpu("rtx3090").name == "My 3090");
   CHECK(c.find_gpu("my-card").memory_bytes == 2000);
-  CHECK(c.gpus.size() == test::catalog().gpus.size() + 1);
+  CHECK(c.gpus.size() == load_catalog(embedded_catalog_texts()).gpus.size() + 1);
 }
 
 TEST_CASE("published files must name a known quant", "[catalog]") {
@@ -139,4 +140,23 @@ TEST_CASE("published files must name a known quant", "[catalog]") {
       "files": [{"quant": "Q4_K_XM", "bytes": 100, "source": "s"}]}]})";
   texts.push_back({"user.json", user});
   CHECK_THROWS_WITH(load_catalog(texts), Catch::Matchers::Contains("did you mean 'Q4_K_M'?"));
+}
+
+TEST_CASE("the embedded catalog: usable memory never above capacity, for every GPU and group", "[catalog]") {
+  const auto catalog = load_catalog(embedded_catalog_texts());
+  REQUIRE(catalog.gpus.size() >= 110);
+  for (const auto& gpu : catalog.gpus) {
+    INFO(gpu.id);
+    CHECK(!gpu.source.empty());
+    for (const std::uint32_t n : {1U, 2U, 4U, 8U}) {
+      if (n > 1 && gpu.memory == MemoryKind::unified) {
+        break;  // a unified-memory GPU is the whole machine
+      }
+      const auto group = resolve_gpu_group(catalog, std::to_string(n) + "x" + gpu.id, std::nullopt);
+      const auto b = group.combined_budget();
+      CHECK(b.usable_bytes <= b.total_bytes);
+      CHECK(b.total_bytes <= b.capacity_bytes);
+      CHECK(b.capacity_bytes >= n * gpu.memory_bytes);
+    }
+  }
 }

@@ -39,8 +39,9 @@ struct CatalogModel {
   ModelSpec spec;
   std::vector<std::string> aliases;
   std::string hf_repo;
-  std::string params;  ///< parameter count as published ("35B total, 3B active")
-  std::string source;  ///< where the hyper-parameters come from
+  std::string params;                                        ///< parameter count as published ("35B total, 3B active")
+  std::string source;                                        ///< where the hyper-parameters come from
+  std::vector<std::pair<std::string, std::string>> sources;  ///< per topic (config, files, aliases): where from
   std::string notes;
   std::string origin;  ///< catalog file that defined the entry
   std::vector<PublishedFile> files;

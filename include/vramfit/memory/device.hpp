@@ -26,8 +26,10 @@ struct GpuSpec {
   std::optional<Bytes> context_reserve_bytes;  ///< measured driver/runtime context on this card
   std::optional<Bytes> working_set_bytes;      ///< measured Metal recommendedMaxWorkingSetSize
   double bandwidth_gbps = 0;                   ///< memory bandwidth, GB/s
-  std::vector<std::string> aliases;
-  std::string source;  ///< where the numbers come from
+  std::optional<double> fp16_tflops;           ///< dense FP16/BF16 tensor throughput, TFLOPS (prefill speed)
+  std::vector<std::string> aliases;            ///< other names, including what nvidia-smi / rocm-smi / Metal print
+  std::string source;                          ///< where the numbers come from, in one line
+  std::vector<std::pair<std::string, std::string>> sources;  ///< per field: where it comes from
   std::string notes;
 };
 
