@@ -587,7 +587,7 @@ const std::map<std::string, std::string, std::less<>>& aliases() {
       {"gemma3", "gemma3_text"},     {"deepseek_v2", "deepseek_v3"},
       {"kimi_k2", "deepseek_v3"},    {"mistral3", "mistral"},
       {"qwen3_vl", "qwen3_vl_text"}, {"qwen3_vl_moe", "qwen3_vl_moe_text"},
-      {"llama4", "llama4_text"}};
+      {"llama4", "llama4_text"},     {"hunyuan", "hunyuan_v1_moe"}};  // the Hunyuan-A13B code repo names it so
   return k_aliases;
 }
 

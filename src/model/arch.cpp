@@ -94,6 +94,7 @@ constexpr std::array k_table{
           [](ArchTraits& t) {
             t.inventory = builders::gpt_oss;
             t.needs.moe = true;
+            t.experts_stay_mxfp4 = true;
             t.swa_period = 2;
           }),
     entry("phi3",

@@ -433,11 +433,17 @@ std::vector<GgmlType> recipe_types(const std::vector<TensorSpec>& inventory, con
   }
 
   const G default_type = traits(ftype).default_type;
+  const auto* arch = find_arch(spec.arch);
+  const bool keep_mxfp4_experts = arch != nullptr && arch->experts_stay_mxfp4;
   std::vector<GgmlType> out(inventory.size());
   for (const auto index : order) {
     const auto& t = inventory[index];
     if (!tensor_allows_quantization(t)) {
       out[index] = t.type;
+      continue;
+    }
+    if (keep_mxfp4_experts && is_routed_expert(t.name) && t.n_dims == 3) {
+      out[index] = G::mxfp4;  // as every publisher ships them
       continue;
     }
     G type = default_type;

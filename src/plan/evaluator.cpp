@@ -269,6 +269,13 @@ QuantResult Evaluator::quant_result(const QuantSpec& q) {
       r.source = WeightsSource::published;
       r.weights_provenance = Provenance::published;
     }
+    // A file more than 0.5% off llama.cpp's recipe was made another way
+    // (publishers' per-tensor overrides, an older llama-quantize): it does not
+    // follow the recipe, whatever its name says.
+    const Bytes off = file->bytes > p.file_bytes ? file->bytes - p.file_bytes : p.file_bytes - file->bytes;
+    if (off > p.file_bytes / 200) {
+      r.follows_recipe = false;
+    }
   } else if (q.kind == QuantKind::published) {
     throw UsageError("quant '" + q.id + "' is known only by published files, and the catalog has none for '" +
                      model.spec.id + "'");

@@ -56,7 +56,10 @@ struct ArchTraits {
   /// (shortconv.l_cache - 1), no SSM state (LFM2); readers map l_cache to
   /// ssm.conv_kernel and n_embd to ssm.inner_size.
   bool shortconv = false;
-  bool moe_interleave = false;             ///< interleave_moe_layer_step decides which layers hold experts (Llama 4)
+  bool moe_interleave = false;
+  /// Routed experts keep MXFP4 in every published file, whatever the file type
+  /// (gpt-oss: every publisher's files do; the stock recipe would requantize them).
+  bool experts_stay_mxfp4 = false;         ///< interleave_moe_layer_step decides which layers hold experts (Llama 4)
   bool implied_qk_norm = false;            ///< per-head Q/K norms are part of the architecture (Qwen3)
   bool llm_type_70b_at_80_layers = false;  ///< llama.cpp types an 80-layer GQA model as 70B (quant recipe)
   bool falcon_quant_rules = false;         ///< the quant recipe's Falcon branches apply

@@ -45,7 +45,9 @@ struct QuantResult {
   WeightsSource source = WeightsSource::predicted;
   Provenance weights_provenance = Provenance::exact;  ///< of device_weights_bytes
   std::string recipe;                                 ///< the llama.cpp file type the prediction uses
-  bool follows_recipe = true;  ///< false for published-only families: the prediction is of `recipe`, not of this file
+  /// false for published-only families, and for published files more than 0.5%
+  /// off the recipe's prediction: the prediction is of `recipe`, not of this file
+  bool follows_recipe = true;
   Bytes file_predicted_bytes = 0;  ///< predicted GGUF size: tensor data + metadata estimate
   Provenance file_predicted_provenance = Provenance::estimate;  ///< exact only for a file read from disk
   std::optional<Bytes> file_published_bytes;
