@@ -52,6 +52,10 @@ struct Args {
 
   // Subcommands' own arguments.
   ListKind list_what = ListKind::models;
+  std::string list_arch;                 ///< list models --arch
+  std::string list_family;               ///< list models --family
+  std::string list_fits;                 ///< list models --fits GPU
+  std::optional<Bytes> list_min_memory;  ///< list gpus --min-memory
   std::string inspect_file;
   std::string from_gguf;
   std::string from_hf_config;

@@ -4,15 +4,47 @@
 
 #include "vramfit/support/error.hpp"
 
+#include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 #include <unistd.h>
 
 namespace vramfit::cli {
 
+// The user's catalog directory: $XDG_CONFIG_HOME/vramfit, else ~/.config/vramfit.
+std::string user_catalog_dir() {
+  if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg == '/') {
+    return std::string(xdg) + "/vramfit";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home == '/') {
+    return std::string(home) + "/.config/vramfit";
+  }
+  return {};
+}
+
 std::vector<std::string> Session::catalog_paths() const {
+  // Later files override earlier ones entry by entry: the embedded catalog,
+  // then the user's directory (*.json by name), VRAMFIT_CATALOG, --catalog.
   std::vector<std::string> paths;
+  if (!m_args.no_builtin_catalog) {
+    const auto dir = user_catalog_dir();
+    std::error_code ec;
+    if (!dir.empty() && std::filesystem::is_directory(dir, ec)) {
+      std::vector<std::string> found;
+      for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+        if (entry.path().extension() == ".json" && entry.is_regular_file(ec)) {
+          found.push_back(entry.path().string());
+        }
+        if (found.size() >= 64) {
+          break;
+        }
+      }
+      std::sort(found.begin(), found.end());
+      paths.insert(paths.end(), found.begin(), found.end());
+    }
+  }
   if (const auto env = environment("VRAMFIT_CATALOG")) {
     const char* full = std::getenv("VRAMFIT_CATALOG");  // not cut to 64 bytes: a list of paths
     std::stringstream list(full != nullptr ? full : *env);

@@ -766,6 +766,29 @@ const PublishedFile* CatalogModel::published(std::string_view quant) const {
 }
 
 const CatalogModel& Catalog::find_model(std::string_view query) const {
+  // A GGUF repo of the usual publishers names the model it converts:
+  // unsloth/Qwen3-8B-GGUF, bartowski/Qwen_Qwen3-8B-GGUF, ggml-org/...-GGUF,
+  // lmstudio-community/...-GGUF.
+  if (const auto slash = query.rfind('/');
+      slash != std::string_view::npos && query.size() > 5 && detail::iequals(query.substr(query.size() - 5), "-gguf")) {
+    std::string_view base = query.substr(slash + 1, query.size() - slash - 1 - 5);
+    const CatalogModel* match = nullptr;
+    for (const auto& m : models) {
+      const std::string_view repo = m.hf_repo;
+      const auto s = repo.rfind('/');
+      const std::string_view name = s == std::string_view::npos ? repo : repo.substr(s + 1);
+      const std::string_view org = s == std::string_view::npos ? std::string_view() : repo.substr(0, s);
+      const bool same = detail::iequals(name, base) ||
+                        (base.size() > org.size() + 1 && detail::iequals(base.substr(0, org.size()), org) &&
+                         base[org.size()] == '_' && detail::iequals(base.substr(org.size() + 1), name));
+      if (!name.empty() && same) {
+        match = match == nullptr ? &m : match;
+      }
+    }
+    if (match != nullptr) {
+      return *match;
+    }
+  }
   return find_entry(
       models, query, [](const CatalogModel& m) -> const std::string& { return m.spec.id; },
       [](const CatalogModel& m) -> const std::vector<std::string>& { return m.aliases; }, "model",

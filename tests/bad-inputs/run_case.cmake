@@ -7,7 +7,7 @@ string(MAKE_C_IDENTIFIER "${ARGS}" run_id)
 set(out_file "${WORK_DIR}/.out-${run_id}")
 set(err_file "${WORK_DIR}/.err-${run_id}")
 execute_process(
-  COMMAND ${CMAKE_COMMAND} -E env --unset=VRAMFIT_CATALOG NO_COLOR=1 LC_ALL=C
+  COMMAND ${CMAKE_COMMAND} -E env --unset=VRAMFIT_CATALOG --unset=XDG_CONFIG_HOME HOME=/nonexistent NO_COLOR=1 LC_ALL=C
           "${RUN_LIMITED}" ${LIMIT_MIB} 20 "${VRAMFIT}" ${args}
   WORKING_DIRECTORY "${WORK_DIR}"
   OUTPUT_FILE "${out_file}"

@@ -66,12 +66,12 @@ TEST_CASE("tensor data bytes match an independent per-tensor computation", "[qua
 TEST_CASE("rows that do not fit the block fall back as llama.cpp does", "[quantize]") {
   // gpt-oss rows are 2880 wide: not a multiple of 256.
   const auto t = typed("gpt-oss-20b", FileType::q4_k_m);
-  CHECK(t.by_name.at("blk.0.attn_q.weight") == GgmlType::q5_0);         // Q4_K -> Q5_0
+  CHECK(t.by_name.at("blk.0.attn_q.weight") == GgmlType::q5_0);  // Q4_K -> Q5_0
   // Every published gpt-oss file keeps the experts in MXFP4 (the stock recipe
   // would requantize them to Q5_0): vramfit follows the files.
   CHECK(t.by_name.at("blk.0.ffn_gate_exps.weight") == GgmlType::mxfp4);
-  CHECK(t.by_name.at("output.weight") == GgmlType::q8_0);               // output: ne0 % 256 -> Q8_0
-  CHECK(t.by_name.at("blk.0.attn_v.weight") == GgmlType::q8_0);         // Q6_K -> Q8_0 (more bits)
+  CHECK(t.by_name.at("output.weight") == GgmlType::q8_0);        // output: ne0 % 256 -> Q8_0
+  CHECK(t.by_name.at("blk.0.attn_v.weight") == GgmlType::q8_0);  // Q6_K -> Q8_0 (more bits)
   CHECK(t.by_name.at("blk.0.attn_sinks.weight") == GgmlType::f32);
 }
 

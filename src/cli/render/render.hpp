@@ -53,6 +53,15 @@ std::string render_verify(const VerifyResult& result, const std::string& log_nam
 enum class ListKind { models, gpus, quants, cache_types };
 
 /// list's output.
-std::string render_list(const Catalog& catalog, ListKind what, const RenderContext& ctx);
+/// What `list` shows: the catalog's quants and cache types, the models and
+/// GPUs the filters kept (computed by the library).
+struct ListInput {
+  ListKind what = ListKind::models;
+  std::vector<ModelListing> models;
+  std::vector<GpuListing> gpus;
+  std::string fits_gpu;  ///< models were listed with --fits: show the best quantization
+};
+
+std::string render_list(const Catalog& catalog, const ListInput& input, const RenderContext& ctx);
 
 }  // namespace vramfit::cli
