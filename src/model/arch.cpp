@@ -186,7 +186,11 @@ constexpr std::array k_table{
             t.inventory = builders::olmo2;
             t.swa_period = 4;  // OLMo 3: 3 sliding layers, then a full one, when a window is set
           }),
-    entry("exaone4", [](ArchTraits& t) { t.inventory = builders::exaone4; }),
+    entry("exaone4",
+          [](ArchTraits& t) {
+            t.inventory = builders::exaone4;
+            t.swa_only_at_layers = 64;  // llama.cpp: the 32B slides, other sizes attend fully
+          }),
     entry("minimax-m2",
           [](ArchTraits& t) {
             t.inventory = builders::minimax_m2;
@@ -314,7 +318,8 @@ void resolve_layers(ModelSpec& s, const LayoutHints& h, std::string_view origin,
   }
   // Sliding windows among the attending layers.
   const std::uint64_t window = s.n_swa > 0 ? s.n_swa : t != nullptr ? t->default_swa : 0;
-  const bool slides = window > 0 && rule != LayoutRule::recurrent && (t == nullptr || !t->ignores_swa);
+  const bool slides = window > 0 && rule != LayoutRule::recurrent && (t == nullptr || !t->ignores_swa) &&
+                      (t == nullptr || t->swa_only_at_layers == 0 || t->swa_only_at_layers == n);
   s.n_swa = 0;
   if (!slides) {
     return;

@@ -46,12 +46,13 @@ struct ArchTraits {
   InventoryFn inventory = nullptr;  ///< null: the layout is known, the tensors are not built from hyper-parameters
   ArchNeeds needs;
   LayoutRule layout = LayoutRule::attention;
-  std::uint32_t hybrid_interval = 0;  ///< LayoutRule::hybrid_interval: llama.cpp's default full_attention_interval
-  std::uint32_t swa_period = 0;       ///< llama.cpp's set_swa_pattern(period) default; 0: no default pattern
-  std::uint64_t default_swa = 0;      ///< the window when the metadata states none (Gemma 2: 4096)
-  bool ignores_swa = false;           ///< llama.cpp reads the window but slides no layer (Phi-3)
-  std::string_view recurrent_name;    ///< its recurrent layers ("Gated DeltaNet", "Mamba2")
-  bool ffn_required = true;           ///< false: blocks without an FFN are valid (Mamba)
+  std::uint32_t hybrid_interval = 0;     ///< LayoutRule::hybrid_interval: llama.cpp's default full_attention_interval
+  std::uint32_t swa_period = 0;          ///< llama.cpp's set_swa_pattern(period) default; 0: no default pattern
+  std::uint64_t default_swa = 0;         ///< the window when the metadata states none (Gemma 2: 4096)
+  bool ignores_swa = false;              ///< llama.cpp reads the window but slides no layer (Phi-3)
+  std::uint32_t swa_only_at_layers = 0;  ///< slides only a model of exactly this many blocks (EXAONE 4: 64)
+  std::string_view recurrent_name;       ///< its recurrent layers ("Gated DeltaNet", "Mamba2")
+  bool ffn_required = true;              ///< false: blocks without an FFN are valid (Mamba)
   /// Recurrent blocks keep only a short convolution's state, n_embd x
   /// (shortconv.l_cache - 1), no SSM state (LFM2); readers map l_cache to
   /// ssm.conv_kernel and n_embd to ssm.inner_size.
