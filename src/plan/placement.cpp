@@ -76,11 +76,17 @@ LayerSplit layer_split(std::uint32_t n_layer, std::uint64_t n_gpu_layers, const 
   }
   // i_gpu_start = max(n_layer - ngl, 0), act_gpu_layers = min(ngl, n_layer + 1); layer il
   // goes to the first GPU whose cumulative split exceeds (il - i_gpu_start) / act_gpu_layers.
-  std::vector<double> cumulative = split;
-  const double sum = std::accumulate(cumulative.begin(), cumulative.end(), 0.0);
-  std::partial_sum(cumulative.begin(), cumulative.end(), cumulative.begin());
+  // In float, as llama.cpp computes it: a layer that lands exactly on a
+  // boundary (-ts 24,25,24,22 over 95 layers) goes where llama.cpp puts it.
+  std::vector<float> cumulative;
+  float running = 0.0F;
+  for (const double v : split) {
+    running += static_cast<float>(v);
+    cumulative.push_back(running);
+  }
+  const float sum = running;
   for (auto& c : cumulative) {
-    c = sum > 0 ? c / sum : 1.0;
+    c = sum > 0 ? c / sum : 1.0F;
   }
   const std::uint64_t start = n > n_gpu_layers ? n - n_gpu_layers : 0;
   const std::uint64_t active = std::min(n_gpu_layers, n + 1);
@@ -96,7 +102,7 @@ LayerSplit layer_split(std::uint32_t n_layer, std::uint64_t n_gpu_layers, const 
   }
   std::uint32_t at = out.first_gpu_layer;
   for (std::uint64_t il = start; il <= n && il - start < active; ++il) {
-    const auto frac = static_cast<float>(static_cast<double>(il - start) / static_cast<double>(active));
+    const float frac = static_cast<float>(il - start) / static_cast<float>(active);
     const auto g = std::upper_bound(cumulative.begin(), cumulative.end(), frac) - cumulative.begin();
     const auto gpu =
         static_cast<std::size_t>(std::min<std::ptrdiff_t>(g, static_cast<std::ptrdiff_t>(split.size()) - 1));
