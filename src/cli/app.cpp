@@ -115,6 +115,12 @@ void write_output(std::string_view text) {
   std::cout << printable_output(text);
 }
 
+void write_warnings(const std::vector<Warning>& warnings) {
+  for (const auto& w : warnings) {
+    std::cerr << "vramfit: warning: " << printable(w.message) << '\n';
+  }
+}
+
 int run_command_line(int argc, const char* const* argv) {
   const auto parsed = parse_command_line(argc, argv);
   if (parsed.finished) {

@@ -124,6 +124,7 @@ Evaluator::Evaluator(const Catalog& catalog, const Request& request)
   resolve_columns();
   resolve_settings();
   resolve_quants();
+  add_warnings();
   auto& r = m_report;
   for (std::size_t qi = 0; qi < r.quants.size(); ++qi) {
     for (std::size_t gi = 0; gi < r.columns.size(); ++gi) {
@@ -149,6 +150,43 @@ Evaluator::Evaluator(const Catalog& catalog, const Request& request)
   }
   if (request.with_ladder) {
     build_ladder();
+  }
+}
+
+// Knobs that do nothing for this model or these GPUs, and contexts past the
+// model's training: said once, computed anyway.
+void Evaluator::add_warnings() {
+  auto& r = m_report;
+  const auto& spec = r.model.spec;
+  const auto warn = [&](std::string code, std::string message) {
+    r.warnings.push_back(Warning{std::move(code), std::move(message)});
+  };
+  for (const auto& c : r.contexts) {
+    if (spec.n_ctx_train > 0 && c.context_tokens > spec.n_ctx_train) {
+      warn("context_beyond_native", "context " + std::to_string(c.context_tokens) + " is beyond " + spec.id +
+                                        "'s native " + std::to_string(spec.n_ctx_train) +
+                                        " tokens: computed, but quality past it needs RoPE scaling");
+      break;
+    }
+  }
+  const auto any_backend = [&](Backend b) {
+    return std::any_of(r.columns.begin(), r.columns.end(), [&](const GpuColumn& c) {
+      return std::any_of(c.group.gpus.begin(), c.group.gpus.end(), [&](const GpuSpec& g) { return g.backend == b; });
+    });
+  };
+  if (m_request.n_cpu_moe && !spec.moe) {
+    warn("knob_not_applicable", "--n-cpu-moe: " + spec.id + " has no experts (use -ngl to keep layers on the host)");
+  }
+  if (m_request.wired_limit_bytes && !any_backend(Backend::metal)) {
+    warn("knob_not_applicable", "--wired-limit-mb applies to Apple GPUs only");
+  }
+  const bool extras_possible = std::all_of(r.columns.begin(), r.columns.end(), [](const GpuColumn& c) {
+    return std::all_of(c.group.gpus.begin(), c.group.gpus.end(),
+                       [](const GpuSpec& g) { return g.backend == Backend::metal || g.backend == Backend::cpu; });
+  });
+  if (m_request.host.cpu && !extras_possible) {
+    warn("knob_not_applicable", "--host-cpu / --no-repack: beside CUDA, ROCm, Vulkan or SYCL GPUs llama.cpp puts "
+                                "host weights in the GPU's pinned buffer, never in the CPU's repack buffers");
   }
 }
 

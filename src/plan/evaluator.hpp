@@ -35,6 +35,7 @@ private:
 
   void resolve_quants();
   void resolve_columns();
+  void add_warnings();
   void resolve_settings();
   QuantResult quant_result(const QuantSpec& q);
   QuantResult file_result(const FileWeights& file);

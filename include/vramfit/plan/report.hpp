@@ -194,10 +194,18 @@ struct Request {
   bool with_what_if = true;      ///< rank the knobs for rows that do not fit
 };
 
+/// Something the user should know about the request: printed on stderr and in
+/// JSON's warnings[] ({code, message}).
+struct Warning {
+  std::string code;     ///< stable: "context_beyond_native", "knob_not_applicable", ...
+  std::string message;  ///< one sentence
+};
+
 /// The finished report.
 struct Report {
   CatalogModel model;                   ///< the model evaluated (a copy of the catalog entry, or the file's)
   std::vector<std::string> notes;       ///< caveats to print with the result (assumptions the input forced)
+  std::vector<Warning> warnings;        ///< requests that do not do what they seem to
   const EngineRules* engine = nullptr;  ///< the engine whose rules applied (never null)
   RunSettings settings;                 ///< with the engine's defaults applied
   HostOptions host;

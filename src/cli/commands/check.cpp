@@ -23,6 +23,7 @@ ExitCode run(const Args& a, Session& session) {
   }
   request.with_ladder = false;
   const auto report = build_report(session.catalog(), request);
+  write_warnings(report.warnings);
   write_output(render_check(report, session.render_context(true)));
   return all_fit(report) ? ExitCode::ok : ExitCode::does_not_fit;
 }

@@ -7,10 +7,13 @@
 #include "args.hpp"
 #include "session.hpp"
 
+#include "vramfit/plan/report.hpp"
+
 #include <CLI/CLI.hpp>
 
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace vramfit::cli {
 
@@ -23,6 +26,9 @@ enum class ExitCode : int { ok = 0, does_not_fit = 1, input_error = 2, internal_
 /// terminal raw (control characters and invalid UTF-8 become \xNN; vramfit's
 /// own colour sequences stay).
 void write_output(std::string_view text);
+
+/// Writes a report's warnings to stderr ("vramfit: warning: ..."), escaped.
+void write_warnings(const std::vector<Warning>& warnings);
 
 struct Command {
   std::string_view path;     ///< "" for the main job, "check", "catalog add"

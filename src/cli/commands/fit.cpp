@@ -19,6 +19,7 @@ ExitCode run(const Args& a, Session& session) {
   check_common(a);
   const auto request = make_request(a);
   const auto report = build_report(session.catalog(), request);
+  write_warnings(report.warnings);
   write_output(render_fit(report, session.render_context(true)));
   return ExitCode::ok;
 }

@@ -177,6 +177,11 @@ void report_json(const Report& r, ojson& doc) {
                   {"source", r.model.source}};
   doc["settings"] = settings_json(r);
   doc["notes"] = r.notes;
+  ojson warnings = ojson::array();
+  for (const auto& w : r.warnings) {
+    warnings.push_back({{"code", w.code}, {"message", w.message}});
+  }
+  doc["warnings"] = warnings;
   doc["results"] = results_json(r);
   if (!r.ladder.empty()) {
     ojson ladder = ojson::array();
