@@ -180,6 +180,13 @@ void add_run_options(CLI::App& app, Args& a) {
   add_value(app, "--ram", "The host's system memory (24GiB, 64GB): checks what stays in RAM", "SIZE",
             [&a](const std::string& v) { a.ram_bytes = parse_size(v, "--ram"); });
   add_host_cpu_option(app, a);
+  add_list(app, "--reserve",
+           "GPU memory others hold (a desktop, other processes): 1.5GiB for every GPU, or one per GPU of a group",
+           "SIZE", [&a](const std::string& v) { a.reserve_bytes.push_back(parse_size(v, "--reserve")); })
+      ->delimiter(',');
+  add_list(app, "--free", "GPU memory the driver reports free before loading (nvidia-smi's memory.free), per GPU",
+           "SIZE", [&a](const std::string& v) { a.free_bytes.push_back(parse_size(v, "--free")); })
+      ->delimiter(',');
   add_value(app, "--wired-limit-mb", "Apple: macOS iogpu.wired_limit_mb (replaces the Metal working-set limit)", "MB",
             [&a](const std::string& v) { a.wired_limit_mb = parse_count(v, "--wired-limit-mb", 1U << 24); });
 }

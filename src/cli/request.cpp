@@ -1,9 +1,12 @@
 #include "request.hpp"
 
+#include "detect.hpp"
 #include "file_source.hpp"
 
 #include "vramfit/input/hf_config.hpp"
 #include "vramfit/support/error.hpp"
+
+#include <algorithm>
 
 namespace vramfit::cli {
 
@@ -71,7 +74,25 @@ Request make_request(const Args& a) {
   r.host.ram_bytes = a.ram_bytes;
   r.host.cpu = a.host_cpu;
   if (a.wired_limit_mb) {
-    r.wired_limit_bytes = *a.wired_limit_mb * k_mib;
+    r.devices.wired_limit_bytes = *a.wired_limit_mb * k_mib;
+  }
+  r.devices.reserve_bytes = a.reserve_bytes;
+  r.devices.free_bytes = a.free_bytes;
+  if (std::find(a.gpus.begin(), a.gpus.end(), "auto") != a.gpus.end()) {
+    auto machine = detect_machine();
+    if (machine.gpus.empty()) {
+      std::string tried;
+      for (const auto& t : machine.tried) {
+        tried += (tried.empty() ? "" : "; ") + t;
+      }
+      throw UsageError("--gpu auto: no GPU found (" + tried +
+                       "); name one with --gpu (vramfit list gpus), or use --gpu cpu --ram SIZE");
+    }
+    r.devices.detected = std::move(machine.gpus);
+    if (!r.host.ram_bytes && machine.ram) {
+      r.host.ram_bytes = machine.ram->total_bytes;
+      r.notes.push_back("--ram taken from /proc/meminfo (MemTotal)");
+    }
   }
   r.engine = a.engine;
   r.engine_options = engine_options(a);

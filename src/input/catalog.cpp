@@ -796,6 +796,21 @@ const CatalogModel& Catalog::find_model(std::string_view query) const {
 }
 
 const GpuSpec& Catalog::find_gpu(std::string_view query) const {
+  // A display name as the catalog lists it ("Radeon RX 7900 XT"), when only one GPU has it.
+  const GpuSpec* named = nullptr;
+  const std::string key = detail::id_key(query);
+  for (const auto& g : gpus) {
+    if (!key.empty() && detail::id_key(g.name) == key) {
+      if (named != nullptr) {
+        named = nullptr;
+        break;
+      }
+      named = &g;
+    }
+  }
+  if (named != nullptr && std::none_of(gpus.begin(), gpus.end(), [&](const GpuSpec& g) { return g.id == query; })) {
+    return *named;
+  }
   return find_entry(
       gpus, query, [](const GpuSpec& g) -> const std::string& { return g.id; },
       [](const GpuSpec& g) -> const std::vector<std::string>& { return g.aliases; }, "GPU",

@@ -125,6 +125,20 @@ Bytes parse_size(std::string_view text, std::string_view option) {
     ++split_at;
   }
   const auto value = parse_digits(t.substr(0, split_at), option, t);
+  // A decimal fraction of a unit: "1.5GiB" (up to 6 digits).
+  std::string_view fraction;
+  if (split_at < t.size() && t[split_at] == '.') {
+    const auto start = split_at + 1;
+    auto end = start;
+    while (end < t.size() && t[end] >= '0' && t[end] <= '9') {
+      ++end;
+    }
+    fraction = t.substr(start, end - start);
+    if (fraction.empty() || fraction.size() > 6) {
+      bad(option, t, "needs 1 to 6 digits after the decimal point");
+    }
+    split_at = end;
+  }
   const std::string unit = detail::to_lower(trim(t.substr(split_at)));
   Bytes multiplier = 1;
   if (unit.empty() || unit == "b") {
@@ -135,19 +149,37 @@ Bytes parse_size(std::string_view text, std::string_view option) {
     multiplier = k_mib;
   } else if (unit == "gib") {
     multiplier = k_gib;
+  } else if (unit == "tib") {
+    multiplier = k_gib * 1024;
   } else if (unit == "kb") {
     multiplier = 1000;
   } else if (unit == "mb") {
     multiplier = Bytes{1000} * 1000;
   } else if (unit == "gb") {
     multiplier = Bytes{1000} * 1000 * 1000;
+  } else if (unit == "tb") {
+    multiplier = Bytes{1000} * 1000 * 1000 * 1000;
   } else {
-    bad(option, t, "has an unknown unit (use B, KiB, MiB, GiB, KB, MB or GB)");
+    bad(option, t, "has an unknown unit (use B, KiB, MiB, GiB, TiB, KB, MB, GB or TB)");
   }
-  if (value > std::numeric_limits<Bytes>::max() / multiplier) {
+  if (!fraction.empty() && multiplier == 1) {
+    bad(option, t, "is a fraction of a byte");
+  }
+  if (value > std::numeric_limits<Bytes>::max() / multiplier / 2) {
     bad(option, t, "is too large");
   }
-  return value * multiplier;
+  Bytes part = 0;  // the fraction, in bytes, rounded down
+  if (!fraction.empty()) {
+    Bytes scale = 1;
+    Bytes digits = 0;
+    for (const char c : fraction) {
+      digits = digits * 10 + static_cast<Bytes>(c - '0');
+      scale *= 10;
+    }
+    part = static_cast<Bytes>(static_cast<long double>(multiplier) * static_cast<long double>(digits) /
+                              static_cast<long double>(scale));
+  }
+  return value * multiplier + part;
 }
 
 bool parse_switch(std::string_view text, std::string_view option) {

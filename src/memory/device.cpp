@@ -1,6 +1,7 @@
 #include "vramfit/memory/device.hpp"
 
 #include "vramfit/memory/estimate.hpp"
+#include "vramfit/support/error.hpp"
 
 #include <fmt/format.h>
 
@@ -15,7 +16,8 @@ std::string mib(Bytes b) {
 
 }  // namespace
 
-DeviceBudget device_budget(const GpuSpec& gpu, std::optional<Bytes> wired_limit_bytes) {
+DeviceBudget device_budget(const GpuSpec& gpu, std::optional<Bytes> wired_limit_bytes,
+                           const DeviceOccupancy& occupancy) {
   DeviceBudget b;
   b.capacity_bytes = gpu.memory_bytes;
   if (gpu.backend == Backend::metal) {
@@ -49,7 +51,28 @@ DeviceBudget device_budget(const GpuSpec& gpu, std::optional<Bytes> wired_limit_
     b.basis += fmt::format(" - {} context {}{}", name(gpu.backend), mib(b.reserve_bytes),
                            b.reserve_estimated ? " (estimated)" : " (measured)");
   }
-  b.usable_bytes = b.total_bytes > b.reserve_bytes ? b.total_bytes - b.reserve_bytes : 0;
+  b.in_use_bytes = occupancy.in_use_bytes.value_or(0);
+  if (occupancy.free_bytes) {
+    // The driver's free figure is of the device's whole memory (Apple: the
+    // machine's RAM), before llama.cpp's own context exists.
+    const Bytes whole = gpu.memory == MemoryKind::unified ? b.capacity_bytes : b.total_bytes;
+    if (*occupancy.free_bytes > whole) {
+      throw UsageError(fmt::format("{}: {} free is more than {}'s {}", occupancy.origin, mib(*occupancy.free_bytes),
+                                   gpu.id, mib(whole)));
+    }
+    b.in_use_bytes = std::max(b.in_use_bytes, whole - *occupancy.free_bytes);
+  }
+  if (b.in_use_bytes > 0) {
+    b.basis += fmt::format(" - in use {} ({})", mib(b.in_use_bytes), occupancy.origin);
+  }
+  // Discrete memory loses what others hold. Unified memory keeps its GPU
+  // limit until the rest of the machine's RAM runs short of it.
+  const Bytes held =
+      gpu.memory == MemoryKind::unified
+          ? (b.total_bytes + b.in_use_bytes > b.capacity_bytes ? b.total_bytes + b.in_use_bytes - b.capacity_bytes : 0)
+          : b.in_use_bytes;
+  const Bytes taken = b.reserve_bytes + held;
+  b.usable_bytes = b.total_bytes > taken ? b.total_bytes - taken : 0;
   return b;
 }
 
@@ -87,6 +110,7 @@ DeviceBudget GpuGroup::combined_budget() const {
     b.capacity_bytes = checked_add(b.capacity_bytes, x.capacity_bytes, "GPU memory");
     b.total_bytes = checked_add(b.total_bytes, x.total_bytes, "GPU memory");
     b.reserve_bytes = checked_add(b.reserve_bytes, x.reserve_bytes, "GPU memory");
+    b.in_use_bytes = checked_add(b.in_use_bytes, x.in_use_bytes, "GPU memory");
     b.usable_bytes = checked_add(b.usable_bytes, x.usable_bytes, "GPU memory");
     b.reserve_estimated = b.reserve_estimated || x.reserve_estimated;
     b.total_estimated = b.total_estimated || x.total_estimated;

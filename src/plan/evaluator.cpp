@@ -174,10 +174,20 @@ void Evaluator::add_warnings() {
       return std::any_of(c.group.gpus.begin(), c.group.gpus.end(), [&](const GpuSpec& g) { return g.backend == b; });
     });
   };
+  std::vector<std::string> unknown_speed;
+  for (const auto& c : r.columns) {
+    for (const auto& g : c.group.gpus) {
+      if (g.bandwidth_gbps <= 0 && std::find(unknown_speed.begin(), unknown_speed.end(), g.id) == unknown_speed.end()) {
+        unknown_speed.push_back(g.id);
+        warn("speed_unknown", g.name + ": memory bandwidth unknown (not in the catalog): no speed estimate; " +
+                                  "--gpu SIZE@BANDWIDTH (24GB@936GBps) states one");
+      }
+    }
+  }
   if (m_request.n_cpu_moe && !spec.moe) {
     warn("knob_not_applicable", "--n-cpu-moe: " + spec.id + " has no experts (use -ngl to keep layers on the host)");
   }
-  if (m_request.wired_limit_bytes && !any_backend(Backend::metal)) {
+  if (m_request.devices.wired_limit_bytes && !any_backend(Backend::metal)) {
     warn("knob_not_applicable", "--wired-limit-mb applies to Apple GPUs only");
   }
   const bool extras_possible = std::all_of(r.columns.begin(), r.columns.end(), [](const GpuColumn& c) {
@@ -192,7 +202,7 @@ void Evaluator::add_warnings() {
 
 void Evaluator::resolve_columns() {
   for (const auto& id : m_request.gpus) {
-    auto group = resolve_gpu_group(m_catalog, id, m_request.wired_limit_bytes);
+    auto group = resolve_gpu_group(m_catalog, id, m_request.devices, m_request.host);
     for (std::size_t i = 0; i < group.gpus.size(); ++i) {
       group.budgets[i] = m_engine.budget(group.gpus[i], group.budgets[i], m_request.engine_options);
     }
@@ -457,9 +467,12 @@ std::optional<bool> Evaluator::ram_fits(const GpuColumn& column, const Placement
   return needed <= ram;
 }
 
-SpeedEstimate Evaluator::speed(const QuantResult& q, const GpuColumn& column, const ContextResult& c,
-                               const Placement& p) const {
+std::optional<SpeedEstimate> Evaluator::speed(const QuantResult& q, const GpuColumn& column, const ContextResult& c,
+                                              const Placement& p) const {
   const auto& gpus = column.group.gpus;
+  if (std::any_of(gpus.begin(), gpus.end(), [](const GpuSpec& g) { return g.bandwidth_gbps <= 0; })) {
+    return std::nullopt;  // a GPU of unknown bandwidth (ad hoc, or detected and not in the catalog)
+  }
   auto pools = decode_traffic(m_report.model.spec, q.layers, c.kv, c.state, p, gpus, m_request.host.bandwidth_gbps);
   if (gpus.front().memory == MemoryKind::unified) {
     Bytes per_token = 0;

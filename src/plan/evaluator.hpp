@@ -48,7 +48,8 @@ private:
   /// The full row: verdict, RAM, speed, offload plan, provenance, command lines.
   FitRow evaluate_row(const QuantResult& q, const GpuColumn& column, const ContextResult& c);
   /// Decode speed of `p` for `q` at `c` on `column`.
-  SpeedEstimate speed(const QuantResult& q, const GpuColumn& column, const ContextResult& c, const Placement& p) const;
+  std::optional<SpeedEstimate> speed(const QuantResult& q, const GpuColumn& column, const ContextResult& c,
+                                     const Placement& p) const;
   std::optional<bool> ram_fits(const GpuColumn& column, const Placement& p) const;
   bool fits(const QuantResult& q, const GpuColumn& column, const RunSettings& s);
   /// cache_types_fit() for the model, remembered per cache type pair.

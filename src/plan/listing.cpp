@@ -23,7 +23,7 @@ std::vector<ModelListing> list_models(const Catalog& catalog, const ModelFilter&
     return text.size() >= prefix.size() && detail::iequals(text.substr(0, prefix.size()), prefix);
   };
   if (!filter.fits_gpu.empty()) {
-    (void)resolve_gpu_group(catalog, filter.fits_gpu, std::nullopt);  // an unknown GPU fails before any model
+    (void)resolve_gpu_group(catalog, filter.fits_gpu);  // an unknown GPU fails before any model
   }
   std::vector<ModelListing> out;
   for (const auto& m : catalog.models) {

@@ -245,8 +245,9 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
   bool partial = false;
   // The CPU's extra buffers take host weights only where no GPU host buffer
   // comes first in llama.cpp's CPU list: CPU-only and Metal hosts.
-  const bool extras =
-      std::all_of(gpus.begin(), gpus.end(), [](const GpuSpec& g) { return g.backend == Backend::metal; });
+  const bool extras = std::all_of(gpus.begin(), gpus.end(), [](const GpuSpec& g) {
+    return g.backend == Backend::metal || g.backend == Backend::cpu;
+  });
   // Their copies come on top of the mapped file, whose pages for them stay
   // mapped (llama.cpp's CPU_Mapped span) but are not read again.
   const auto repack = [&](Bytes allocated, Bytes source) {
@@ -286,6 +287,11 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
       on_device -= moved;
       host.weights_bytes = checked_add(host.weights_bytes, moved, "host weights");
       repack(rp.experts.range(r.begin, experts_end), rs.experts.range(r.begin, experts_end));
+    }
+    if (gpus[static_cast<std::size_t>(device)].backend == Backend::cpu) {
+      // `--gpu cpu`: the "device" is the host itself, whose blocks repack too.
+      repack(rp.blocks.range(r.begin, r.end) + rp.experts.range(r.begin, r.end),
+             rs.blocks.range(r.begin, r.end) + rs.experts.range(r.begin, r.end));
     }
     d.weights_bytes = checked_add(d.weights_bytes, on_device, "device weights");
     d.kv_cache_bytes = checked_add(d.kv_cache_bytes, kv_bytes, "device KV");

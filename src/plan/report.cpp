@@ -1,8 +1,12 @@
 #include "vramfit/plan/report.hpp"
 
+#include "detail/text.hpp"
 #include "plan/evaluator.hpp"
 
+#include "vramfit/input/hardware.hpp"
+#include "vramfit/input/parse.hpp"
 #include "vramfit/support/error.hpp"
+#include "vramfit/support/text.hpp"
 
 #include <algorithm>
 
@@ -82,10 +86,143 @@ std::vector<std::uint64_t> default_ladder(const ModelSpec& spec) {
   return out;
 }
 
-GpuGroup resolve_gpu_group(const Catalog& catalog, std::string_view text, std::optional<Bytes> wired_limit_bytes) {
+namespace {
+
+// "16GiB", "24GB@936GBps", "24 GB @ 1008 GB/s": a GPU the catalog does not
+// know, by its memory (and bandwidth). Nothing when `item` is not of that form.
+std::optional<GpuSpec> ad_hoc_gpu(std::string_view item) {
+  const auto at = item.find('@');
+  std::string_view memory = item.substr(0, at);
+  while (!memory.empty() && memory.back() == ' ') {
+    memory.remove_suffix(1);
+  }
+  if (memory.empty() || memory.front() < '0' || memory.front() > '9' ||
+      memory.find_first_not_of("0123456789.") == std::string_view::npos) {
+    return std::nullopt;  // a bare number is a catalog name ("3090"), not a size
+  }
+  Bytes bytes = 0;
+  try {
+    bytes = parse_size(memory, "--gpu");
+  } catch (const UsageError&) {
+    return std::nullopt;
+  }
+  if (bytes < 256 * k_mib) {
+    throw UsageError("--gpu: '" + std::string(item.substr(0, 64)) + "' is less than 256 MiB");
+  }
+  GpuSpec g;
+  g.id = std::string(item);
+  g.id.erase(std::remove(g.id.begin(), g.id.end(), ' '), g.id.end());
+  g.name = "ad-hoc GPU (" + printable(item.substr(0, 64)) + ")";
+  g.backend = Backend::cuda;
+  g.memory_bytes = bytes;
+  g.source = "--gpu: stated on the command line (a CUDA card assumed: its context reserve is estimated)";
+  if (at != std::string_view::npos) {
+    std::string_view bw = item.substr(at + 1);
+    while (!bw.empty() && bw.front() == ' ') {
+      bw.remove_prefix(1);
+    }
+    const auto lower = detail::to_lower(bw);
+    std::string_view number = lower;
+    for (const std::string_view unit : {"gb/s", "gbps", "gbs"}) {
+      if (number.size() > unit.size() && number.substr(number.size() - unit.size()) == unit) {
+        number.remove_suffix(unit.size());
+        break;
+      }
+    }
+    while (!number.empty() && number.back() == ' ') {
+      number.remove_suffix(1);
+    }
+    char* end = nullptr;
+    const std::string n(number);
+    const double v = std::strtod(n.c_str(), &end);
+    if (n.empty() || n.size() > 12 || end != n.c_str() + n.size() || !(v >= 1.0 && v <= 100000.0) ||
+        number.size() == lower.size()) {
+      throw UsageError("--gpu: '" + printable(item.substr(0, 64)) +
+                       "': the bandwidth after '@' must be GB/s, like 24GB@936GBps");
+    }
+    g.bandwidth_gbps = v;
+  }
+  return g;
+}
+
+// The host as the device of a CPU-only run.
+GpuSpec cpu_device(std::optional<Bytes> ram_bytes, double host_bandwidth_gbps) {
+  if (!ram_bytes) {
+    throw UsageError("--gpu cpu: give the host's memory with --ram (64GiB, say)");
+  }
+  GpuSpec g;
+  g.id = "cpu";
+  g.name = "CPU only";
+  g.backend = Backend::cpu;
+  g.memory = MemoryKind::unified;
+  g.memory_bytes = *ram_bytes;
+  g.bandwidth_gbps = host_bandwidth_gbps;
+  g.source = "--gpu cpu with --ram";
+  return g;
+}
+
+// A detected device as a catalog GPU: the catalog's entry by its reported name
+// (with the reported total), or one made of the reported figures.
+GpuSpec detected_gpu(const Catalog& catalog, const DetectedDevice& d) {
+  GpuSpec g;
+  try {
+    g = catalog.find_gpu(catalog_name(d));
+  } catch (const UsageError&) {
+    for (const char c : detail::to_lower(d.name)) {
+      const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+      if (alnum || (!g.id.empty() && g.id.back() != '-')) {
+        g.id += alnum ? c : '-';
+      }
+    }
+    while (!g.id.empty() && g.id.back() == '-') {
+      g.id.pop_back();
+    }
+    g.id = g.id.empty() ? "detected" : g.id.substr(0, 48);
+    g.name = d.name;
+    g.backend = d.tool == "rocm-smi" ? Backend::rocm : d.tool == "sysctl" ? Backend::metal : Backend::cuda;
+    g.memory = d.tool == "sysctl" ? MemoryKind::unified : MemoryKind::discrete;
+    g.memory_bytes = d.total_bytes;
+    g.source = d.tool + ": not in the catalog (no bandwidth: no speed estimate)";
+  }
+  if (g.memory == MemoryKind::unified) {
+    g.memory_bytes = d.total_bytes;
+  } else {
+    g.reported_total_bytes = d.total_bytes;
+    g.memory_bytes = std::max(g.memory_bytes, d.total_bytes);
+  }
+  return g;
+}
+
+// Per-device list values of --reserve/--free: one value for every device, or one per device.
+std::optional<Bytes> per_device(const std::vector<Bytes>& values, std::size_t index, std::size_t devices,
+                                std::string_view option, const std::string& group) {
+  if (values.empty()) {
+    return std::nullopt;
+  }
+  if (values.size() != 1 && values.size() != devices) {
+    throw UsageError(std::string(option) + ": " + std::to_string(values.size()) + " values for " + group + "'s " +
+                     std::to_string(devices) + " GPUs (give one for all, or one per GPU)");
+  }
+  return values.size() == 1 ? values.front() : values[index];
+}
+
+}  // namespace
+
+GpuGroup resolve_gpu_group(const Catalog& catalog, std::string_view text, const DeviceOptions& options,
+                           const HostOptions& host) {
   GpuGroup group;
-  std::vector<std::pair<std::uint32_t, const GpuSpec*>> parts;
-  std::size_t at = 0;
+  std::vector<std::pair<std::uint32_t, GpuSpec>> parts;
+  std::vector<std::optional<DetectedDevice>> detected;  // per part
+  if (text == "auto") {
+    if (options.detected.empty()) {
+      throw UsageError("--gpu auto: no GPU was detected");
+    }
+    for (const auto& d : options.detected) {
+      parts.emplace_back(1, detected_gpu(catalog, d));
+      detected.emplace_back(d);
+    }
+  }
+  std::size_t at = text == "auto" ? text.size() + 1 : 0;
   while (at <= text.size()) {
     const auto plus = text.find('+', at);
     std::string_view item = text.substr(at, plus == std::string_view::npos ? std::string_view::npos : plus - at);
@@ -117,14 +254,56 @@ GpuGroup resolve_gpu_group(const Catalog& catalog, std::string_view text, std::o
       count = static_cast<std::uint32_t>(n);
       item = rest;
     }
-    parts.emplace_back(count, &catalog.find_gpu(item));
-  }
-  for (const auto& [count, gpu] : parts) {
-    for (std::uint32_t i = 0; i < count; ++i) {
-      group.gpus.push_back(*gpu);
-      group.budgets.push_back(device_budget(*gpu, wired_limit_bytes));
+    if (detail::to_lower(item) == "cpu") {
+      parts.emplace_back(count, cpu_device(host.ram_bytes, host.bandwidth_gbps));
+    } else if (auto g = ad_hoc_gpu(item)) {
+      parts.emplace_back(count, std::move(*g));
+    } else {
+      parts.emplace_back(count, catalog.find_gpu(item));
     }
-    group.id += (group.id.empty() ? "" : "+") + (count > 1 ? std::to_string(count) + "x" : std::string{}) + gpu->id;
+    detected.emplace_back(std::nullopt);
+  }
+  std::size_t devices = 0;
+  for (const auto& part : parts) {
+    devices += part.first;
+  }
+  for (std::size_t p = 0; p < parts.size(); ++p) {
+    const auto& [count, gpu] = parts[p];
+    for (std::uint32_t i = 0; i < count; ++i) {
+      const std::size_t index = group.gpus.size();
+      DeviceOccupancy occupancy;
+      auto wired = options.wired_limit_bytes;
+      if (detected[p]) {
+        occupancy.free_bytes = detected[p]->free_bytes;
+        occupancy.in_use_bytes = detected[p]->free_bytes ? std::nullopt : detected[p]->used_bytes;
+        occupancy.origin = detected[p]->tool;
+        if (!wired) {
+          wired = detected[p]->wired_limit_bytes;
+        }
+      }
+      const std::string label = text == "auto" ? "the detected" : std::string(text.substr(0, 64));
+      if (const auto r = per_device(options.reserve_bytes, index, devices, "--reserve", label)) {
+        occupancy.in_use_bytes = std::max(occupancy.in_use_bytes.value_or(0), *r);
+        occupancy.origin = occupancy.origin.empty() ? "--reserve" : occupancy.origin + ", --reserve";
+      }
+      if (const auto f = per_device(options.free_bytes, index, devices, "--free", label)) {
+        occupancy.free_bytes = *f;
+        occupancy.origin = "--free";
+      }
+      group.gpus.push_back(gpu);
+      group.budgets.push_back(device_budget(gpu, wired, occupancy));
+      group.budgets.back().detected = detected[p];
+    }
+  }
+  // The canonical id: runs of one GPU as "Nx" ("8xrtx3090", also when detected one by one).
+  for (std::size_t i = 0; i < group.gpus.size();) {
+    std::size_t run = 1;
+    while (i + run < group.gpus.size() && group.gpus[i + run].id == group.gpus[i].id) {
+      ++run;
+    }
+    group.id +=
+        (group.id.empty() ? "" : "+") + (run > 1 ? std::to_string(run) + "x" : std::string{}) + group.gpus[i].id;
+    i += run;
   }
   if (group.gpus.size() > 16) {
     throw UsageError("--gpu: at most 16 GPUs in one host");

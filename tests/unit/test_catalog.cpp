@@ -152,7 +152,7 @@ TEST_CASE("the embedded catalog: usable memory never above capacity, for every G
       if (n > 1 && gpu.memory == MemoryKind::unified) {
         break;  // a unified-memory GPU is the whole machine
       }
-      const auto group = resolve_gpu_group(catalog, std::to_string(n) + "x" + gpu.id, std::nullopt);
+      const auto group = resolve_gpu_group(catalog, std::to_string(n) + "x" + gpu.id);
       const auto b = group.combined_budget();
       CHECK(b.usable_bytes <= b.total_bytes);
       CHECK(b.total_bytes <= b.capacity_bytes);

@@ -33,15 +33,36 @@ struct GpuSpec {
   std::string notes;
 };
 
+/// A device as a tool on this machine reported it (`--gpu auto`).
+struct DetectedDevice {
+  std::string tool;                        ///< "nvidia-smi", "rocm-smi", "sysctl"
+  std::string name;                        ///< as the tool printed it ("NVIDIA GeForce RTX 3090")
+  Bytes total_bytes = 0;                   ///< reported total (Apple: the machine's RAM)
+  std::optional<Bytes> used_bytes;         ///< in use by every process when the tool ran
+  std::optional<Bytes> free_bytes;         ///< free when the tool ran
+  std::optional<Bytes> wired_limit_bytes;  ///< macOS iogpu.wired_limit_mb, when set (not 0)
+};
+
+/// Memory on a device that is not llama.cpp's to take: what a desktop or other
+/// processes hold. Either an amount (`--reserve`) or the driver's free figure
+/// (`--free`, or a detected device's).
+struct DeviceOccupancy {
+  std::optional<Bytes> in_use_bytes;  ///< held by others
+  std::optional<Bytes> free_bytes;    ///< free as the driver reports it, before llama.cpp starts
+  std::string origin;                 ///< "--reserve", "--free", "nvidia-smi", ...
+};
+
 /// How much of a device llama.cpp can fill, and why.
 struct DeviceBudget {
-  Bytes capacity_bytes = 0;        ///< nominal memory
-  Bytes total_bytes = 0;           ///< reported total (or nominal when unknown), or the working-set limit
-  Bytes reserve_bytes = 0;         ///< driver/runtime context subtracted from it
-  Bytes usable_bytes = 0;          ///< total minus reserve: what buffers may take
-  bool reserve_estimated = false;  ///< the reserve is the default estimate, not a measurement
-  bool total_estimated = false;    ///< the total is an estimate (Apple working set without a measurement)
-  std::string basis;               ///< one line: how usable_bytes was derived
+  Bytes capacity_bytes = 0;                ///< nominal memory
+  Bytes total_bytes = 0;                   ///< reported total (or nominal when unknown), or the working-set limit
+  Bytes reserve_bytes = 0;                 ///< driver/runtime context subtracted from it
+  Bytes in_use_bytes = 0;                  ///< held by other processes (--reserve, --free, a detected used figure)
+  Bytes usable_bytes = 0;                  ///< total minus reserve and in-use: what buffers may take
+  bool reserve_estimated = false;          ///< the reserve is the default estimate, not a measurement
+  bool total_estimated = false;            ///< the total is an estimate (Apple working set without a measurement)
+  std::string basis;                       ///< one line: how usable_bytes was derived
+  std::optional<DetectedDevice> detected;  ///< the tool's figures, for `--gpu auto`
 };
 
 /// GPUs that serve one model together in one host (llama.cpp's layer split):
@@ -58,7 +79,11 @@ struct GpuGroup {
 };
 
 /// The budget of `gpu`. `wired_limit_bytes` models macOS's iogpu.wired_limit_mb
-/// on unified-memory Apple GPUs (it replaces the working-set limit).
-DeviceBudget device_budget(const GpuSpec& gpu, std::optional<Bytes> wired_limit_bytes = std::nullopt);
+/// on unified-memory Apple GPUs (it replaces the working-set limit). Memory held
+/// by others comes off the top: usable = total - context reserve - in use, where
+/// in use is the larger of the stated amount and total - free. Throws UsageError
+/// when the free figure exceeds the device's total.
+DeviceBudget device_budget(const GpuSpec& gpu, std::optional<Bytes> wired_limit_bytes = std::nullopt,
+                           const DeviceOccupancy& occupancy = {});
 
 }  // namespace vramfit

@@ -170,6 +170,14 @@ struct HostOptions {
   std::optional<CpuClass> cpu;
 };
 
+/// What the user says, or the machine reports, about the GPUs beyond the catalog.
+struct DeviceOptions {
+  std::optional<Bytes> wired_limit_bytes;  ///< --wired-limit-mb: macOS iogpu.wired_limit_mb
+  std::vector<Bytes> reserve_bytes;        ///< --reserve: held by others; one for every GPU, or one per GPU
+  std::vector<Bytes> free_bytes;           ///< --free: what the driver says is free; likewise
+  std::vector<DetectedDevice> detected;    ///< what `--gpu auto` found, in the tools' order
+};
+
 /// What to evaluate.
 struct Request {
   std::string model;                               ///< catalog id or alias (ignored when model_spec is set)
@@ -185,8 +193,8 @@ struct Request {
   std::optional<std::uint32_t> n_cpu_moe;          ///< --n-cpu-moe: experts of the first N layers stay in host memory
   std::optional<std::uint32_t> n_gpu_layers;       ///< -ngl: blocks on the GPUs (default: all and the output layer)
   HostOptions host;
-  std::optional<Bytes> wired_limit_bytes;  ///< --wired-limit-mb: macOS iogpu.wired_limit_mb
-  const EngineRules* engine = nullptr;     ///< null: llama.cpp
+  DeviceOptions devices;
+  const EngineRules* engine = nullptr;  ///< null: llama.cpp
   EngineOptions engine_options;
   std::vector<std::uint64_t> ladder;  ///< ladder contexts; empty = 8K, 16K, 32K and native
   bool with_ladder = true;
@@ -251,7 +259,8 @@ MaxContextReport build_max_context(const Catalog& catalog, const Request& reques
 /// A --gpu value: a catalog GPU, "2xrtx3090" (N of one), or GPUs joined with
 /// "+" ("rtx3090+rtx4060ti-16gb"): one host whose GPUs split the layers.
 /// Throws UsageError with a did-you-mean for unknown GPUs.
-GpuGroup resolve_gpu_group(const Catalog& catalog, std::string_view text, std::optional<Bytes> wired_limit_bytes);
+GpuGroup resolve_gpu_group(const Catalog& catalog, std::string_view text, const DeviceOptions& options = {},
+                           const HostOptions& host = {});
 
 /// Evaluates `request` against `catalog`. Throws UsageError for unknown ids or
 /// impossible settings, InputError for a model that cannot be built.

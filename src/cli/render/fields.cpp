@@ -129,6 +129,27 @@ ojson placement_json(const Report& r, const FitRow& row, const Placement& p) {
           {"arguments", arguments}};
 }
 
+// The figures `--gpu auto` read, one per GPU of the column; null when none were detected.
+ojson detected_json(const GpuColumn& column) {
+  ojson out = ojson::array();
+  for (const auto& b : column.group.budgets) {
+    if (!b.detected) {
+      return nullptr;
+    }
+    const auto& d = *b.detected;
+    const auto optional = [](const std::optional<Bytes>& x) {
+      return x ? ojson(*x) : ojson(nullptr);
+    };
+    out.push_back({{"tool", d.tool},
+                   {"name", d.name},
+                   {"total_bytes", d.total_bytes},
+                   {"used_bytes", optional(d.used_bytes)},
+                   {"free_bytes", optional(d.free_bytes)},
+                   {"wired_limit_bytes", optional(d.wired_limit_bytes)}});
+  }
+  return out;
+}
+
 ojson devices_json(const GpuColumn& column, const Placement& p) {
   ojson out = ojson::array();
   for (const auto& d : p.devices) {
@@ -145,6 +166,7 @@ ojson devices_json(const GpuColumn& column, const Placement& p) {
                    {"total_low_bytes", d.total_low_bytes()},
                    {"total_high_bytes", d.total_high_bytes()},
                    {"usable_bytes", d.usable_bytes},
+                   {"reserved_bytes", column.group.budgets[d.gpu].in_use_bytes},
                    {"headroom_bytes", d.headroom_bytes()},
                    {"fits", d.fits()}});
   }
@@ -354,6 +376,18 @@ const std::vector<Field>& fields() {
       {"device.reserve_bytes", "", 0,
        [](const RowView& v) {
          return number(v.column.budget.reserve_bytes);
+       }},
+      {"device.context_reserve_bytes", "", 0,
+       [](const RowView& v) {
+         return number(v.column.budget.reserve_bytes);
+       }},
+      {"device.reserved_bytes", "reserved_bytes", 46,
+       [](const RowView& v) {
+         return number(v.column.budget.in_use_bytes);
+       }},
+      {"device.detected", "", 0,
+       [](const RowView& v) {
+         return json(detected_json(v.column));
        }},
       {"device.basis", "", 0,
        [](const RowView& v) {
