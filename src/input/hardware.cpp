@@ -1,6 +1,7 @@
 #include "vramfit/input/hardware.hpp"
 
 #include "detail/json.hpp"
+
 #include "vramfit/support/error.hpp"
 #include "vramfit/support/text.hpp"
 

@@ -193,23 +193,25 @@ struct SpeedRule {
 };
 
 SpeedRule speed_rule(Backend backend) {
+  // Fitted by bench/speed/fit.py on the fit part of bench/published (published
+  // llama-bench tg rows, whole sources held out by a hash of their URL);
+  // bench/speed/REPORT.md has the held-out error. The range is about twice the
+  // median |error| with no machine of the fit seen (leave one repository out):
+  // CUDA 9.9%, Metal 21.2%, ROCm 16.4%, Vulkan 25.5%.
   switch (backend) {
     case Backend::cuda:
-      // Fitted to Qwen3.6-35B-A3B Q4_K_M decode (2.13 GB read per token, 40
-      // layers): RTX 3090 107-136 tok/s (midpoint 121) and RTX 5090 160-180
-      // (170) give 0.457 of the bandwidth and 82 us per layer; the RTX 4090
-      // (~120 published) then comes out at 127.
-      return {0.457, 82e-6, 0.20};
+      return {0.7873, 99.11e-6, 0.20};
     case Backend::metal:
-      // No unpressured Apple measurement to fit: CUDA's rule, a wider range.
-      return {0.457, 82e-6, 0.30};
+      return {0.6395, 104.9e-6, 0.30};
     case Backend::rocm:
+      return {0.6567, 87.2e-6, 0.25};
     case Backend::vulkan:
+      return {0.6602, 91.11e-6, 0.35};
     case Backend::sycl:
-      // No calibration data: CUDA's rule with a wider range.
+      // 3 published rows: not fitted; the former all-GPU rule, a wide range.
       return {0.457, 82e-6, 0.40};
     case Backend::cpu:
-      // Host memory serving offloaded weights; per-layer cost of CPU ops.
+      // No CPU rows in the data: host memory serving weights, an assumed rule.
       return {0.50, 10e-6, 0.40};
   }
   return {0.457, 82e-6, 0.40};
@@ -230,7 +232,26 @@ TokenTraffic swap_traffic(Bytes needed_bytes, Bytes ram_bytes, Bytes bytes_per_t
   return t;
 }
 
-SpeedEstimate estimate_decode_speed(const std::vector<TokenTraffic>& pools) {
+double decode_type_factor(std::string_view quant) {
+  // Fitted with the backends' rules (bench/speed/constants.json): K-quants are
+  // the reference; legacy blocks dequantize faster, MXFP4 slower. IQ types had
+  // no rows and keep 1.
+  const auto starts = [&](std::string_view p) {
+    return quant.substr(0, p.size()) == p;
+  };
+  if (starts("Q4_0") || starts("Q4_1") || starts("Q5_0") || starts("Q5_1") || starts("Q8_0")) {
+    return 1.166;
+  }
+  if (starts("F16") || starts("BF16") || starts("F32")) {
+    return 1.12;
+  }
+  if (starts("MXFP4")) {
+    return 0.901;
+  }
+  return 1.0;
+}
+
+SpeedEstimate estimate_decode_speed(const std::vector<TokenTraffic>& pools, double type_factor) {
   double seconds = 0;
   double range = 0;
   for (const auto& p : pools) {
@@ -239,7 +260,8 @@ SpeedEstimate estimate_decode_speed(const std::vector<TokenTraffic>& pools) {
     }
     const auto rule = speed_rule(p.backend);
     const double bw = std::max(p.bandwidth_gbps, 1.0) * 1e9;
-    const double t = static_cast<double>(p.bytes) / (bw * rule.efficiency) + p.layers * rule.layer_seconds;
+    const double t =
+        static_cast<double>(p.bytes) / (bw * rule.efficiency * type_factor) + p.layers * rule.layer_seconds;
     seconds += t;
     range += rule.range * t;
   }

@@ -482,7 +482,7 @@ std::optional<SpeedEstimate> Evaluator::speed(const QuantResult& q, const GpuCol
     pools.push_back(
         swap_traffic(p.host.working_set_bytes() + p.gpu_total_bytes(), gpus.front().memory_bytes, per_token));
   }
-  return estimate_decode_speed(pools);
+  return estimate_decode_speed(pools, decode_type_factor(q.recipe.empty() ? q.id : q.recipe));
 }
 
 FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, const ContextResult& c) {

@@ -57,10 +57,15 @@ struct SpeedEstimate {
 };
 
 /// Decode speed of one sequence: per token, each pool's bytes at its bandwidth
-/// times the backend's efficiency, plus a per-layer cost, summed over the
-/// pools the token passes through (layer split and offload are sequential).
-/// Calibrated on published Qwen3.6-35B-A3B 4-bit figures (docs/ESTIMATES.md).
-SpeedEstimate estimate_decode_speed(const std::vector<TokenTraffic>& pools);
+/// times the backend's efficiency and the weight type's factor, plus a
+/// per-layer cost, summed over the pools the token passes through (layer split
+/// and offload are sequential). Fitted on published llama-bench rows by
+/// bench/speed/fit.py; held-out error in bench/speed/REPORT.md.
+SpeedEstimate estimate_decode_speed(const std::vector<TokenTraffic>& pools, double type_factor = 1.0);
+
+/// How much faster than K-quants a file type's weights decode per byte
+/// ("Q4_0" 1.166, "F16" 1.12, "MXFP4..." 0.901; K and IQ types 1).
+double decode_type_factor(std::string_view quant);
 
 /// Unified memory under pressure: macOS and applications are assumed to keep a
 /// quarter of RAM; what a model needs beyond the rest is paged from the SSD,
