@@ -21,6 +21,9 @@ cd "$(dirname "$0")/.."
 BUILD_DIR=${BUILD_DIR:-build}
 
 packages="build-essential cmake libcli11-dev nlohmann-json3-dev libfmt-dev catch2 ${EXTRA_PACKAGES:-}"
+if [ "$with_tests" -eq 1 ]; then
+  packages="$packages python3 python3-jsonschema"  # the JSON schema tests
+fi
 missing=""
 for p in $packages; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
