@@ -49,6 +49,7 @@ struct Args {
   // Output and catalog.
   Format format = Format::table;
   SizeUnit units = SizeUnit::binary;
+  bool wide = false;  ///< --wide
   std::vector<std::string> catalogs;
   bool no_builtin_catalog = false;
 

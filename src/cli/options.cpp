@@ -229,6 +229,8 @@ void add_report_options(CLI::App& app, Args& a) {
   add_log_settings_options(app, a);
   add_run_options(app, a);
   add_output_options(app, a);
+  app.add_flag("--wide", a.wide,
+               "Every quantization, section and note, however wide (default: a screen's worth, 100 columns)");
   add_catalog_options(app, a);
 }
 

@@ -82,6 +82,7 @@ RenderContext Session::render_context(bool catalog_used) const {
   RenderContext ctx;
   ctx.format = m_args.format;
   ctx.units = m_args.units;
+  ctx.wide = m_args.wide;
   ctx.color = m_args.format == Format::table && isatty(STDOUT_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr;
   ctx.catalog_loaded = catalog_used && m_catalog.has_value();
   const auto paths = m_catalog ? m_paths : catalog_paths();

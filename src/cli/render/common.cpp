@@ -119,6 +119,42 @@ std::string render_table(const TextTable& t, const RenderContext& ctx) {
   return ctx.format == Format::markdown ? t.render_markdown() : t.render_plain(ctx.color);
 }
 
+bool compact(const RenderContext& ctx) {
+  return ctx.format == Format::table && !ctx.wide;
+}
+
+std::string wrap(const std::string& text, const RenderContext& ctx, std::string_view indent) {
+  if (!compact(ctx) || text.size() <= k_screen_columns) {
+    return text;
+  }
+  std::string out;
+  std::string line;
+  bool line_has_word = false;
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    auto next = text.find(' ', at);
+    if (next == std::string::npos) {
+      next = text.size();
+    }
+    const std::string_view word(text.data() + at, next - at);
+    at = next + 1;
+    if (word.empty()) {
+      continue;
+    }
+    if (line_has_word && line.size() + 1 + word.size() > k_screen_columns) {
+      out += line + "\n";
+      line = std::string(indent);
+      line_has_word = false;
+    }
+    if (line_has_word) {
+      line += ' ';
+    }
+    line += word;
+    line_has_word = true;
+  }
+  return out + line;
+}
+
 std::string heading(const std::string& text, const RenderContext& ctx) {
   return ctx.format == Format::markdown ? "**" + text + "**\n\n" : text + "\n";
 }

@@ -40,6 +40,14 @@ std::string sequences_label(const RunSettings& s);
 /// "8,192", "262,144 (native)".
 std::string context_label(const ContextResult& c);
 
+/// The width compact output keeps to.
+inline constexpr std::size_t k_screen_columns = 100;
+/// Whether the human output is the screen's worth (table format, not --wide).
+bool compact(const RenderContext& ctx);
+/// `text` broken at spaces into lines of at most k_screen_columns in compact
+/// output, continuation lines indented by `indent`; unchanged otherwise.
+std::string wrap(const std::string& text, const RenderContext& ctx, std::string_view indent = "  ");
+
 /// A table as the format wants it (plain with optional colour, or Markdown).
 std::string render_table(const TextTable& t, const RenderContext& ctx);
 /// A table's title line (bold in Markdown).

@@ -16,20 +16,23 @@ std::string header_lines(const Report& r, const RenderContext& ctx) {
   const auto& s = r.settings;
   const char* br = line_break(ctx);
   std::string out;
-  out += fmt::format("{} ({}): {}; native context {}{}", m.name, m.arch, describe_layers(m), with_commas(m.n_ctx_train),
-                     r.model.params.empty() ? "" : "; " + r.model.params);
+  out += wrap(fmt::format("{} ({}): {}; native context {}{}", m.name, m.arch, describe_layers(m),
+                          with_commas(m.n_ctx_train), r.model.params.empty() ? "" : "; " + r.model.params),
+              ctx);
   out += br;
   for (const auto& column : r.columns) {
     const auto& b = column.budget;
-    out += fmt::format("GPU {}: {}, {} {}; usable {} {} ({}){}", column.combined.id, column.combined.name,
-                       fixed(b.capacity_bytes, ctx.units), unit_label(ctx.units), fixed(b.usable_bytes, ctx.units),
-                       unit_label(ctx.units), b.basis, br);
+    out += wrap(fmt::format("GPU {}: {}, {} {}; usable {} {} ({})", column.combined.id, column.combined.name,
+                            fixed(b.capacity_bytes, ctx.units), unit_label(ctx.units), fixed(b.usable_bytes, ctx.units),
+                            unit_label(ctx.units), b.basis),
+                ctx) +
+           br;
   }
   out += fmt::format("Engine: {}; cache {}; flash attention {}; n_ubatch {}; {}", r.engine_name(), cache_label(s),
                      s.flash_attn ? "on" : "off", s.n_ubatch, sequences_label(s));
   out += "\n";
   for (const auto& note : r.notes) {
-    out += fmt::format("Note: {}{}", note, br);
+    out += wrap("Note: " + note, ctx) + br;
   }
   out += "\n";
   return out;
@@ -40,6 +43,12 @@ namespace {
 std::string footnotes(const Report& r, bool matrix, const RenderContext& ctx) {
   const char* br = line_break(ctx);
   std::string out = after_table(ctx);
+  if (compact(ctx)) {
+    // The screen's worth: what the marks mean; --wide and docs/ESTIMATES.md say the rest.
+    out += "~ estimate (compute +-25%; tok/s: one sequence, KV cache full, +-20-40%); ^ published file;\n";
+    out += "  unmarked: exact. maybe: flips within the range. --wide: every row and note; docs/ESTIMATES.md.\n";
+    return out;
+  }
   out +=
       fmt::format("~ estimate: compute buffer plus backend scratch (+-25%), and the totals and headroom that include "
                   "it; ^ a published file's size; unmarked: exact (ggml arithmetic on the tensor shapes).{}",
@@ -101,7 +110,11 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
     cols.push_back({"concurrency"});
   }
   TextTable t(cols);
+  const auto selection = select_quants(r, g, ctx);
   for (std::size_t q = 0; q < r.quants.size(); ++q) {
+    if (!selection.shown[q]) {
+      continue;
+    }
     for (std::size_t c = 0; c < r.contexts.size(); ++c) {
       const auto& row = r.row(q, g, c);
       const auto& qr = r.quants[q];
@@ -126,7 +139,7 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
       if (paged) {
         cells.emplace_back(row.vllm ? mark(fmt::format("{:.2f}x", row.vllm->concurrency), Provenance::estimate) : "-");
       }
-      t.add_row(std::move(cells));
+      t.add_row_merging(std::move(cells));
     }
   }
   const auto& name = r.columns[g].combined.name;
@@ -134,7 +147,21 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
                                 ? fmt::format("Fit on {} ({})", name, unit_label(ctx.units))
                                 : fmt::format("Fit on {} at {} tokens ({})", name,
                                               with_commas(r.contexts.front().context_tokens), unit_label(ctx.units));
-  return heading(title, ctx) + render_table(t, ctx);
+  std::string out = heading(title, ctx) + render_table(t, ctx);
+  const auto list = [](const std::vector<std::string>& ids) {
+    std::string text;
+    for (const auto& id : ids) {
+      text += (text.empty() ? "" : ", ") + id;
+    }
+    return text;
+  };
+  if (!selection.hidden_over.empty()) {
+    out += wrap(fmt::format("  larger, over: {}", list(selection.hidden_over)), ctx, "    ") + "\n";
+  }
+  if (!selection.hidden_fits.empty()) {
+    out += wrap(fmt::format("  smaller, fit: {}", list(selection.hidden_fits)), ctx, "    ") + "\n";
+  }
+  return out;
 }
 
 // A verdict with its headroom and speed, for the GPU matrix.
@@ -147,7 +174,9 @@ Cell matrix_cell(const FitRow& row, SizeUnit u) {
   return {text, verdict_color(row.verdict)};
 }
 
-std::string gpu_matrix(const Report& r, const RenderContext& ctx) {
+// GPUs of one matrix block: all of them, or four per block in compact output,
+// so a long --gpu list wraps instead of running off the screen.
+std::string gpu_matrix_block(const Report& r, std::size_t first, std::size_t last, const RenderContext& ctx) {
   const bool many_contexts = r.contexts.size() > 1;
   std::vector<Column> cols{{"quant", Align::left}};
   if (many_contexts) {
@@ -155,8 +184,8 @@ std::string gpu_matrix(const Report& r, const RenderContext& ctx) {
   }
   cols.push_back({"file"});
   cols.push_back({"weights"});
-  for (const auto& column : r.columns) {
-    cols.push_back({column.combined.id, Align::left});
+  for (std::size_t g = first; g < last; ++g) {
+    cols.push_back({r.columns[g].combined.id, Align::left});
   }
   TextTable t(cols);
   for (std::size_t q = 0; q < r.quants.size(); ++q) {
@@ -169,17 +198,47 @@ std::string gpu_matrix(const Report& r, const RenderContext& ctx) {
       cells.emplace_back(file_cell(qr, ctx.units));
       cells.emplace_back(
           mark(fixed(r.row(q, 0, c).memory.weights_bytes, ctx.units), r.row(q, 0, c).provenance.weights));
-      for (std::size_t g = 0; g < r.columns.size(); ++g) {
+      for (std::size_t g = first; g < last; ++g) {
         cells.push_back(matrix_cell(r.row(q, g, c), ctx.units));
       }
-      t.add_row(std::move(cells));
+      t.add_row_merging(std::move(cells));
     }
   }
+  return render_table(t, ctx);
+}
+
+std::size_t widest_line(const std::string& text) {
+  std::size_t widest = 0;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    auto end = text.find('\n', start);
+    end = end == std::string::npos ? text.size() : end;
+    widest = std::max(widest, end - start);
+    start = end + 1;
+  }
+  return widest;
+}
+
+std::string gpu_matrix(const Report& r, const RenderContext& ctx) {
+  const bool many_contexts = r.contexts.size() > 1;
   const std::string title = many_contexts
                                 ? fmt::format("GPU matrix: fit and headroom ({})", unit_label(ctx.units))
                                 : fmt::format("GPU matrix at {} tokens: fit and headroom ({})",
                                               with_commas(r.contexts.front().context_tokens), unit_label(ctx.units));
-  return heading(title, ctx) + render_table(t, ctx);
+  std::string out = heading(title, ctx);
+  std::size_t first = 0;
+  while (first < r.columns.size()) {
+    // As many GPUs as the screen holds (at least one); all of them with --wide.
+    std::size_t last = r.columns.size();
+    std::string block = gpu_matrix_block(r, first, last, ctx);
+    while (compact(ctx) && last > first + 1 && widest_line(block) > k_screen_columns) {
+      --last;
+      block = gpu_matrix_block(r, first, last, ctx);
+    }
+    out += (first > 0 ? "\n" : "") + block;
+    first = last;
+  }
+  return out;
 }
 
 }  // namespace
@@ -203,7 +262,7 @@ std::string render_fit(const Report& r, const RenderContext& ctx) {
         out += devices_section(r, g, ctx);
       }
       if (!matrix) {
-        out += offload_section(r, 0, ctx);
+        out += offload_section(r, 0, ctx, select_quants(r, 0, ctx));
         const auto over = std::count_if(r.rows.begin(), r.rows.end(), [](const FitRow& x) { return !x.fits; });
         if (over > 0 && over <= 3) {
           for (const auto& row : r.rows) {

@@ -26,6 +26,7 @@ struct RenderContext {
   Format format = Format::table;
   SizeUnit units = SizeUnit::binary;
   bool color = false;
+  bool wide = false;           ///< --wide: every row, section and note; else a screen's worth (table format)
   bool catalog_loaded = true;  ///< false: the command did not read the catalog (inspect)
   std::string catalog_origin;  ///< "embedded", "embedded+user" or "user"
   std::string catalog_version;

@@ -20,11 +20,61 @@ std::string offload_label(const ModelSpec& spec, const Offload& o) {
 
 }  // namespace
 
-std::string offload_section(const Report& r, std::size_t g, const RenderContext& ctx) {
+namespace {
+
+// A command line for the screen: past k_screen_columns it continues on the
+// next line after a shell line continuation, so it still pastes as one command.
+std::string shell_lines(const std::string& line, const RenderContext& ctx) {
+  if (!compact(ctx) || line.size() <= k_screen_columns) {
+    return line;
+  }
+  std::string out;
+  std::size_t start = 0;
+  const std::string indent = "    ";
+  while (line.size() - start + (start > 0 ? indent.size() : 0) > k_screen_columns) {
+    const std::size_t budget = k_screen_columns - 2 - (start > 0 ? indent.size() : 0);
+    const auto cut = line.rfind(" -", start + budget);
+    if (cut == std::string::npos || cut <= start) {
+      break;
+    }
+    out += (start > 0 ? indent : "") + line.substr(start, cut - start) + " \\\n";
+    start = cut + 1;
+  }
+  return out + (start > 0 ? indent : "") + line.substr(start);
+}
+
+}  // namespace
+
+QuantSelection select_quants(const Report& r, std::size_t g, const RenderContext& ctx) {
+  constexpr std::size_t k_over_shown = 2;
+  constexpr std::size_t k_fits_shown = 5;
+  QuantSelection s;
+  s.shown.assign(r.quants.size(), true);
+  if (!compact(ctx) || r.contexts.size() != 1 || r.quants.size() <= k_over_shown + k_fits_shown + 2) {
+    return s;
+  }
+  std::vector<std::size_t> over;
+  std::vector<std::size_t> fits;
+  for (std::size_t q = 0; q < r.quants.size(); ++q) {
+    (r.row(q, g, 0).verdict == Verdict::over ? over : fits).push_back(q);
+  }
+  for (std::size_t i = 0; i + k_over_shown < over.size(); ++i) {
+    s.shown[over[i]] = false;
+    s.hidden_over.push_back(r.quants[over[i]].id);
+  }
+  // With nothing over, the largest fit; else the ones that fit after the line.
+  for (std::size_t i = k_fits_shown; i < fits.size(); ++i) {
+    s.shown[fits[i]] = false;
+    s.hidden_fits.push_back(r.quants[fits[i]].id);
+  }
+  return s;
+}
+
+std::string offload_section(const Report& r, std::size_t g, const RenderContext& ctx, const QuantSelection& selection) {
   const auto& spec = r.model.spec;
   std::vector<const FitRow*> rows;
   for (const auto& row : r.rows) {
-    if (row.gpu == g && (!row.fits || !row.placement.offload.is_full(spec))) {
+    if (row.gpu == g && selection.shown[row.quant] && (!row.fits || !row.placement.offload.is_full(spec))) {
       rows.push_back(&row);
     }
   }
@@ -63,11 +113,14 @@ std::string offload_section(const Report& r, std::size_t g, const RenderContext&
       verdict += ", RAM OVER";
     }
     cells.emplace_back(verdict, ok && !p.cpu_only() && !ram_over ? Color::green : Color::red);
-    t.add_row(std::move(cells));
+    t.add_row_merging(std::move(cells));
     if (ok) {
-      commands += fmt::format("  {}{}: {}\n", r.quants[row->quant].id,
-                              many_contexts ? " @ " + with_commas(r.contexts[row->context].context_tokens) : "",
-                              r.command(*row, p));
+      commands +=
+          shell_lines(fmt::format("  {}{}: {}", r.quants[row->quant].id,
+                                  many_contexts ? " @ " + with_commas(r.contexts[row->context].context_tokens) : "",
+                                  r.command(*row, p)),
+                      ctx) +
+          "\n";
     }
   }
   std::string out = "\n" + heading(fmt::format("Offload on {}: what fits when the whole model does not ({})",

@@ -45,6 +45,16 @@ void TextTable::add_row(std::vector<Cell> cells) {
   m_rows.push_back(std::move(cells));
 }
 
+void TextTable::add_row_merging(std::vector<Cell> cells) {
+  if (!m_rows.empty() && !cells.empty() && m_rows.back().size() == cells.size() &&
+      std::equal(cells.begin() + 1, cells.end(), m_rows.back().begin() + 1,
+                 [](const Cell& a, const Cell& b) { return a.text == b.text; })) {
+    m_rows.back().front().text += "/" + cells.front().text;
+    return;
+  }
+  add_row(std::move(cells));
+}
+
 std::string TextTable::render_plain(bool use_color) const {
   std::vector<std::size_t> widths(m_columns.size());
   for (std::size_t c = 0; c < m_columns.size(); ++c) {

@@ -31,6 +31,9 @@ public:
   explicit TextTable(std::vector<Column> columns);
 
   void add_row(std::vector<Cell> cells);
+  /// add_row, but a row whose cells after the first equal the previous row's
+  /// joins it: "BF16" then an identical "F16" become one row "BF16/F16".
+  void add_row_merging(std::vector<Cell> cells);
   bool empty() const { return m_rows.empty(); }
 
   /// Columns separated by two spaces, a dashed rule under the header.
