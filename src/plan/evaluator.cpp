@@ -557,7 +557,10 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
     w.knob = knob;
     w.change = std::move(change);
     w.saved_bytes = asked - static_cast<ByteDelta>(v.memory.total_bytes());
-    w.fits = v.fits;
+    const auto ram = ram_fits(column, v.placement);
+    w.ram_over = v.fits && ram && !*ram;
+    w.marginal = v.fits && v.marginal;
+    w.fits = v.fits && !w.marginal && !w.ram_over;
     w.headroom_bytes = v.headroom_bytes;
     if (v.fits) {
       w.speed = speed(q, column, context(changed), v.placement);
@@ -603,6 +606,38 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
     }
     add(all_layers ? Knob::expert_offload : Knob::layer_offload, joined_arguments(flags), at, o);
   }
+  // Two knobs at once when no single one fits: a smaller cache with the
+  // offload that then fits ("--cache-type q8_0 --n-cpu-moe 4").
+  const bool single_fits = std::any_of(out.begin(), out.end(), [](const WhatIf& w) { return w.fits; });
+  if (!single_fits && m_engine.offloads()) {
+    for (const auto type : {GgmlType::q8_0, GgmlType::q4_0}) {
+      if (element_bytes(s.type_k) <= element_bytes(type) && element_bytes(s.type_v) <= element_bytes(type)) {
+        continue;
+      }
+      RunSettings x = at;
+      x.type_k = x.type_v = type;
+      x.flash_attn = true;
+      if (!cache_types_fit(x)) {
+        continue;
+      }
+      const auto& xc = context(x);
+      const auto plan = plan_offload(spec, q.layers, x, xc.kv, xc.state, column.group.gpus, column.group.budgets);
+      if (!plan || plan->offload.n_gpu_layers == 0) {
+        continue;
+      }
+      const auto& o = plan->offload;
+      auto flags = expert_offload_arguments(spec, o);
+      if (o.n_gpu_layers <= spec.n_layer) {
+        flags.insert(flags.begin(), {"-ngl", std::to_string(o.n_gpu_layers)});
+      }
+      add(o.n_gpu_layers > spec.n_layer ? Knob::expert_offload : Knob::layer_offload,
+          "--cache-type " + lower_name(type) + (s.flash_attn ? "" : " --flash-attn on") + " " + joined_arguments(flags),
+          x, o);
+      if (out.back().fits) {
+        break;
+      }
+    }
+  }
   // The largest quantization that fits: among those the report compared
   // (largest file first), else among the catalog's standard set.
   const auto quant_knob = [&](const QuantResult& other, const EngineVerdict& v, const ContextResult& oc) {
@@ -618,7 +653,7 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
   bool found = false;
   for (std::size_t qi = row.quant + 1; qi < r.quants.size() && !found; ++qi) {
     const auto& other = r.row(qi, row.gpu, row.context);
-    if (other.fits) {
+    if (other.fits && !other.marginal) {
       WhatIf w;
       w.knob = Knob::quant;
       w.change = "--quant " + r.quants[qi].id;
@@ -648,7 +683,7 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
         continue;
       }
       const auto v = verdict(*other, column, Variant{at, asked_offload});
-      if (v.fits) {
+      if (v.fits && !v.marginal) {
         quant_knob(*other, v, context(at));
         break;
       }

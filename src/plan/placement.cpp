@@ -336,6 +336,11 @@ std::optional<Placement> plan_offload(const ModelSpec& spec, const LayerWeights&
   const auto at = [&](Offload o) {
     return place(spec, weights, settings, kv, state, gpus, budgets, o);
   };
+  // A plan is advice: it must fit at the estimates' high end, not just the middle.
+  const auto safe = [&](Offload o) {
+    const auto p = at(o);
+    return p.fits() && !p.marginal();
+  };
   const std::uint32_t n = spec.n_layer;
   auto full = at(Offload::full(spec));
   if (full.fits()) {
@@ -346,10 +351,10 @@ std::optional<Placement> plan_offload(const ModelSpec& spec, const LayerWeights&
   if (spec.moe) {
     std::uint32_t lo = 1;
     std::uint32_t hi = n;
-    if (at(Offload{n + 1, n}).fits()) {
+    if (safe(Offload{n + 1, n})) {
       while (lo < hi) {
         const std::uint32_t mid = lo + (hi - lo) / 2;
-        if (at(Offload{n + 1, mid}).fits()) {
+        if (safe(Offload{n + 1, mid})) {
           hi = mid;
         } else {
           lo = mid + 1;
@@ -364,7 +369,7 @@ std::optional<Placement> plan_offload(const ModelSpec& spec, const LayerWeights&
   std::uint32_t hi = n + 1;
   while (lo < hi) {
     const std::uint32_t mid = lo + (hi - lo + 1) / 2;
-    if (at(Offload{mid, moe}).fits()) {
+    if (safe(Offload{mid, moe})) {
       lo = mid;
     } else {
       hi = mid - 1;

@@ -93,3 +93,41 @@ TEST_CASE("a narrowed quant list still finds the largest standard quant that fit
   smaller.quants = {quant->change.substr(std::string("--quant ").size())};
   CHECK(build_report(test::catalog(), smaller).rows[0].fits);
 }
+
+TEST_CASE("the what-if ladder: fits only outside the estimate's range, within --ram, two knobs at once", "[whatif]") {
+  Request r;
+  r.model = "qwen3.6-35b-a3b";
+  r.gpus = {"rtx3090"};
+  r.quants = {"Q6_K"};
+  r.contexts = {32768};
+  r.with_ladder = false;
+  const auto report = build_report(test::catalog(), r);
+  REQUIRE_FALSE(report.rows[0].fits);
+  const auto& knobs = report.rows[0].what_if;
+  bool fits = false;
+  for (const auto& w : knobs) {
+    INFO(w.change);
+    CHECK_FALSE((w.fits && w.marginal));
+    if (w.fits) {
+      CHECK(w.headroom_bytes > 0);
+    }
+    fits = fits || w.fits;
+  }
+  CHECK(fits);
+
+  // With 2 GiB of RAM the experts that offloading leaves on the host do not
+  // fit; with no single knob left, a smaller cache and the offload are tried
+  // together.
+  r.host.ram_bytes = 2 * k_gib;
+  const auto small = build_report(test::catalog(), r);
+  bool pair = false;
+  for (const auto& w : small.rows[0].what_if) {
+    INFO(w.change);
+    if (w.change.find("--n-cpu-moe") != std::string::npos) {
+      CHECK_FALSE(w.fits);
+      CHECK(w.ram_over);
+    }
+    pair = pair || w.change.find("--cache-type q8_0 --n-cpu-moe") == 0;
+  }
+  CHECK(pair);
+}

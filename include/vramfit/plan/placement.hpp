@@ -170,8 +170,9 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
 
 /// The offload that fits the GPUs with the most of the model on them: full
 /// offload when it fits; for MoE models the fewest --n-cpu-moe blocks; else
-/// the most -ngl blocks (with every expert on the host for MoE). Nothing when
-/// not even -ngl 0's compute buffer fits. `fits()` of the result says which.
+/// the most -ngl blocks (with every expert on the host for MoE), each fitting
+/// at the estimates' high end (advice never sits inside their range). Nothing
+/// when not even -ngl 0's compute buffer fits. `fits()` of the result says which.
 std::optional<Placement> plan_offload(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings,
                                       const KvCacheSize& kv, const RecurrentStateSize& state,
                                       const std::vector<GpuSpec>& gpus, const std::vector<DeviceBudget>& budgets);

@@ -115,7 +115,9 @@ struct WhatIf {
   Knob knob = Knob::quant;
   std::string change;                  ///< "--cache-type q8_0", "--context 40192", "--quant Q4_K_M", "--n-cpu-moe 14"
   ByteDelta saved_bytes = 0;           ///< GPU bytes saved against the configuration as asked (estimate)
-  bool fits = false;                   ///< that change alone makes it fit
+  bool fits = false;                   ///< the change makes it fit, outside the estimate's range and within --ram
+  bool marginal = false;               ///< it fits only inside the estimate's range ("maybe")
+  bool ram_over = false;               ///< it fits the GPU but not --ram
   ByteDelta headroom_bytes = 0;        ///< headroom after the change
   std::optional<SpeedEstimate> speed;  ///< decode speed after the change
 };

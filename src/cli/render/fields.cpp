@@ -184,6 +184,8 @@ ojson what_if_json(const std::vector<WhatIf>& knobs) {
                    {"change", w.change},
                    {"saved_bytes", w.saved_bytes},
                    {"fits", w.fits},
+                   {"marginal", w.marginal},
+                   {"ram_over", w.ram_over},
                    {"headroom_bytes", w.headroom_bytes},
                    {"decode_tokens_per_second", w.speed ? ojson(round1(w.speed->tokens_per_second)) : ojson(nullptr)},
                    {"provenance", "estimate"}});

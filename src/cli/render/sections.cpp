@@ -174,7 +174,8 @@ std::string what_if_lines(const Report& r, const FitRow& row, const RenderContex
                                 r.columns[row.gpu].combined.id, with_commas(r.contexts[row.context].context_tokens),
                                 unit_label(ctx.units));
   for (const auto& w : row.what_if) {
-    out += fmt::format("  {:<5} {:<34} saves {:>8}, headroom {}{}\n", w.fits ? "fits" : "not", w.change,
+    const char* word = w.fits ? "fits" : w.ram_over ? "RAM" : w.marginal ? "maybe" : "not";
+    out += fmt::format("  {:<5} {:<34} saves {:>8}, headroom {}{}\n", word, w.change,
                        mark(signed_fixed(w.saved_bytes, ctx.units), Provenance::estimate),
                        mark(signed_fixed(w.headroom_bytes, ctx.units), Provenance::estimate),
                        w.speed ? ", " + speed_text(*w.speed) + " tok/s" : std::string{});
