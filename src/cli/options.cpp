@@ -158,6 +158,9 @@ void add_run_options(CLI::App& app, Args& a) {
       },
       "One KV cache shared by all sequences");
   app.add_flag("--swa-full", a.settings.swa_full, "Sliding-window layers keep the full context");
+  app.add_flag_function(
+      "--no-kv-offload,--nkvo", [&a](std::int64_t) { a.settings.kv_offload = false; },
+      "KV cache and recurrent state in system RAM, as llama.cpp's -nkvo (the GPU keeps weights and compute)");
   std::string engines;
   for (const auto* e : vramfit::engines()) {
     engines += (engines.empty() ? "{" : ",") + std::string(e->name());

@@ -325,6 +325,8 @@ bool command_line(sv line, LogCommandLine& cmd) {
       cmd.kv_unified = any = true;
     } else if (w == "--swa-full") {
       cmd.swa_full = any = true;
+    } else if (w == "-nkvo" || w == "--no-kv-offload") {
+      cmd.no_kv_offload = any = true;
     } else if (w == "-ot" || w == "--override-tensor") {
       ++cmd.tensor_overrides;
       any = true;

@@ -233,9 +233,9 @@ TokenTraffic swap_traffic(Bytes needed_bytes, Bytes ram_bytes, Bytes bytes_per_t
 }
 
 double decode_type_factor(std::string_view quant) {
-  // Fitted with the backends' rules (bench/speed/constants.json): K-quants are
-  // the reference; legacy blocks dequantize faster, MXFP4 slower. IQ types had
-  // no rows and keep 1.
+  // Fitted with the backends' rules (bench/speed/constants.json) on GPU rows:
+  // K-quants are the reference; legacy blocks dequantize faster, MXFP4 slower.
+  // IQ types had no rows and keep 1. Host pools (no CPU rows) keep 1.
   const auto starts = [&](std::string_view p) {
     return quant.substr(0, p.size()) == p;
   };
@@ -261,7 +261,8 @@ SpeedEstimate estimate_decode_speed(const std::vector<TokenTraffic>& pools, doub
     const auto rule = speed_rule(p.backend);
     const double bw = std::max(p.bandwidth_gbps, 1.0) * 1e9;
     const double t =
-        static_cast<double>(p.bytes) / (bw * rule.efficiency * type_factor) + p.layers * rule.layer_seconds;
+        static_cast<double>(p.bytes) / (bw * rule.efficiency * (p.backend == Backend::cpu ? 1.0 : type_factor)) +
+        p.layers * rule.layer_seconds;
     seconds += t;
     range += rule.range * t;
   }

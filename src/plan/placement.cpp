@@ -240,6 +240,7 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
     }
   }
   p.devices.resize(gpus.size());
+  p.kv_on_host = !settings.kv_offload;
   auto& host = p.host;
   host.weights_bytes = weights.token_embd_bytes;
   bool partial = false;
@@ -294,8 +295,14 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
              rs.blocks.range(r.begin, r.end) + rs.experts.range(r.begin, r.end));
     }
     d.weights_bytes = checked_add(d.weights_bytes, on_device, "device weights");
-    d.kv_cache_bytes = checked_add(d.kv_cache_bytes, kv_bytes, "device KV");
-    d.recurrent_state_bytes = checked_add(d.recurrent_state_bytes, st, "device state");
+    if (p.kv_on_host) {
+      // -nkvo: llama.cpp allocates the cache (and recurrent state) in host memory.
+      host.kv_cache_bytes = checked_add(host.kv_cache_bytes, kv_bytes, "host KV");
+      host.recurrent_state_bytes = checked_add(host.recurrent_state_bytes, st, "host state");
+    } else {
+      d.kv_cache_bytes = checked_add(d.kv_cache_bytes, kv_bytes, "device KV");
+      d.recurrent_state_bytes = checked_add(d.recurrent_state_bytes, st, "device state");
+    }
   };
   add_blocks({0, std::min(p.split.first_gpu_layer, n)}, -1);
   for (std::size_t g = 0; g < gpus.size(); ++g) {
@@ -409,7 +416,8 @@ std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeigh
     }
     auto& pool = device < 0 ? host : pools[static_cast<std::size_t>(device)];
     const Bytes experts = weights.experts.range(begin, end);
-    pool.bytes += weights.layers.range(begin, end) - experts + kv.range(begin, end) + state.per_layer.range(begin, end);
+    pool.bytes += weights.layers.range(begin, end) - experts;
+    (placement.kv_on_host ? host : pool).bytes += kv.range(begin, end) + state.per_layer.range(begin, end);
     pool.layers += end - begin;
     // Routed experts are read where they live: the host for blocks below --n-cpu-moe.
     const std::uint32_t on_host_end = device < 0 ? end : std::clamp(ncmoe, begin, end);
@@ -479,6 +487,9 @@ std::vector<std::string> llama_arguments(const ModelSpec& spec, const Placement&
   }
   if (settings.swa_full) {
     a.emplace_back("--swa-full");
+  }
+  if (!settings.kv_offload) {
+    a.emplace_back("-nkvo");
   }
   return a;
 }

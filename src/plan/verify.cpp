@@ -390,6 +390,7 @@ RunSettings settings_from_log(const LlamaLog& log, const VerifyOptions& opt, std
                                    : "flash attention not in the log: on, llama.cpp's default (auto) since late 2025");
   }
   s.swa_full = log.swa_full || cmd.swa_full;
+  s.kv_offload = !cmd.no_kv_offload;
   // Logs before the unified/per-sequence split shared one cache among sequences.
   s.kv_unified = log.kv_unified.value_or(cmd.any ? cmd.kv_unified : true);
   // Builds without git history print "build: 1" or "build: 0": no date to go by.

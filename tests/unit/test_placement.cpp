@@ -295,3 +295,23 @@ TEST_CASE("one rule sends each weight to its device", "[placement]") {
   CHECK(weight_device(weight_part("blk.1.ffn_up_exps.weight", 1), 1, split, 2) == -1);  // --n-cpu-moe 2
   CHECK(weight_device(weight_part("blk.3.ffn_up_exps.weight", 3), 3, split, 2) == 1);
 }
+
+TEST_CASE("the KV cache in host memory with no KV offload, and -nkvo on the command line", "[placement]") {
+  auto r = request_for("qwen3-8b", "rtx3090", {"Q4_K_M"}, 32768);
+  const auto on_gpu = build_report(test::catalog(), r);
+  r.settings.kv_offload = false;
+  const auto on_host = build_report(test::catalog(), r);
+  const auto& a = on_gpu.rows[0];
+  const auto& b = on_host.rows[0];
+  // Qwen3-8B at 32,768 tokens, f16: 36 layers x 32,768 x 2 x 8 heads x 128 x 2 bytes.
+  const Bytes kv = 36ULL * 32768 * 2 * 8 * 128 * 2;
+  CHECK(a.memory.kv_cache_bytes == kv);
+  CHECK(b.memory.kv_cache_bytes == 0);
+  CHECK(b.placement.host.kv_cache_bytes == kv);
+  CHECK(b.memory.weights_bytes == a.memory.weights_bytes);
+  const auto args = on_host.arguments(b, b.placement);
+  CHECK(std::find(args.begin(), args.end(), "-nkvo") != args.end());
+  REQUIRE(a.speed);
+  REQUIRE(b.speed);
+  CHECK(b.speed->tokens_per_second < a.speed->tokens_per_second);  // the cache is read at host bandwidth
+}

@@ -82,6 +82,7 @@ struct LogCommandLine {
   bool no_mmap = false;                        ///< --no-mmap
   bool kv_unified = false;                     ///< -kvu
   bool swa_full = false;                       ///< --swa-full
+  bool no_kv_offload = false;                  ///< -nkvo / --no-kv-offload
   std::uint64_t tensor_overrides = 0;          ///< -ot patterns (not applied)
   bool any = false;                            ///< at least one option was read
 };

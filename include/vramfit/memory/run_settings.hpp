@@ -28,6 +28,7 @@ struct RunSettings {
   bool flash_attn = true;               ///< --flash-attn (llama.cpp "auto" enables it on supported GPUs)
   bool kv_unified = false;              ///< --kv-unified: one cache shared by all sequences
   bool swa_full = false;                ///< --swa-full: sliding-window layers keep the whole context
+  bool kv_offload = true;               ///< false: -nkvo, the KV cache and recurrent state stay in host memory
   /// Pad the sliding-window cache to 256 cells (llama.cpp since Nov 2025, PR #17046);
   /// older builds padded to 256 with flash attention and 32 without.
   bool swa_pad_256 = true;

@@ -153,6 +153,7 @@ struct Placement {
   HostLoad host;
   std::vector<std::uint32_t> tensor_split;  ///< --tensor-split proportions (MiB usable per GPU); empty for one GPU
   LayerSplit split;                         ///< which device holds each block and the output layer
+  bool kv_on_host = false;                  ///< -nkvo: every block's KV cache and state in host memory
 
   bool fits() const;      ///< every GPU within its budget
   bool marginal() const;  ///< some GPU's verdict could flip within the estimates' range
