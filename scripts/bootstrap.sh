@@ -23,6 +23,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 packages="build-essential cmake libcli11-dev nlohmann-json3-dev libfmt-dev catch2 ${EXTRA_PACKAGES:-}"
 if [ "$with_tests" -eq 1 ]; then
   packages="$packages python3 python3-jsonschema"  # the JSON schema tests
+  packages="$packages pkg-config file dpkg-dev"    # the install test (tests/install/run.sh)
 fi
 missing=""
 for p in $packages; do
