@@ -1,6 +1,7 @@
 #include "app.hpp"
 
 #include "commands/commands.hpp"
+#include "generate.hpp"
 
 #include "vramfit/support/error.hpp"
 #include "vramfit/support/text.hpp"
@@ -48,16 +49,18 @@ void reject_misplaced(const CLI::App& root, const CLI::App& sub) {
 
 }  // namespace
 
-ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
-  ParsedCommandLine out;
-  Args& args = out.args;
+namespace {
+
+// The command table as a CLI11 app (the parser, the man page and the completions all read this).
+void build_app(CLI::App& app, Args& args, std::map<const CLI::App*, const Command*>& by_app) {
   const auto table = commands();
   const Command& main_job = *table.front();
-  CLI::App app{std::string(main_job.summary), "vramfit"};
+  app.description(std::string(main_job.summary));
+  app.name("vramfit");
   app.set_version_flag("--version", std::string(version()));
   app.footer(std::string(main_job.footer));
   main_job.setup(app, args);
-  std::map<const CLI::App*, const Command*> by_app{{&app, &main_job}};
+  by_app.emplace(&app, &main_job);
   for (const auto* entry : table.subspan(1)) {
     const Command& command = *entry;
     CLI::App* parent = &app;
@@ -80,6 +83,19 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     command.setup(*sub, args);
     by_app.emplace(sub, &command);
   }
+}
+
+}  // namespace
+
+ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
+  ParsedCommandLine out;
+  Args& args = out.args;
+  CLI::App app;
+  std::map<const CLI::App*, const Command*> by_app;
+  build_app(app, args, by_app);
+  std::string generate_kind;
+  app.add_option("--generate", generate_kind, "Print the man page or a shell completion (man, bash, zsh, fish)")
+      ->group("");
   app.require_subcommand(0, 1);
 
   try {
@@ -98,6 +114,11 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     return out;
   } catch (const CLI::ParseError& e) {
     throw usage_error(e);
+  }
+  if (!generate_kind.empty()) {
+    out.finished = true;
+    out.output = generate_document(app, generate_kind);
+    return out;
   }
   const auto* ran = parsed_app(app);
   const auto it = by_app.find(ran);

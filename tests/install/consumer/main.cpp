@@ -1,23 +1,21 @@
 // Uses an installed vramfit through its public headers only; exits non-zero on
 // any mismatch. Built by tests/install/run.sh with CMake (find_package) and with
 // pkg-config.
+#include <cstdint>
+#include <exception>
+#include <iostream>
+#include <string>
 #include <vramfit/input/catalog.hpp>
 #include <vramfit/input/parse.hpp>
 #include <vramfit/memory/device.hpp>
 #include <vramfit/support/error.hpp>
 #include <vramfit/support/version.hpp>
 
-#include <cstdint>
-#include <exception>
-#include <iostream>
-#include <string>
-
 namespace {
 
 int failures = 0;
 
-template <typename T, typename U>
-void expect_eq(const char* what, const T& got, const U& want) {
+template <typename T, typename U> void expect_eq(const char* what, const T& got, const U& want) {
   if (got != want) {
     std::cerr << "consumer: FAIL " << what << ": got " << got << ", want " << want << '\n';
     ++failures;
