@@ -93,9 +93,16 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
   CLI::App app;
   std::map<const CLI::App*, const Command*> by_app;
   build_app(app, args, by_app);
-  std::string generate_kind;
-  app.add_option("--generate", generate_kind, "Print the man page or a shell completion (man, bash, zsh, fish)")
-      ->group("");
+  // `vramfit --generate man|bash|zsh|fish`: documents made from this very app
+  // (not an option of the app, so --help does not list it).
+  if (argc >= 2 && std::string_view(argv[1]) == "--generate") {
+    if (argc != 3) {
+      throw UsageError("--generate takes one of man, bash, zsh, fish");
+    }
+    out.finished = true;
+    out.output = generate_document(app, argv[2]);
+    return out;
+  }
   app.require_subcommand(0, 1);
 
   try {
@@ -114,11 +121,6 @@ ParsedCommandLine parse_command_line(int argc, const char* const* argv) {
     return out;
   } catch (const CLI::ParseError& e) {
     throw usage_error(e);
-  }
-  if (!generate_kind.empty()) {
-    out.finished = true;
-    out.output = generate_document(app, generate_kind);
-    return out;
   }
   const auto* ran = parsed_app(app);
   const auto it = by_app.find(ran);
