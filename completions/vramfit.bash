@@ -72,9 +72,10 @@ _vramfit() {
     "check|--reserve") COMPREPLY=(); return ;;
     "check|--free") COMPREPLY=(); return ;;
     "check|--wired-limit-mb") COMPREPLY=(); return ;;
-    "check|-f"|"check|--format") COMPREPLY=($(compgen -W "table markdown csv json" -- "$cur")); return ;;
+    "check|-f"|"check|--format") COMPREPLY=($(compgen -W "table markdown csv json github" -- "$cur")); return ;;
     "check|--units") COMPREPLY=($(compgen -W "gib gb" -- "$cur")); return ;;
     "check|--catalog") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "check|--min-headroom") COMPREPLY=(); return ;;
     "max-context|-m"|"max-context|--model") COMPREPLY=($(compgen -W "$(_vramfit_ids models)" -- "$cur")); return ;;
     "max-context|--gguf") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "max-context|--hf-config") COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -138,7 +139,7 @@ _vramfit() {
       COMPREPLY=($(compgen -W "check max-context verify inspect list catalog -h --help --version -m --model --gguf --hf-config -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog --ladder --no-ladder" -- "$cur"))
       ;;
     "check")
-      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog" -- "$cur"))
+      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog --min-headroom" -- "$cur"))
       ;;
     "max-context")
       COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog" -- "$cur"))

@@ -72,11 +72,12 @@ complete -c vramfit -n '__fish_seen_subcommand_from check' -l no-repack -d 'llam
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l reserve -d 'GPU memory others hold (a desktop, other processes): 1.5GiB for every GPU, or on' -x
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l free -d 'GPU memory the driver reports free before loading (nvidia-smi\'s memory.free), pe' -x
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l wired-limit-mb -d 'Apple: macOS iogpu.wired_limit_mb (replaces the Metal working-set limit)' -x
-complete -c vramfit -n '__fish_seen_subcommand_from check' -o f -l format -d 'Output format (default table)' -x -a 'table markdown csv json'
+complete -c vramfit -n '__fish_seen_subcommand_from check' -o f -l format -d 'Output format (default table)' -x -a 'table markdown csv json github'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l units -d 'Units for humans: gib (2^30 bytes) or gb (10^9 bytes) (default gib)' -x -a 'gib gb'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l wide -d 'Every quantization, section and note, however wide (default: a screen\'s worth, 1'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l catalog -d 'Catalog file merged over the embedded one (repeatable)' -r -F
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l no-builtin-catalog -d 'Use only the --catalog files, not the embedded catalog'
+complete -c vramfit -n '__fish_seen_subcommand_from check' -l min-headroom -d 'Fail (exit 1) unless each configuration fits with this much to spare (1GiB)' -x
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -o h -l help -d 'Print this help message and exit'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -o m -l model -d 'Catalog model id or alias (vramfit list models)' -x -a '(vramfit list models --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l gguf -d 'A GGUF model file (any part of a split file): its own tensors and metadata' -r -F

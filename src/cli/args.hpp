@@ -49,7 +49,8 @@ struct Args {
   // Output and catalog.
   Format format = Format::table;
   SizeUnit units = SizeUnit::binary;
-  bool wide = false;  ///< --wide
+  bool wide = false;                  ///< --wide
+  std::optional<Bytes> min_headroom;  ///< check --min-headroom
   std::vector<std::string> catalogs;
   bool no_builtin_catalog = false;
 

@@ -292,7 +292,8 @@ std::string zsh_completion(const std::vector<CommandDoc>& commands) {
     z += fn + "() {\n  _arguments -s \\\n";
     for (const auto& o : c.options) {
       if (o.positional) {
-        z += o.choices.empty() ? "    '*:file:_files' \\\n" : "    '1:" + o.value + ":(" + joined(o.choices) + ")' \\\n";
+        z +=
+            o.choices.empty() ? "    '*:file:_files' \\\n" : "    '1:" + o.value + ":(" + joined(o.choices) + ")' \\\n";
         continue;
       }
       std::string action;
@@ -305,8 +306,8 @@ std::string zsh_completion(const std::vector<CommandDoc>& commands) {
       } else if (!o.value.empty()) {
         action = ":" + zsh_quote(o.value) + ": ";
       }
-      const std::string names = o.names.size() > 1 ? "(" + joined(o.names) + ")'{" + joined(o.names, ",") + "}'"
-                                                   : o.names.front();
+      const std::string names =
+          o.names.size() > 1 ? "(" + joined(o.names) + ")'{" + joined(o.names, ",") + "}'" : o.names.front();
       z += "    '" + names + "[" + zsh_quote(o.help) + "]" + action + "' \\\n";
     }
     if (!c.subcommands.empty()) {
@@ -359,9 +360,9 @@ std::string fish_completion(const std::vector<CommandDoc>& commands) {
     }
     for (const auto& o : c.options) {
       if (o.positional) {
-        f += o.choices.empty() ? fmt::format("complete -c vramfit -n {} -F\n", fish_quote(cond))
-                               : fmt::format("complete -c vramfit -n {} -a {}\n", fish_quote(cond),
-                                             fish_quote(joined(o.choices)));
+        f += o.choices.empty()
+                 ? fmt::format("complete -c vramfit -n {} -F\n", fish_quote(cond))
+                 : fmt::format("complete -c vramfit -n {} -a {}\n", fish_quote(cond), fish_quote(joined(o.choices)));
         continue;
       }
       std::string line = "complete -c vramfit -n " + fish_quote(cond);

@@ -194,10 +194,13 @@ void add_run_options(CLI::App& app, Args& a) {
             [&a](const std::string& v) { a.wired_limit_mb = parse_count(v, "--wired-limit-mb", 1U << 24); });
 }
 
-void add_output_options(CLI::App& app, Args& a) {
-  add_value(app, "-f,--format", "Output format (default table)", "{table,markdown,csv,json}",
-            [&a](const std::string& v) {
-              if (v == "table") {
+void add_output_options(CLI::App& app, Args& a, bool github) {
+  add_value(app, "-f,--format", "Output format (default table)",
+            github ? "{table,markdown,csv,json,github}" : "{table,markdown,csv,json}",
+            [&a, github](const std::string& v) {
+              if (github && v == "github") {
+                a.format = Format::github;
+              } else if (v == "table") {
                 a.format = Format::table;
               } else if (v == "markdown" || v == "md") {
                 a.format = Format::markdown;
@@ -206,7 +209,8 @@ void add_output_options(CLI::App& app, Args& a) {
               } else if (v == "json") {
                 a.format = Format::json;
               } else {
-                throw UsageError("--format: '" + v.substr(0, 32) + "' must be table, markdown, csv or json");
+                throw UsageError("--format: '" + v.substr(0, 32) + "' must be table, markdown, csv or json" +
+                                 (github ? " or github" : ""));
               }
             });
   add_value(app, "--units", "Units for humans: gib (2^30 bytes) or gb (10^9 bytes) (default gib)", "{gib,gb}",
@@ -226,12 +230,12 @@ void add_catalog_options(CLI::App& app, Args& a) {
   app.add_flag("--no-builtin-catalog", a.no_builtin_catalog, "Use only the --catalog files, not the embedded catalog");
 }
 
-void add_report_options(CLI::App& app, Args& a) {
+void add_report_options(CLI::App& app, Args& a, bool github) {
   add_model_options(app, a, true);
   add_selection_options(app, a);
   add_log_settings_options(app, a);
   add_run_options(app, a);
-  add_output_options(app, a);
+  add_output_options(app, a, github);
   app.add_flag("--wide", a.wide,
                "Every quantization, section and note, however wide (default: a screen's worth, 100 columns)");
   add_catalog_options(app, a);

@@ -26,13 +26,13 @@ void add_host_cpu_option(CLI::App& app, Args& a);
 /// --ram, --host-cpu, --wired-limit-mb.
 void add_run_options(CLI::App& app, Args& a);
 /// --format and --units.
-void add_output_options(CLI::App& app, Args& a);
+void add_output_options(CLI::App& app, Args& a, bool github = false);
 /// --catalog and --no-builtin-catalog.
 void add_catalog_options(CLI::App& app, Args& a);
 
 /// What fit, check and max-context take: the model, GPUs, quants, contexts,
 /// every setting, output and catalog.
-void add_report_options(CLI::App& app, Args& a);
+void add_report_options(CLI::App& app, Args& a, bool github = false);
 
 /// Checks what no single option can: --no-builtin-catalog needs a --catalog;
 /// --gpu-memory-utilization needs an engine that reads it; the settings

@@ -5,6 +5,10 @@
 #include <algorithm>
 
 namespace vramfit {
+
+namespace {
+constexpr Bytes k_max_margin = Bytes{1} << 62;  // a --min-headroom beyond any headroom
+}  // namespace
 namespace {
 
 Bytes saturating_sub(Bytes a, Bytes b) {
@@ -503,6 +507,11 @@ FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, co
   row.provenance.weights = q.weights_provenance;
   row.placement = std::move(v.placement);
   row.ram_fits = ram_fits(column, row.placement);
+  if (m_request.min_headroom_bytes) {
+    row.meets_min_headroom =
+        row.fits &&
+        row.headroom_bytes >= static_cast<ByteDelta>(std::min<Bytes>(*m_request.min_headroom_bytes, k_max_margin));
+  }
   if (row.fits) {
     row.speed = speed(q, column, c, row.placement);
   } else if (m_engine.offloads()) {

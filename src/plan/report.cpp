@@ -72,7 +72,8 @@ std::string Report::command(const FitRow& r, const Placement& placement) const {
 }
 
 bool all_fit(const Report& report) {
-  return std::all_of(report.rows.begin(), report.rows.end(), [](const FitRow& row) { return row.fits; });
+  return std::all_of(report.rows.begin(), report.rows.end(),
+                     [](const FitRow& row) { return row.fits && row.meets_min_headroom; });
 }
 
 std::vector<std::uint64_t> default_ladder(const ModelSpec& spec) {

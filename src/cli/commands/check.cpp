@@ -4,6 +4,7 @@
 #include "options.hpp"
 #include "request.hpp"
 
+#include "vramfit/input/parse.hpp"
 #include "vramfit/support/error.hpp"
 
 #include <iostream>
@@ -12,7 +13,11 @@ namespace vramfit::cli {
 namespace {
 
 void setup(CLI::App& app, Args& a) {
-  add_report_options(app, a);
+  add_report_options(app, a, true);
+  app.add_option_function<std::string>(
+         "--min-headroom", [&a](const std::string& v) { a.min_headroom = parse_size(v, "--min-headroom"); },
+         "Fail (exit 1) unless each configuration fits with this much to spare (1GiB)")
+      ->type_name("SIZE");
 }
 
 ExitCode run(const Args& a, Session& session) {
@@ -22,6 +27,7 @@ ExitCode run(const Args& a, Session& session) {
     throw UsageError("check: --quant is required (one verdict needs one quantization)");
   }
   request.with_ladder = false;
+  request.min_headroom_bytes = a.min_headroom;
   const auto report = build_report(session.catalog(), request);
   write_warnings(report.warnings);
   write_output(render_check(report, session.render_context(true)));
@@ -35,7 +41,10 @@ const Command k_check_command{"check", "One verdict for CI: exit 0 if it fits, 1
   vramfit check --model qwen3-8b --gpu rtx3060-12gb --quant Q4_K_M --context 32k
   vramfit check --gguf model.gguf --gpu rtx4090 --context 64k --cache-type q8_0 --format json
 
-Exit codes: 0 every configuration fits, 1 one does not, 2 usage or input error.)",
+  vramfit check --model qwen3-8b --gpu rtx4090 --quant Q8_0 --min-headroom 1GiB --format github
+
+Exit codes: 0 every configuration fits (with --min-headroom to spare), 1 one does not, 2 usage or
+input error. --format github prints ::error / ::warning / ::notice annotations for GitHub Actions.)",
                               setup, run};
 
 }  // namespace vramfit::cli

@@ -439,6 +439,10 @@ const std::vector<Field>& fields() {
        [](const RowView& v) {
          return boolean(v.row.fits);
        }},
+      {"meets_min_headroom", "meets_min_headroom", 47,
+       [](const RowView& v) {
+         return boolean(v.row.meets_min_headroom);
+       }},
       {"marginal", "", 0,
        [](const RowView& v) {
          return boolean(v.row.marginal);

@@ -252,6 +252,7 @@ std::string render_fit(const Report& r, const RenderContext& ctx) {
     }
     case Format::csv:
       return results_csv(r);
+    case Format::github:  // check only; the options reject it elsewhere
     case Format::table:
     case Format::markdown: {
       std::string out = header_lines(r, ctx);
@@ -280,6 +281,61 @@ std::string render_fit(const Report& r, const RenderContext& ctx) {
   return {};
 }
 
+namespace {
+
+// GitHub Actions workflow commands: data escaped as the runner expects
+// (%, CR, LF; in properties also ':' and ',').
+std::string github_escape(std::string_view text, bool property) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '%':
+        out += "%25";
+        break;
+      case '\r':
+        out += "%0D";
+        break;
+      case '\n':
+        out += "%0A";
+        break;
+      case ':':
+        out += property ? "%3A" : ":";
+        break;
+      case ',':
+        out += property ? "%2C" : ",";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// One annotation per row: ::error when it does not fit, ::warning when it fits
+// only within the estimate's range or below --min-headroom, ::notice when it fits.
+std::string github_annotations(const Report& r, const RenderContext& ctx) {
+  std::string out;
+  for (const auto& row : r.rows) {
+    const auto& q = r.quants[row.quant];
+    const auto& column = r.columns[row.gpu];
+    const char* level = !row.fits ? "error" : (row.marginal || !row.meets_min_headroom) ? "warning" : "notice";
+    const char* verdict = !row.fits                 ? "does not fit"
+                          : row.marginal            ? "fits only within the estimate's range"
+                          : !row.meets_min_headroom ? "fits with less than --min-headroom to spare"
+                                                    : "fits";
+    const std::string title = fmt::format("vramfit: {} {} on {}", r.model.spec.id, q.id, column.combined.id);
+    const std::string message =
+        fmt::format("{} at {} tokens (cache {}): needs ~{} of {} usable {}, headroom ~{} {}", verdict,
+                    with_commas(r.contexts[row.context].context_tokens), cache_label(r.settings),
+                    fixed(row.memory.total_bytes(), ctx.units), fixed(column.budget.usable_bytes, ctx.units),
+                    unit_label(ctx.units), signed_fixed(row.headroom_bytes, ctx.units), unit_label(ctx.units));
+    out += fmt::format("::{} title={}::{}\n", level, github_escape(title, true), github_escape(message, false));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string render_check(const Report& r, const RenderContext& ctx) {
   switch (ctx.format) {
     case Format::json: {
@@ -297,6 +353,8 @@ std::string render_check(const Report& r, const RenderContext& ctx) {
       }
       return out;
     }
+    case Format::github:
+      return github_annotations(r, ctx);
     case Format::table: {
       std::string out;
       for (const auto& row : r.rows) {
@@ -305,8 +363,9 @@ std::string render_check(const Report& r, const RenderContext& ctx) {
         const auto& p = row.provenance;
         const std::string verdict =
             row.marginal ? (row.fits ? "maybe (fits at the estimate)" : "maybe (does not fit at the estimate)")
-            : row.fits   ? "fits"
-                         : "does not fit";
+            : !row.fits  ? "does not fit"
+            : row.meets_min_headroom ? "fits"
+                                     : "fits, below --min-headroom";
         std::string line =
             fmt::format("{}: {} {} on {} at {} tokens (cache {}): needs {} of {} usable {}, headroom {} {}", verdict,
                         r.model.spec.id, q.id, column.combined.id, with_commas(r.contexts[row.context].context_tokens),

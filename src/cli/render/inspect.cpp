@@ -58,6 +58,7 @@ std::string render_inspect(const InspectSummary& s, const RenderContext& ctx) {
       }
       return out;
     }
+    case Format::github:  // check only; the options reject it elsewhere
     case Format::table:
     case Format::markdown: {
       const char* br = line_break(ctx);

@@ -147,6 +147,7 @@ std::string render_list(const Catalog& catalog, const ListInput& in, const Rende
       }
       return out;
     }
+    case Format::github:  // check only; the options reject it elsewhere
     case Format::table:
     case Format::markdown: {
       TextTable t(l.columns);

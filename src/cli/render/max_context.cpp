@@ -57,6 +57,7 @@ std::string render_max_context(const MaxContextReport& m, const RenderContext& c
       }
       return out;
     }
+    case Format::github:  // check only; the options reject it elsewhere
     case Format::table:
     case Format::markdown: {
       std::string out = header_lines(r, ctx);

@@ -17,7 +17,7 @@
 namespace vramfit::cli {
 
 /// Output formats (--format).
-enum class Format { table, markdown, csv, json };
+enum class Format { table, markdown, csv, json, github };
 /// Units for humans (--units): GiB (2^30 bytes) or GB (10^9 bytes).
 enum class SizeUnit { binary, decimal };
 
@@ -37,8 +37,9 @@ struct RenderContext {
 /// ladder when few rows overflow, then the context ladder.
 std::string render_fit(const Report& report, const RenderContext& ctx);
 
-/// check's output: one verdict line per GPU and context (table), or the same
-/// rows as render_fit in the machine formats.
+/// check's output: one verdict line per GPU and context (table), GitHub
+/// Actions annotations (github), or the same rows as render_fit in the
+/// machine formats.
 std::string render_check(const Report& report, const RenderContext& ctx);
 
 /// max-context's output: per GPU, the largest fitting context per quantization and cache type.

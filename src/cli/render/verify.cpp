@@ -81,6 +81,7 @@ std::string render_verify(const VerifyResult& v, const std::string& log_name, co
       }
       return out;
     }
+    case Format::github:  // check only; the options reject it elsewhere
     case Format::table:
     case Format::markdown: {
       const char* br = line_break(ctx);
