@@ -129,9 +129,10 @@ struct FitRow {
   std::size_t context = 0;  ///< index into Report::contexts
   MemoryBreakdown memory;
   ComputeEstimate estimate;
-  ByteDelta headroom_bytes = 0;  ///< usable - total
-  bool fits = false;             ///< headroom >= 0
-  bool marginal = false;         ///< the verdict could flip within the estimate's range
+  ByteDelta headroom_bytes = 0;    ///< usable - total
+  bool fits = false;               ///< headroom >= 0
+  bool meets_min_headroom = true;  ///< fits with --min-headroom to spare (true when none was asked)
+  bool marginal = false;           ///< the verdict could flip within the estimate's range
   Verdict verdict = Verdict::over;
   Bytes total_low_bytes = 0;   ///< total with the estimates at the low end of their range
   Bytes total_high_bytes = 0;  ///< ... and at the high end
@@ -200,8 +201,9 @@ struct Request {
   EngineOptions engine_options;
   std::vector<std::uint64_t> ladder;  ///< ladder contexts; empty = 8K, 16K, 32K and native
   bool with_ladder = true;
-  bool with_max_context = true;  ///< compute each row's largest fitting context
-  bool with_what_if = true;      ///< rank the knobs for rows that do not fit
+  bool with_max_context = true;             ///< compute each row's largest fitting context
+  bool with_what_if = true;                 ///< rank the knobs for rows that do not fit
+  std::optional<Bytes> min_headroom_bytes;  ///< check --min-headroom: a fit needs this much to spare
 };
 
 /// Something the user should know about the request: printed on stderr and in
@@ -273,6 +275,6 @@ Report build_report(const Catalog& catalog, const Request& request);
 std::vector<std::uint64_t> default_ladder(const ModelSpec& spec);
 
 /// Whether every row fits.
-bool all_fit(const Report& report);
+bool all_fit(const Report& report);  ///< every row fits (and meets --min-headroom)
 
 }  // namespace vramfit
