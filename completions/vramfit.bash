@@ -13,6 +13,7 @@ _vramfit() {
     case "$path|${COMP_WORDS[w]}" in
       "|check") path="check" ;;
       "|max-context") path="max-context" ;;
+      "|plot") path="plot" ;;
       "|verify") path="verify" ;;
       "|inspect") path="inspect" ;;
       "|list") path="list" ;;
@@ -102,6 +103,33 @@ _vramfit() {
     "max-context|-f"|"max-context|--format") COMPREPLY=($(compgen -W "table markdown csv json" -- "$cur")); return ;;
     "max-context|--units") COMPREPLY=($(compgen -W "gib gb" -- "$cur")); return ;;
     "max-context|--catalog") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "plot|-m"|"plot|--model") COMPREPLY=($(compgen -W "$(_vramfit_ids models)" -- "$cur")); return ;;
+    "plot|--gguf") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "plot|--hf-config") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "plot|-g"|"plot|--gpu") COMPREPLY=($(compgen -W "$(_vramfit_ids gpus)" -- "$cur")); return ;;
+    "plot|-q"|"plot|--quant") COMPREPLY=($(compgen -W "$(_vramfit_ids quants)" -- "$cur")); return ;;
+    "plot|-c"|"plot|--context") COMPREPLY=(); return ;;
+    "plot|--cache-type") COMPREPLY=($(compgen -W "f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1" -- "$cur")); return ;;
+    "plot|--cache-type-k") COMPREPLY=($(compgen -W "f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1" -- "$cur")); return ;;
+    "plot|--cache-type-v") COMPREPLY=($(compgen -W "f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1" -- "$cur")); return ;;
+    "plot|--flash-attn") COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
+    "plot|--parallel") COMPREPLY=(); return ;;
+    "plot|--ubatch-size") COMPREPLY=(); return ;;
+    "plot|--n-cpu-moe") COMPREPLY=(); return ;;
+    "plot|--batch-size") COMPREPLY=(); return ;;
+    "plot|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm" -- "$cur")); return ;;
+    "plot|--gpu-memory-utilization") COMPREPLY=(); return ;;
+    "plot|--ngl"|"plot|--n-gpu-layers") COMPREPLY=(); return ;;
+    "plot|--host-bandwidth") COMPREPLY=(); return ;;
+    "plot|--ram") COMPREPLY=(); return ;;
+    "plot|--host-cpu") COMPREPLY=($(compgen -W "amx avx512 avx2 arm64 apple none" -- "$cur")); return ;;
+    "plot|--reserve") COMPREPLY=(); return ;;
+    "plot|--free") COMPREPLY=(); return ;;
+    "plot|--wired-limit-mb") COMPREPLY=(); return ;;
+    "plot|-f"|"plot|--format") COMPREPLY=($(compgen -W "table markdown csv json" -- "$cur")); return ;;
+    "plot|--units") COMPREPLY=($(compgen -W "gib gb" -- "$cur")); return ;;
+    "plot|--catalog") COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    "plot|-o"|"plot|--output") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "verify|-m"|"verify|--model") COMPREPLY=($(compgen -W "$(_vramfit_ids models)" -- "$cur")); return ;;
     "verify|--gguf") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "verify|-q"|"verify|--quant") COMPREPLY=($(compgen -W "$(_vramfit_ids quants)" -- "$cur")); return ;;
@@ -136,13 +164,16 @@ _vramfit() {
   esac
   case "$path" in
     "")
-      COMPREPLY=($(compgen -W "check max-context verify inspect list catalog -h --help --version -m --model --gguf --hf-config -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog --ladder --no-ladder" -- "$cur"))
+      COMPREPLY=($(compgen -W "check max-context plot verify inspect list catalog -h --help --version -m --model --gguf --hf-config -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog --ladder --no-ladder" -- "$cur"))
       ;;
     "check")
       COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog --min-headroom" -- "$cur"))
       ;;
     "max-context")
       COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog" -- "$cur"))
+      ;;
+    "plot")
+      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog -o --output" -- "$cur"))
       ;;
     "verify")
       COMPREPLY=($(compgen -W "-h --help -m --model --gguf -q --quant -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --host-cpu --no-repack -f --format --units --catalog --no-builtin-catalog" -- "$cur") $(compgen -f -- "$cur"))

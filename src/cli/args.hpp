@@ -51,6 +51,7 @@ struct Args {
   SizeUnit units = SizeUnit::binary;
   bool wide = false;                  ///< --wide
   std::optional<Bytes> min_headroom;  ///< check --min-headroom
+  std::string plot_output;            ///< plot -o
   std::vector<std::string> catalogs;
   bool no_builtin_catalog = false;
 

@@ -209,6 +209,15 @@ std::optional<Bytes> per_device(const std::vector<Bytes>& values, std::size_t in
 
 }  // namespace
 
+std::vector<std::uint64_t> context_sweep(const ModelSpec& spec) {
+  std::vector<std::uint64_t> out;
+  for (std::uint64_t k = 1024; k < spec.n_ctx_train; k *= 2) {
+    out.push_back(k);
+  }
+  out.push_back(spec.n_ctx_train);
+  return out;
+}
+
 GpuGroup resolve_gpu_group(const Catalog& catalog, std::string_view text, const DeviceOptions& options,
                            const HostOptions& host) {
   GpuGroup group;

@@ -44,6 +44,7 @@ std::span<const Command* const> commands();
 extern const Command k_fit_command;
 extern const Command k_check_command;
 extern const Command k_max_context_command;
+extern const Command k_plot_command;
 extern const Command k_verify_command;
 extern const Command k_inspect_command;
 extern const Command k_list_command;

@@ -42,6 +42,10 @@ std::string render_fit(const Report& report, const RenderContext& ctx);
 /// machine formats.
 std::string render_check(const Report& report, const RenderContext& ctx);
 
+/// plot's output: memory against context for each quantization on the first
+/// GPU column, a self-contained SVG with the numbers as data-* attributes.
+std::string render_plot(const Report& report, const RenderContext& ctx);
+
 /// max-context's output: per GPU, the largest fitting context per quantization and cache type.
 std::string render_max_context(const MaxContextReport& report, const RenderContext& ctx);
 
