@@ -85,4 +85,41 @@ std::vector<std::string> EngineRules::arguments(const ModelSpec& spec, const Pla
   return llama_arguments(spec, placement, settings, model_path);
 }
 
+std::vector<std::string> offload_flags(const ModelSpec& spec, const Offload& o) {
+  auto flags = expert_offload_arguments(spec, o);
+  if (o.n_gpu_layers <= spec.n_layer) {
+    flags.insert(flags.begin(), {"-ngl", std::to_string(o.n_gpu_layers)});
+  }
+  return flags;
+}
+
+std::string EngineRules::describe(const ModelSpec& spec, const Change& c) const {
+  std::vector<std::string> words;
+  if (c.cache_type) {
+    words.insert(words.end(), {"--cache-type", lower_name(*c.cache_type)});
+  }
+  if (c.flash_attn) {
+    words.insert(words.end(), {"--flash-attn", "on"});
+  }
+  if (c.parallel) {
+    words.insert(words.end(), {"--parallel", std::to_string(*c.parallel)});
+  }
+  if (c.context) {
+    words.insert(words.end(), {"--context", std::to_string(*c.context)});
+  }
+  if (c.offload) {
+    const auto flags = offload_flags(spec, *c.offload);
+    words.insert(words.end(), flags.begin(), flags.end());
+  }
+  if (c.quant) {
+    words.insert(words.end(), {"--quant", *c.quant});
+  }
+  return joined_arguments(words);
+}
+
+std::string EngineRules::command(const ModelSpec& spec, const Placement& placement, const RunSettings& settings,
+                                 const std::string& model_path) const {
+  return shell_command(std::string(program()), arguments(spec, placement, settings, model_path));
+}
+
 }  // namespace vramfit

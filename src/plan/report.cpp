@@ -68,7 +68,9 @@ std::vector<std::string> Report::arguments(const FitRow& r, const Placement& pla
 }
 
 std::string Report::command(const FitRow& r, const Placement& placement) const {
-  return shell_command(std::string(engine->program()), arguments(r, placement));
+  RunSettings s = settings;
+  s.context_tokens = contexts.at(r.context).context_tokens;
+  return engine->command(model.spec, placement, s, quants.at(r.quant).model_file);
 }
 
 bool all_fit(const Report& report) {

@@ -91,6 +91,16 @@ struct EngineVerdict {
 };
 
 /// An inference engine's rules.
+/// A change to the configuration, for advice in the engine's own terms.
+struct Change {
+  std::optional<GgmlType> cache_type;     ///< K and V cache type
+  bool flash_attn = false;                ///< turn flash attention on
+  std::optional<std::uint32_t> parallel;  ///< parallel requests
+  std::optional<std::uint64_t> context;   ///< tokens per request
+  std::optional<Offload> offload;         ///< layers / experts on the host
+  std::optional<std::string> quant;       ///< another quantization
+};
+
 class EngineRules {
 public:
   virtual ~EngineRules() = default;
@@ -127,7 +137,20 @@ public:
                                              const RunSettings& settings, const std::string& model_path) const;
   /// The program the arguments are for.
   virtual std::string_view program() const { return "llama-server"; }
+  /// How the engine's user asks for `change` (llama.cpp's flags by default:
+  /// "--cache-type q8_0 --n-cpu-moe 4").
+  virtual std::string describe(const ModelSpec& spec, const Change& change) const;
+  /// The line that realizes `placement` for the user to copy (the program and
+  /// its arguments by default), and what the lines are.
+  virtual std::string command(const ModelSpec& spec, const Placement& placement, const RunSettings& settings,
+                              const std::string& model_path) const;
+  virtual std::string_view command_heading() const {
+    return "llama.cpp command lines (the model file name is the quant's usual one)";
+  }
 };
+
+/// llama.cpp's flags for an offload: "-ngl 30", "--n-cpu-moe 6", "-ot exps=CPU".
+std::vector<std::string> offload_flags(const ModelSpec& spec, const Offload& offload);
 
 /// Every engine, in the order --help lists them.
 std::span<const EngineRules* const> engines() noexcept;

@@ -260,6 +260,10 @@ struct MaxContextReport {
 /// given cache type, or f16, q8_0 and q4_0 (quantized ones need flash attention).
 MaxContextReport build_max_context(const Catalog& catalog, const Request& request);
 
+/// Contexts for a memory-against-context sweep: powers of two from 1,024
+/// tokens below the native context, then the native context.
+std::vector<std::uint64_t> context_sweep(const ModelSpec& spec);
+
 /// A --gpu value: a catalog GPU, "2xrtx3090" (N of one), or GPUs joined with
 /// "+" ("rtx3090+rtx4060ti-16gb"): one host whose GPUs split the layers.
 /// Throws UsageError with a did-you-mean for unknown GPUs.

@@ -13,8 +13,7 @@ namespace {
 
 void setup(CLI::App& app, Args& a) {
   add_report_options(app, a);
-  app.add_option("-o,--output", a.plot_output, "Write the SVG to FILE (default: standard output)")
-      ->type_name("FILE");
+  app.add_option("-o,--output", a.plot_output, "Write the SVG to FILE (default: standard output)")->type_name("FILE");
 }
 
 ExitCode run(const Args& a, Session& session) {

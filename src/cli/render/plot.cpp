@@ -81,8 +81,8 @@ std::string render_plot(const Report& r, const RenderContext& ctx) {
   const double step = tick_step(top * 1.08);
   top = std::ceil(top * 1.08 / step) * step;
   const double x0 = std::log2(static_cast<double>(r.contexts.front().context_tokens));
-  const double x1 = std::log2(static_cast<double>(std::max<std::uint64_t>(r.contexts.back().context_tokens,
-                                                                          r.contexts.front().context_tokens + 1)));
+  const double x1 = std::log2(static_cast<double>(
+      std::max<std::uint64_t>(r.contexts.back().context_tokens, r.contexts.front().context_tokens + 1)));
   const double plot_w = k_width - k_left - k_right;
   const double plot_h = k_height - k_top - k_bottom;
   const auto px = [&](std::uint64_t tokens) {
@@ -100,8 +100,8 @@ std::string render_plot(const Report& r, const RenderContext& ctx) {
                                         column.combined.name, cache_label(r.settings), r.engine_name());
   s += fmt::format("<title>{}</title>\n", xml_text(title));
   s += fmt::format("<rect width=\"{}\" height=\"{}\" fill=\"#ffffff\"/>\n", k_width, k_height);
-  s += fmt::format("<text x=\"{}\" y=\"24\" font-size=\"15\" font-weight=\"bold\">{}</text>\n", k_left,
-                   xml_text(title));
+  s +=
+      fmt::format("<text x=\"{}\" y=\"24\" font-size=\"15\" font-weight=\"bold\">{}</text>\n", k_left, xml_text(title));
   // Axes and ticks.
   s += "<g class=\"axes\" stroke=\"#333333\" fill=\"none\">\n";
   s += fmt::format("<line x1=\"{0}\" y1=\"{1:.1f}\" x2=\"{0}\" y2=\"{2:.1f}\"/>\n", k_left, k_top, k_top + plot_h);
@@ -129,8 +129,8 @@ std::string render_plot(const Report& r, const RenderContext& ctx) {
   s += fmt::format("<g class=\"usable\" data-bytes=\"{}\">\n<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\" "
                    "stroke=\"#d62728\" stroke-width=\"2\" stroke-dasharray=\"6 4\"/>\n",
                    column.budget.usable_bytes, k_left, uy, k_left + plot_w, uy);
-  s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" fill=\"#d62728\">usable {} {}</text>\n</g>\n", k_left + 6,
-                   uy + 16, fixed(column.budget.usable_bytes, ctx.units), unit_label(ctx.units));
+  s += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" fill=\"#d62728\">usable {} {}</text>\n</g>\n", k_left + 6, uy + 16,
+                   fixed(column.budget.usable_bytes, ctx.units), unit_label(ctx.units));
   // One group per quantization: total (solid), weights (dotted), points, the max-context marker.
   for (std::size_t q = 0; q < r.quants.size(); ++q) {
     const auto& quant = r.quants[q];

@@ -132,7 +132,7 @@ std::string offload_section(const Report& r, std::size_t g, const RenderContext&
                        "at load; the file pages behind the copy can be dropped later (--no-repack avoids the copy).\n",
                        human(repacked, ctx.units));
   }
-  out += "llama.cpp command lines (the model file name is the quant's usual one):\n" + commands;
+  out += std::string(r.engine->command_heading()) + ":\n" + commands;
   return out;
 }
 

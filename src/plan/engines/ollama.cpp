@@ -109,6 +109,58 @@ public:
     return runner / std::max<std::uint32_t>(1, s.n_seq);
   }
 
+  // Ollama's own knobs: server environment variables and Modelfile
+  // parameters (docs/faq.md, docs/modelfile.md). It has no per-expert
+  // offload: an expert plan is named as llama-server's.
+  std::string describe(const ModelSpec& spec, const Change& c) const override {
+    std::vector<std::string> words;
+    if (c.cache_type) {
+      words.push_back("OLLAMA_KV_CACHE_TYPE=" + lower_name(*c.cache_type));
+    }
+    if (c.flash_attn || c.cache_type) {
+      words.emplace_back("OLLAMA_FLASH_ATTENTION=1");
+    }
+    if (c.parallel) {
+      words.push_back("OLLAMA_NUM_PARALLEL=" + std::to_string(*c.parallel));
+    }
+    if (c.context) {
+      words.push_back("OLLAMA_CONTEXT_LENGTH=" + std::to_string(*c.context));
+    }
+    if (c.offload) {
+      if (c.offload->n_cpu_moe > 0) {
+        words.push_back("(no expert offload in Ollama; llama-server " +
+                        joined_arguments(offload_flags(spec, *c.offload)) + ")");
+      } else {
+        words.push_back("PARAMETER num_gpu " + std::to_string(c.offload->n_gpu_layers));
+      }
+    }
+    if (c.quant) {
+      words.push_back("a model tag with " + *c.quant);
+    }
+    std::string out;
+    for (const auto& w : words) {
+      out += (out.empty() ? "" : " ") + w;
+    }
+    return out;
+  }
+
+  std::string command(const ModelSpec& spec, const Placement& placement, const RunSettings& settings,
+                      const std::string& model_path) const override {
+    if (placement.offload.n_cpu_moe > 0) {
+      return "no expert offload in Ollama; llama-server " +
+             joined_arguments(llama_arguments(spec, placement, settings, model_path));
+    }
+    std::string out = "FROM ./" + model_path + "; PARAMETER num_ctx " + std::to_string(settings.context_tokens);
+    if (placement.offload.n_gpu_layers <= spec.n_layer) {
+      out += "; PARAMETER num_gpu " + std::to_string(placement.offload.n_gpu_layers);
+    }
+    return out;
+  }
+
+  std::string_view command_heading() const override {
+    return "Ollama Modelfile lines (num_gpu: the layers on the GPU)";
+  }
+
   DeviceBudget budget(const GpuSpec& gpu, DeviceBudget b, const EngineOptions& options) const override {
     const Environment env(options);
     Bytes extra = env.gpu_overhead.value_or(0);
