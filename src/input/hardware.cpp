@@ -67,6 +67,26 @@ std::optional<Bytes> figure(std::string_view cell, std::string_view suffix, Byte
   return *v * unit;
 }
 
+// "key: value" lines (sysctl, /proc/meminfo), with their 1-based line numbers.
+struct KeyValue {
+  std::size_t line;
+  std::string_view key;
+  std::string_view value;
+};
+
+std::vector<KeyValue> key_values(std::string_view text) {
+  std::vector<KeyValue> out;
+  std::size_t line_no = 0;
+  for (auto line : split(text, '\n')) {
+    ++line_no;
+    const auto colon = line.find(':');
+    if (colon != std::string_view::npos) {
+      out.push_back({line_no, trim(line.substr(0, colon)), trim(line.substr(colon + 1))});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<DetectedDevice> parse_nvidia_smi(std::string_view text) {
@@ -201,15 +221,7 @@ std::optional<DetectedDevice> parse_sysctl(std::string_view text) {
   DetectedDevice d;
   d.tool = tool;
   bool have_memory = false;
-  std::size_t line_no = 0;
-  for (auto line : split(text, '\n')) {
-    ++line_no;
-    const auto colon = line.find(':');
-    if (colon == std::string_view::npos) {
-      continue;
-    }
-    const auto key = trim(line.substr(0, colon));
-    auto value = trim(line.substr(colon + 1));
+  for (auto [line_no, key, value] : key_values(text)) {
     if (const auto arrow = value.find("->"); arrow != std::string_view::npos) {
       value = trim(value.substr(arrow + 2));  // the set form prints "old -> new"
     }
@@ -245,18 +257,11 @@ HostMemory parse_meminfo(std::string_view text) {
   constexpr std::string_view tool = "/proc/meminfo";
   HostMemory m;
   bool have_total = false;
-  std::size_t line_no = 0;
-  for (auto line : split(text, '\n')) {
-    ++line_no;
-    const auto colon = line.find(':');
-    if (colon == std::string_view::npos) {
-      continue;
-    }
-    const auto key = trim(line.substr(0, colon));
+  for (const auto& [line_no, key, value] : key_values(text)) {
     if (key != "MemTotal" && key != "MemAvailable") {
       continue;
     }
-    const auto v = figure(line.substr(colon + 1), "kB", 1024, tool, line_no);
+    const auto v = figure(value, "kB", 1024, tool, line_no);
     if (!v) {
       unreadable(tool, line_no, std::string(key) + " has no figure");
     }

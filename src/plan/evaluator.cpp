@@ -582,69 +582,34 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
   if (!s.flash_attn) {
     RunSettings x = at;
     x.flash_attn = true;
-    add(Knob::flash_attn,
-        m_engine.describe(spec,
-                          [&] {
-                            Change ch;
-                            ch.flash_attn = true;
-                            return ch;
-                          }()),
-        x, asked_offload);
+    add(Knob::flash_attn, m_engine.describe(spec, Change().with_flash_attn(true)), x, asked_offload);
   }
   for (const auto& [type, knob] : {std::pair{GgmlType::q8_0, Knob::cache_q8_0}, {GgmlType::q4_0, Knob::cache_q4_0}}) {
     if (element_bytes(s.type_k) > element_bytes(type) || element_bytes(s.type_v) > element_bytes(type)) {
       RunSettings x = at;
       x.type_k = x.type_v = type;
       x.flash_attn = true;
-      add(knob,
-          m_engine.describe(spec,
-                            [&] {
-                              Change ch;
-                              ch.cache_type = type;
-                              ch.flash_attn = !s.flash_attn;
-                              return ch;
-                            }()),
-          x, asked_offload);
+      add(knob, m_engine.describe(spec, Change().with_cache(type).with_flash_attn(!s.flash_attn)), x, asked_offload);
     }
   }
   if (s.n_seq > 1) {
     RunSettings x = at;
     x.n_seq = 1;
     x.context_tokens = m_engine.runner_context(m_engine.request_context(c.context_tokens, s), x);
-    add(Knob::parallel,
-        m_engine.describe(spec,
-                          [&] {
-                            Change ch;
-                            ch.parallel = 1U;
-                            return ch;
-                          }()),
-        x, asked_offload);
+    add(Knob::parallel, m_engine.describe(spec, Change().with_parallel(1U)), x, asked_offload);
   }
   if (row.max_context_tokens && *row.max_context_tokens > 0 && *row.max_context_tokens < c.context_tokens) {
     const std::uint64_t per_request = m_engine.request_context(*row.max_context_tokens, s);
     if (per_request > 0) {
       RunSettings x = at;
       x.context_tokens = m_engine.runner_context(per_request, s);
-      add(Knob::context,
-          m_engine.describe(spec,
-                            [&] {
-                              Change ch;
-                              ch.context = per_request;
-                              return ch;
-                            }()),
-          x, asked_offload);
+      add(Knob::context, m_engine.describe(spec, Change().with_context(per_request)), x, asked_offload);
     }
   }
   if (row.plan && row.plan->offload.n_gpu_layers > 0 && m_engine.offloads()) {
     const auto& o = row.plan->offload;
     add(o.n_gpu_layers > spec.n_layer ? Knob::expert_offload : Knob::layer_offload,
-        m_engine.describe(spec,
-                          [&] {
-                            Change ch;
-                            ch.offload = o;
-                            return ch;
-                          }()),
-        at, o);
+        m_engine.describe(spec, Change().with_offload(o)), at, o);
   }
   // Two knobs at once when no single one fits: a smaller cache with the
   // offload that then fits ("--cache-type q8_0 --n-cpu-moe 4").
@@ -667,15 +632,7 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
       }
       const auto& o = plan->offload;
       add(o.n_gpu_layers > spec.n_layer ? Knob::expert_offload : Knob::layer_offload,
-          m_engine.describe(spec,
-                            [&] {
-                              Change ch;
-                              ch.cache_type = type;
-                              ch.flash_attn = !s.flash_attn;
-                              ch.offload = o;
-                              return ch;
-                            }()),
-          x, o);
+          m_engine.describe(spec, Change().with_cache(type).with_flash_attn(!s.flash_attn).with_offload(o)), x, o);
       if (out.back().fits) {
         break;
       }
@@ -686,11 +643,7 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
   const auto quant_knob = [&](const QuantResult& other, const EngineVerdict& v, const ContextResult& oc) {
     WhatIf w;
     w.knob = Knob::quant;
-    w.change = m_engine.describe(spec, [&] {
-      Change ch;
-      ch.quant = other.id;
-      return ch;
-    }());
+    w.change = m_engine.describe(spec, Change().with_quant(other.id));
     w.saved_bytes = asked - static_cast<ByteDelta>(v.memory.total_bytes());
     w.fits = true;
     w.headroom_bytes = v.headroom_bytes;
@@ -703,11 +656,7 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
     if (other.fits && !other.marginal) {
       WhatIf w;
       w.knob = Knob::quant;
-      w.change = m_engine.describe(spec, [&] {
-        Change ch;
-        ch.quant = r.quants[qi].id;
-        return ch;
-      }());
+      w.change = m_engine.describe(spec, Change().with_quant(r.quants[qi].id));
       w.saved_bytes = asked - static_cast<ByteDelta>(other.memory.total_bytes());
       w.fits = true;
       w.headroom_bytes = other.headroom_bytes;

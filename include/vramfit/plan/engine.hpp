@@ -99,6 +99,13 @@ struct Change {
   std::optional<std::uint64_t> context;   ///< tokens per request
   std::optional<Offload> offload;         ///< layers / experts on the host
   std::optional<std::string> quant;       ///< another quantization
+
+  Change& with_cache(GgmlType t) { return cache_type = t, *this; }
+  Change& with_flash_attn(bool on = true) { return flash_attn = on, *this; }
+  Change& with_parallel(std::uint32_t n) { return parallel = n, *this; }
+  Change& with_context(std::uint64_t tokens) { return context = tokens, *this; }
+  Change& with_offload(const Offload& o) { return offload = o, *this; }
+  Change& with_quant(std::string id) { return quant = std::move(id), *this; }
 };
 
 class EngineRules {
