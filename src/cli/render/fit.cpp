@@ -266,9 +266,26 @@ std::string render_fit(const Report& r, const RenderContext& ctx) {
         out += offload_section(r, 0, ctx, select_quants(r, 0, ctx));
         const auto over = std::count_if(r.rows.begin(), r.rows.end(), [](const FitRow& x) { return !x.fits; });
         if (over > 0 && over <= 3) {
+          // Identical ladders (BF16 and F16) print once, under both names.
+          std::vector<std::pair<std::string, std::string>> blocks;  // header, body
           for (const auto& row : r.rows) {
             const auto lines = what_if_lines(r, row, ctx);
-            out += lines.empty() ? "" : "\n" + lines;
+            const auto cut = lines.find('\n');
+            if (cut == std::string::npos) {
+              continue;
+            }
+            std::string header = lines.substr(0, cut + 1);
+            std::string body = lines.substr(cut + 1);
+            const std::string id = r.quants[row.quant].id;
+            if (!blocks.empty() && blocks.back().second == body) {
+              const auto at = blocks.back().first.find(" fit on ");
+              blocks.back().first.insert(at, "/" + id);
+              continue;
+            }
+            blocks.emplace_back(std::move(header), std::move(body));
+          }
+          for (const auto& [header, body] : blocks) {
+            out += "\n" + header + body;
           }
         }
       }
