@@ -284,8 +284,11 @@ std::string render_fit(const Report& r, const RenderContext& ctx) {
             }
             blocks.emplace_back(std::move(header), std::move(body));
           }
-          for (const auto& [header, body] : blocks) {
-            out += "\n" + header + body;
+          // A screen's worth has room for one ladder; the offload table covers the rest.
+          if (!compact(ctx) || blocks.size() == 1) {
+            for (const auto& [header, body] : blocks) {
+              out += "\n" + header + body;
+            }
           }
         }
       }

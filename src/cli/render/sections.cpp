@@ -53,19 +53,35 @@ QuantSelection select_quants(const Report& r, std::size_t g, const RenderContext
   if (!compact(ctx) || r.contexts.size() != 1 || r.quants.size() <= k_over_shown + k_fits_shown + 2) {
     return s;
   }
-  std::vector<std::size_t> over;
-  std::vector<std::size_t> fits;
+  // Quantizations whose rows print the same (BF16 and F16) count as one.
+  const auto same = [&](std::size_t a, std::size_t b) {
+    const auto& x = r.row(a, g, 0);
+    const auto& y = r.row(b, g, 0);
+    return x.memory.total_bytes() == y.memory.total_bytes() && x.memory.weights_bytes == y.memory.weights_bytes &&
+           r.quants[a].file_bytes() == r.quants[b].file_bytes() && x.verdict == y.verdict;
+  };
+  std::vector<std::vector<std::size_t>> over;
+  std::vector<std::vector<std::size_t>> fits;
   for (std::size_t q = 0; q < r.quants.size(); ++q) {
-    (r.row(q, g, 0).verdict == Verdict::over ? over : fits).push_back(q);
+    auto& groups = r.row(q, g, 0).verdict == Verdict::over ? over : fits;
+    if (q > 0 && !groups.empty() && groups.back().back() == q - 1 && same(q - 1, q)) {
+      groups.back().push_back(q);
+    } else {
+      groups.push_back({q});
+    }
   }
+  const auto hide = [&](const std::vector<std::size_t>& group, std::vector<std::string>& names) {
+    for (const auto q : group) {
+      s.shown[q] = false;
+      names.push_back(r.quants[q].id);
+    }
+  };
   for (std::size_t i = 0; i + k_over_shown < over.size(); ++i) {
-    s.shown[over[i]] = false;
-    s.hidden_over.push_back(r.quants[over[i]].id);
+    hide(over[i], s.hidden_over);
   }
   // With nothing over, the largest fit; else the ones that fit after the line.
   for (std::size_t i = k_fits_shown; i < fits.size(); ++i) {
-    s.shown[fits[i]] = false;
-    s.hidden_fits.push_back(r.quants[fits[i]].id);
+    hide(fits[i], s.hidden_fits);
   }
   return s;
 }
@@ -146,8 +162,9 @@ std::string devices_section(const Report& r, std::size_t g, const RenderContext&
     cols.push_back({fmt::format("GPU{} {}", i, group.gpus[i].id)});
   }
   TextTable t(cols);
+  const auto selection = select_quants(r, g, ctx);
   for (const auto& row : r.rows) {
-    if (row.gpu != g || row.context != 0) {
+    if (row.gpu != g || row.context != 0 || !selection.shown[row.quant]) {
       continue;
     }
     std::vector<Cell> cells{r.quants[row.quant].id};
@@ -157,7 +174,7 @@ std::string devices_section(const Report& r, std::size_t g, const RenderContext&
                                      fixed(d.usable_bytes, ctx.units)),
                          d.fits() ? Color::green : Color::red);
     }
-    t.add_row(std::move(cells));
+    t.add_row_merging(std::move(cells));
   }
   return "\n" +
          heading(fmt::format("Layer split on {} at {} tokens: layers (L), needed/usable ({})", group.id,
