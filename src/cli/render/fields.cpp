@@ -478,6 +478,18 @@ const std::vector<Field>& fields() {
        [](const RowView& v) {
          return v.row.speed ? decimal1(v.row.speed->high) : absent();
        }},
+      {"speed.decode_low_tokens_per_second", "", 0,
+       [](const RowView& v) {
+         return v.row.speed ? decimal1(v.row.speed->low) : absent();
+       }},
+      {"speed.decode_high_tokens_per_second", "", 0,
+       [](const RowView& v) {
+         return v.row.speed ? decimal1(v.row.speed->high) : absent();
+       }},
+      {"speed.context_tokens", "", 0,
+       [](const RowView& v) {
+         return v.row.speed ? number(v.c.context_tokens) : absent();
+       }},
       {"speed.of_offload_plan", "speed_of_plan", 44,
        [](const RowView& v) {
          return v.row.speed ? boolean(v.row.speed_of_plan) : absent();
