@@ -176,10 +176,13 @@ Bytes default_context_reserve_bytes(Backend backend) noexcept {
 }
 
 Bytes default_apple_working_set_bytes(Bytes ram_bytes) noexcept {
-  // recommendedMaxWorkingSetSize: exactly 2/3 of 16 GiB on an M1 Pro and 16 GiB
-  // on a 24 GB Mac (ggml_metal_init logs); about 3/4 on large-memory Macs
-  // (sgl-project/sglang #21443 gives 65-75%). The split at 36 GiB is a guess.
-  return ram_bytes <= 36 * k_gib ? ram_bytes / 3 * 2 : ram_bytes / 4 * 3;
+  // recommendedMaxWorkingSetSize as ggml_metal_init prints it on macOS <= 15
+  // (reference/apple-working-set.md, public llama.cpp and Ollama logs): exactly
+  // 2/3 of RAM up to 32 GB (8 -> 5461, 16 -> 10923, 24 -> 16384, 32 -> 21845 MiB)
+  // and 3/4 from 36 GB up (36 -> 27648, 48 -> 36864, 64 -> 49152, 96 -> 73728,
+  // 128 -> 98304 MiB). macOS 26 prints more (16 GB -> 12124 MiB, 24 -> 18186,
+  // 32 -> 25559); a catalog entry's measured working_set_bytes takes precedence.
+  return ram_bytes <= 32 * k_gib ? ram_bytes / 3 * 2 : ram_bytes / 4 * 3;
 }
 
 namespace {

@@ -59,6 +59,11 @@ TEST_CASE("device reserves and Apple working sets", "[estimate]") {
   CHECK(default_context_reserve_bytes(Backend::metal) == 0);
   CHECK(default_apple_working_set_bytes(24ULL << 30) == 16ULL << 30);
   CHECK(default_apple_working_set_bytes(128ULL << 30) == 96ULL << 30);
+  // The logged values of macOS <= 15 (reference/apple-working-set.md), in MiB.
+  CHECK(default_apple_working_set_bytes(8ULL << 30) / 1048576 == 5461);
+  CHECK(default_apple_working_set_bytes(32ULL << 30) / 1048576 == 21845);
+  CHECK(default_apple_working_set_bytes(36ULL << 30) / 1048576 == 27648);  // 3/4 from 36 GB up
+  CHECK(default_apple_working_set_bytes(48ULL << 30) / 1048576 == 36864);
 }
 
 TEST_CASE("decode speed: its range meets the published figures for Qwen3.6-35B-A3B at 4 bits", "[estimate][speed]") {

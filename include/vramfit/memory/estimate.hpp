@@ -93,8 +93,8 @@ Bytes estimate_gguf_metadata_bytes(const ModelSpec& spec, const std::vector<Tens
 Bytes default_context_reserve_bytes(Backend backend) noexcept;
 
 /// Metal's default recommendedMaxWorkingSetSize for a Mac with `ram_bytes` of
-/// unified memory, when the catalog has no measurement: about 2/3 of RAM up to
-/// 36 GiB, 3/4 above.
+/// unified memory, when the catalog has no measurement: as macOS <= 15 logs
+/// print it, 2/3 of RAM up to 32 GB and 3/4 from 36 GB up.
 Bytes default_apple_working_set_bytes(Bytes ram_bytes) noexcept;
 
 }  // namespace vramfit
