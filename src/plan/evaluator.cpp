@@ -2,6 +2,8 @@
 
 #include "vramfit/support/error.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace vramfit {
@@ -579,6 +581,35 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
   RunSettings at = s;
   at.context_tokens = c.context_tokens;
   const Offload asked_offload = requested_offload();
+  // Apple: raise Metal's working-set limit with iogpu.wired_limit_mb to what
+  // the configuration needs at the estimates' high end, while that is below
+  // the machine's RAM; the rest of RAM is what macOS and applications keep.
+  const auto& first_gpu = column.group.gpus.front();
+  if (first_gpu.backend == Backend::metal && first_gpu.memory == MemoryKind::unified && column.group.gpus.size() == 1 &&
+      row.total_high_bytes < first_gpu.memory_bytes) {
+    const auto& b = column.budget;
+    const Bytes taken = b.total_bytes > b.usable_bytes ? b.total_bytes - b.usable_bytes : 0;
+    const Bytes wired_mib = (row.total_high_bytes + taken + k_mib - 1) / k_mib + 1;
+    if (wired_mib * k_mib > b.total_bytes && wired_mib * k_mib < first_gpu.memory_bytes) {
+      GpuColumn raised = column;
+      raised.group.budgets.front().total_bytes = wired_mib * k_mib;
+      raised.group.budgets.front().usable_bytes = wired_mib * k_mib - taken;
+      raised.budget = raised.group.combined_budget();
+      const auto v = verdict(q, raised, Variant{at, asked_offload});
+      WhatIf w;
+      w.knob = Knob::wired_limit;
+      w.change = fmt::format("sudo sysctl iogpu.wired_limit_mb={} (leaves {} MiB of RAM to macOS)", wired_mib,
+                             first_gpu.memory_bytes / k_mib - wired_mib);
+      w.saved_bytes = 0;  // nothing smaller: the limit grows
+      w.fits = v.fits && !v.marginal;
+      w.marginal = v.fits && v.marginal;
+      w.headroom_bytes = v.headroom_bytes;
+      if (v.fits) {
+        w.speed = speed(q, raised, context(at), v.placement);
+      }
+      out.push_back(std::move(w));
+    }
+  }
   if (!s.flash_attn) {
     RunSettings x = at;
     x.flash_attn = true;

@@ -38,6 +38,8 @@ std::string_view name(Verdict verdict) noexcept {
 
 std::string_view name(Knob knob) noexcept {
   switch (knob) {
+    case Knob::wired_limit:
+      return "wired-limit";
     case Knob::flash_attn:
       return "flash-attn";
     case Knob::cache_q8_0:

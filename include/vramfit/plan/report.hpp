@@ -96,6 +96,7 @@ std::string_view name(Verdict verdict) noexcept;
 
 /// The knobs of the what-if ladder, in the order of what they cost the user.
 enum class Knob : std::uint8_t {
+  wired_limit,     ///< Apple: sudo sysctl iogpu.wired_limit_mb=N (costs nothing on the GPU side)
   flash_attn,      ///< --flash-attn on
   cache_q8_0,      ///< --cache-type q8_0
   parallel,        ///< --parallel 1
@@ -106,8 +107,8 @@ enum class Knob : std::uint8_t {
   quant,           ///< a smaller quantization
 };
 
-/// The knob's name in outputs: flash-attn | cache-type | parallel |
-/// expert-offload | context | layer-offload | quant.
+/// The knob's name in outputs: wired-limit | flash-attn | cache-type |
+/// parallel | expert-offload | context | layer-offload | quant.
 std::string_view name(Knob knob) noexcept;
 
 /// One knob of the what-if ladder.
