@@ -143,6 +143,11 @@ Evaluator::Evaluator(const Catalog& catalog, const Request& request)
           row.max_context_tokens =
               ci == 0 ? max_context_tokens(r.quants[qi], r.columns[gi], r.settings) : r.rows.back().max_context_tokens;
         }
+        constexpr std::size_t k_most_rows = 400;  // a search of up to 7 placements per row
+        const bool few = r.quants.size() * r.columns.size() * r.contexts.size() <= k_most_rows;
+        if (request.with_concurrency && few && row.fits && !row.vllm && m_engine.offloads()) {
+          row.concurrency = concurrency(r.quants[qi], r.columns[gi], r.contexts[ci]);
+        }
         r.rows.push_back(std::move(row));
       }
     }
@@ -451,6 +456,33 @@ bool Evaluator::cache_types_fit(const RunSettings& s) {
     return it->second;
   }
   return m_cache_types_fit.emplace(key, vramfit::cache_types_fit(m_report.model.spec, s)).first->second;
+}
+
+std::optional<Concurrency> Evaluator::concurrency(const QuantResult& q, const GpuColumn& column,
+                                                  const ContextResult& c) {
+  constexpr std::uint32_t k_most = 64;
+  const std::uint64_t per_request = m_engine.request_context(c.context_tokens, m_report.settings);
+  const auto fits_n = [&](std::uint32_t n) {
+    RunSettings s = m_report.settings;
+    s.n_seq = n;
+    s.context_tokens = per_request * n;  // llama-server's -c and Ollama's runner: every request its own
+    const auto v = verdict(q, column, Variant{s, requested_offload()});
+    return v.fits && !v.marginal;
+  };
+  if (per_request == 0 || !fits_n(1)) {
+    return std::nullopt;
+  }
+  std::uint32_t lo = 1;
+  std::uint32_t hi = k_most;
+  while (lo < hi) {
+    const std::uint32_t mid = lo + (hi - lo + 1) / 2;
+    if (fits_n(mid)) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  return Concurrency{per_request, lo};
 }
 
 bool Evaluator::fits(const QuantResult& q, const GpuColumn& column, const RunSettings& s) {

@@ -51,6 +51,7 @@ private:
   std::optional<SpeedEstimate> speed(const QuantResult& q, const GpuColumn& column, const ContextResult& c,
                                      const Placement& p) const;
   std::optional<bool> ram_fits(const GpuColumn& column, const Placement& p) const;
+  std::optional<Concurrency> concurrency(const QuantResult& q, const GpuColumn& column, const ContextResult& c);
   bool fits(const QuantResult& q, const GpuColumn& column, const RunSettings& s);
   /// cache_types_fit() for the model, remembered per cache type pair.
   bool cache_types_fit(const RunSettings& s);

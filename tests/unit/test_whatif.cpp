@@ -131,3 +131,31 @@ TEST_CASE("the what-if ladder: fits only outside the estimate's range, within --
   }
   CHECK(pair);
 }
+
+TEST_CASE("concurrency: the most requests of a context that fit at once, each with its own context", "[whatif]") {
+  Request r;
+  r.model = "qwen3-8b";
+  r.gpus = {"rtx3090"};
+  r.quants = {"Q4_K_M"};
+  r.contexts = {8192};
+  r.with_ladder = false;
+  r.with_concurrency = true;
+  const auto report = build_report(test::catalog(), r);
+  REQUIRE(report.rows[0].concurrency);
+  const auto n = report.rows[0].concurrency->max_parallel;
+  CHECK(report.rows[0].concurrency->context_tokens == 8192);
+  REQUIRE(n > 1);
+  REQUIRE(n < 64);
+  // N requests of 8,192 tokens fit (outside the estimate's range); N + 1 do not.
+  const auto at = [&](std::uint32_t k) {
+    Request x = r;
+    x.with_concurrency = false;
+    x.settings.n_seq = k;
+    x.given.n_seq = true;
+    x.contexts = {8192ULL * k};
+    const auto rep = build_report(test::catalog(), x);
+    return rep.rows[0].fits && !rep.rows[0].marginal;
+  };
+  CHECK(at(n));
+  CHECK_FALSE(at(n + 1));
+}

@@ -123,6 +123,12 @@ struct WhatIf {
   std::optional<SpeedEstimate> speed;  ///< decode speed after the change
 };
 
+/// How many requests fit at once.
+struct Concurrency {
+  std::uint64_t context_tokens = 0;  ///< tokens per request
+  std::uint32_t max_parallel = 0;    ///< 1..64
+};
+
 /// One configuration: quant x GPU x context.
 struct FitRow {
   std::size_t quant = 0;    ///< index into Report::quants
@@ -133,7 +139,10 @@ struct FitRow {
   ByteDelta headroom_bytes = 0;    ///< usable - total
   bool fits = false;               ///< headroom >= 0
   bool meets_min_headroom = true;  ///< fits with --min-headroom to spare (true when none was asked)
-  bool marginal = false;           ///< the verdict could flip within the estimate's range
+  /// Requests of this row's context that fit at once, each with its own
+  /// context (n_seq = N, n_ctx = N x context), at the estimates' high end.
+  std::optional<Concurrency> concurrency;
+  bool marginal = false;  ///< the verdict could flip within the estimate's range
   Verdict verdict = Verdict::over;
   Bytes total_low_bytes = 0;   ///< total with the estimates at the low end of their range
   Bytes total_high_bytes = 0;  ///< ... and at the high end
@@ -205,6 +214,9 @@ struct Request {
   bool with_max_context = true;             ///< compute each row's largest fitting context
   bool with_what_if = true;                 ///< rank the knobs for rows that do not fit
   std::optional<Bytes> min_headroom_bytes;  ///< check --min-headroom: a fit needs this much to spare
+  /// How many requests of each context fit at once (llama.cpp, llama-server,
+  /// Ollama), for reports of at most 400 rows.
+  bool with_concurrency = false;
 };
 
 /// Something the user should know about the request: printed on stderr and in

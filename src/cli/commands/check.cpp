@@ -27,6 +27,7 @@ ExitCode run(const Args& a, Session& session) {
     throw UsageError("check: --quant is required (one verdict needs one quantization)");
   }
   request.with_ladder = false;
+  request.with_concurrency = true;
   request.min_headroom_bytes = a.min_headroom;
   const auto report = build_report(session.catalog(), request);
   write_warnings(report.warnings);

@@ -17,7 +17,8 @@ void setup(CLI::App& app, Args& a) {
 
 ExitCode run(const Args& a, Session& session) {
   check_common(a);
-  const auto request = make_request(a);
+  auto request = make_request(a);
+  request.with_concurrency = true;
   const auto report = build_report(session.catalog(), request);
   write_warnings(report.warnings);
   write_output(render_fit(report, session.render_context(true)));

@@ -439,6 +439,20 @@ const std::vector<Field>& fields() {
        [](const RowView& v) {
          return boolean(v.row.fits);
        }},
+      {"concurrency", "", 0,
+       [](const RowView& v) {
+         if (!v.row.concurrency) {
+           return null();
+         }
+         ojson list = ojson::array();
+         list.push_back({{"context_tokens", v.row.concurrency->context_tokens},
+                         {"max_parallel", v.row.concurrency->max_parallel}});
+         return json(std::move(list));
+       }},
+      {"", "max_parallel", 48,
+       [](const RowView& v) {
+         return v.row.concurrency ? number(v.row.concurrency->max_parallel) : null();
+       }},
       {"meets_min_headroom", "meets_min_headroom", 47,
        [](const RowView& v) {
          return boolean(v.row.meets_min_headroom);

@@ -78,6 +78,36 @@ std::string footnotes(const Report& r, bool matrix, const RenderContext& ctx) {
   return out;
 }
 
+// How many requests fit at once, for the rows shown: with --wide, with more
+// than one sequence asked for, or under an engine that serves several (llama-server, Ollama).
+std::string concurrency_line(const Report& r, const RenderContext& ctx) {
+  const bool serving = r.settings.n_seq > 1 || r.engine->name() != "llama.cpp";
+  if (r.contexts.size() != 1 || (compact(ctx) && !serving)) {
+    return {};
+  }
+  const auto selection = select_quants(r, 0, ctx);
+  std::string list;
+  const FitRow* example = nullptr;
+  for (std::size_t q = 0; q < r.quants.size(); ++q) {
+    const auto& row = r.row(q, 0, 0);
+    if (!selection.shown[q] || !row.concurrency) {
+      continue;
+    }
+    list += fmt::format("{}{}:{}", list.empty() ? "" : ", ", r.quants[q].id, row.concurrency->max_parallel);
+    example = example == nullptr || row.concurrency->max_parallel > example->concurrency->max_parallel ? &row : example;
+  }
+  if (example == nullptr) {
+    return {};
+  }
+  Change change;
+  change.with_parallel(example->concurrency->max_parallel);
+  return wrap(fmt::format("requests at once, {} tokens each (its own context; {}): {}",
+                          with_commas(example->concurrency->context_tokens), r.engine->describe(r.model.spec, change),
+                          list),
+              ctx, "    ") +
+         "\n";
+}
+
 std::string max_context_cell(const Report& r, const FitRow& row) {
   if (!row.max_context_tokens) {
     return "-";
@@ -259,6 +289,9 @@ std::string render_fit(const Report& r, const RenderContext& ctx) {
       const bool matrix = r.columns.size() > 1;
       out += matrix ? gpu_matrix(r, ctx) : fit_table(r, 0, ctx);
       out += footnotes(r, matrix, ctx);
+      if (!matrix) {
+        out += concurrency_line(r, ctx);
+      }
       for (std::size_t g = 0; g < r.columns.size(); ++g) {
         out += devices_section(r, g, ctx);
       }
