@@ -73,7 +73,7 @@ DetectedMachine detect_machine() {
     if (auto d = parse_sysctl(mac.output)) {
       m.gpus.push_back(std::move(*d));
     }
-    m.tried.push_back(m.gpus.empty() ? "sysctl: no hw.memsize (not a Mac)" : "sysctl: a Mac");
+    m.tried.emplace_back(m.gpus.empty() ? "sysctl: no hw.memsize (not a Mac)" : "sysctl: a Mac");
   }
   const std::string root = Session::environment("VRAMFIT_SYSROOT").value_or("");
   const std::string meminfo = root + "/proc/meminfo";

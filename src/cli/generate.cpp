@@ -308,13 +308,13 @@ std::string zsh_completion(const std::vector<CommandDoc>& commands) {
       }
       const std::string names =
           o.names.size() > 1 ? "(" + joined(o.names) + ")'{" + joined(o.names, ",") + "}'" : o.names.front();
-      z += "    '" + names + "[" + zsh_quote(o.help) + "]" + action + "' \\\n";
+      z += fmt::format("    '{}[{}]{}' \\\n", names, zsh_quote(o.help), action);
     }
     if (!c.subcommands.empty()) {
       z += "    '1:command:(" + joined(c.subcommands) + ")' \\\n    '*::arg:->sub'\n";
       z += "  case $words[1] in\n";
       for (const auto& sub : c.subcommands) {
-        z += "    " + sub + ") " + fn + zsh_name(sub) + " ;;\n";
+        z += fmt::format("    {}) {}{} ;;\n", sub, fn, zsh_name(sub));
       }
       z += "  esac\n}\n\n";
     } else {

@@ -91,7 +91,7 @@ Request make_request(const Args& a) {
     r.devices.detected = std::move(machine.gpus);
     if (!r.host.ram_bytes && machine.ram) {
       r.host.ram_bytes = machine.ram->total_bytes;
-      r.notes.push_back("--ram taken from /proc/meminfo (MemTotal)");
+      r.notes.emplace_back("--ram taken from /proc/meminfo (MemTotal)");
     }
   }
   r.engine = a.engine;

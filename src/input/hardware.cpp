@@ -175,7 +175,9 @@ std::vector<DetectedDevice> parse_rocm_smi(std::string_view text) {
     throw InputError(std::string(tool) + ": expected a JSON object of cards");
   }
   std::vector<DetectedDevice> out;
-  for (const auto& [card, fields] : doc.items()) {
+  for (const auto& item : doc.items()) {
+    const std::string& card = item.key();
+    const auto& fields = item.value();
     if (card.rfind("card", 0) != 0 || !fields.is_object()) {
       continue;  // "system" and other sections
     }

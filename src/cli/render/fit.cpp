@@ -320,7 +320,9 @@ std::string render_fit(const Report& r, const RenderContext& ctx) {
           // A screen's worth has room for one ladder; the offload table covers the rest.
           if (!compact(ctx) || blocks.size() == 1) {
             for (const auto& [header, body] : blocks) {
-              out += "\n" + header + body;
+              out += "\n";
+              out += header;
+              out += body;
             }
           }
         }

@@ -47,8 +47,9 @@ std::string xml_text(std::string_view text) {
 }
 
 std::string tokens_label(std::uint64_t t) {
-  if (t >= 1024 * 1024 && t % (1024 * 1024) == 0) {
-    return fmt::format("{}M", t / (1024 * 1024));
+  constexpr std::uint64_t k_m = std::uint64_t{1024} * 1024;
+  if (t >= k_m && t % k_m == 0) {
+    return fmt::format("{}M", t / k_m);
   }
   if (t >= 1024 && t % 1024 == 0) {
     return fmt::format("{}K", t / 1024);
