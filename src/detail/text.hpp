@@ -6,6 +6,7 @@
 #include <cctype>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace vramfit::detail {
 
@@ -22,6 +23,34 @@ inline std::string to_lower(std::string_view text) {
   std::string out(text);
   std::transform(out.begin(), out.end(), out.begin(), ascii_lower);
   return out;
+}
+
+/// `s` without leading and trailing spaces, tabs and carriage returns.
+inline std::string_view trim(std::string_view s) noexcept {
+  const auto blank = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r';
+  };
+  while (!s.empty() && blank(s.front())) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && blank(s.back())) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+/// `text` cut at every `sep`, each piece trimmed ("a, b," -> "a", "b", "").
+inline std::vector<std::string_view> split_trimmed(std::string_view text, char sep) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0;
+  while (true) {
+    const auto pos = text.find(sep, start);
+    out.push_back(trim(text.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start)));
+    if (pos == std::string_view::npos) {
+      return out;
+    }
+    start = pos + 1;
+  }
 }
 
 /// Lower-case letters and digits only: "RTX 3090", "rtx-3090" and "Rtx_3090" all

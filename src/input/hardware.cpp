@@ -1,6 +1,7 @@
 #include "vramfit/input/hardware.hpp"
 
 #include "detail/json.hpp"
+#include "detail/text.hpp"
 
 #include "vramfit/support/error.hpp"
 #include "vramfit/support/text.hpp"
@@ -13,29 +14,7 @@
 namespace vramfit {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
-std::vector<std::string_view> split(std::string_view text, char sep) {
-  std::vector<std::string_view> out;
-  std::size_t at = 0;
-  while (at <= text.size()) {
-    const auto next = text.find(sep, at);
-    out.push_back(text.substr(at, next == std::string_view::npos ? std::string_view::npos : next - at));
-    if (next == std::string_view::npos) {
-      break;
-    }
-    at = next + 1;
-  }
-  return out;
-}
+using detail::trim;
 
 std::optional<std::uint64_t> whole_number(std::string_view s) {
   std::uint64_t v = 0;
@@ -77,7 +56,7 @@ struct KeyValue {
 std::vector<KeyValue> key_values(std::string_view text) {
   std::vector<KeyValue> out;
   std::size_t line_no = 0;
-  for (auto line : split(text, '\n')) {
+  for (auto line : detail::split_trimmed(text, '\n')) {
     ++line_no;
     const auto colon = line.find(':');
     if (colon != std::string_view::npos) {
@@ -98,17 +77,16 @@ std::vector<DetectedDevice> parse_nvidia_smi(std::string_view text) {
   int col_free = 3;
   std::vector<DetectedDevice> out;
   std::size_t line_no = 0;
-  for (auto line : split(text, '\n')) {
+  for (const auto line : detail::split_trimmed(text, '\n')) {
     ++line_no;
-    line = trim(line);
     if (line.empty()) {
       continue;
     }
-    const auto cells = split(line, ',');
+    const auto cells = detail::split_trimmed(line, ',');
     if (line.find("memory.") != std::string_view::npos) {  // the header
       col_name = col_total = col_used = col_free = -1;
       for (std::size_t i = 0; i < cells.size(); ++i) {
-        const auto c = trim(cells[i]);
+        const auto c = cells[i];
         const auto is = [&](std::string_view key) {
           return c.substr(0, key.size()) == key;
         };

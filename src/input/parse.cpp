@@ -10,15 +10,7 @@
 namespace vramfit {
 namespace {
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
+using detail::trim;
 
 [[noreturn]] void bad(std::string_view option, std::string_view text, std::string_view why) {
   throw UsageError(std::string(option) + ": '" + std::string(text.substr(0, 64)) + "' " + std::string(why));
@@ -38,19 +30,6 @@ std::uint64_t parse_digits(std::string_view digits, std::string_view option, std
     bad(option, whole, "is not a number");
   }
   return value;
-}
-
-std::vector<std::string_view> split(std::string_view text, char sep) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  while (true) {
-    const auto pos = text.find(sep, start);
-    out.push_back(trim(text.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start)));
-    if (pos == std::string_view::npos) {
-      return out;
-    }
-    start = pos + 1;
-  }
 }
 
 }  // namespace
@@ -80,7 +59,7 @@ std::uint64_t parse_context(std::string_view text, std::string_view option) {
 
 std::vector<std::uint64_t> parse_context_list(std::string_view text, std::string_view option) {
   std::vector<std::uint64_t> out;
-  for (const auto item : split(text, ',')) {
+  for (const auto item : detail::split_trimmed(text, ',')) {
     if (item.empty()) {
       bad(option, text, "has an empty item");
     }
@@ -94,7 +73,7 @@ std::vector<std::uint64_t> parse_context_list(std::string_view text, std::string
 
 std::vector<std::string> parse_name_list(std::string_view text, std::string_view option) {
   std::vector<std::string> out;
-  for (const auto item : split(text, ',')) {
+  for (const auto item : detail::split_trimmed(text, ',')) {
     if (item.empty()) {
       bad(option, text, "has an empty item");
     }

@@ -97,10 +97,7 @@ namespace {
 // know, by its memory (and bandwidth). Nothing when `item` is not of that form.
 std::optional<GpuSpec> ad_hoc_gpu(std::string_view item) {
   const auto at = item.find('@');
-  std::string_view memory = item.substr(0, at);
-  while (!memory.empty() && memory.back() == ' ') {
-    memory.remove_suffix(1);
-  }
+  const std::string_view memory = detail::trim(item.substr(0, at));
   if (memory.empty() || memory.front() < '0' || memory.front() > '9' ||
       memory.find_first_not_of("0123456789.") == std::string_view::npos) {
     return std::nullopt;  // a bare number is a catalog name ("3090"), not a size
@@ -122,10 +119,7 @@ std::optional<GpuSpec> ad_hoc_gpu(std::string_view item) {
   g.memory_bytes = bytes;
   g.source = "--gpu: stated on the command line (a CUDA card assumed: its context reserve is estimated)";
   if (at != std::string_view::npos) {
-    std::string_view bw = item.substr(at + 1);
-    while (!bw.empty() && bw.front() == ' ') {
-      bw.remove_prefix(1);
-    }
+    const std::string_view bw = detail::trim(item.substr(at + 1));
     const auto lower = detail::to_lower(bw);
     std::string_view number = lower;
     for (const std::string_view unit : {"gb/s", "gbps", "gbs"}) {
@@ -134,9 +128,7 @@ std::optional<GpuSpec> ad_hoc_gpu(std::string_view item) {
         break;
       }
     }
-    while (!number.empty() && number.back() == ' ') {
-      number.remove_suffix(1);
-    }
+    number = detail::trim(number);
     char* end = nullptr;
     const std::string n(number);
     const double v = std::strtod(n.c_str(), &end);
@@ -241,12 +233,7 @@ GpuGroup resolve_gpu_group(const Catalog& catalog, std::string_view text, const 
     const auto plus = text.find('+', at);
     std::string_view item = text.substr(at, plus == std::string_view::npos ? std::string_view::npos : plus - at);
     at = plus == std::string_view::npos ? text.size() + 1 : plus + 1;
-    while (!item.empty() && item.front() == ' ') {
-      item.remove_prefix(1);
-    }
-    while (!item.empty() && item.back() == ' ') {
-      item.remove_suffix(1);
-    }
+    item = detail::trim(item);
     if (item.empty()) {
       throw UsageError("--gpu: '" + std::string(text.substr(0, 64)) + "' has an empty GPU between '+' signs");
     }
@@ -258,9 +245,7 @@ GpuGroup resolve_gpu_group(const Catalog& catalog, std::string_view text, const 
     }
     if (digits > 0 && digits + 1 < item.size() && (item[digits] == 'x' || item[digits] == 'X')) {
       auto rest = item.substr(digits + 1);
-      while (!rest.empty() && rest.front() == ' ') {
-        rest.remove_prefix(1);
-      }
+      rest = detail::trim(rest);
       const auto n = std::stoul(std::string(item.substr(0, digits)));
       if (n == 0 || n > 16) {
         throw UsageError("--gpu: '" + std::string(item.substr(0, 64)) + "': 1 to 16 GPUs of a kind");
