@@ -591,24 +591,28 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
   const ByteDelta asked = static_cast<ByteDelta>(row.memory.total_bytes());
   std::vector<WhatIf> out;
   // One changed configuration, the rest as asked (the engine's defaults stay applied).
-  const auto add = [&](Knob knob, std::string change, RunSettings changed, Offload offload) {
+  // One changed configuration on `on` (the column, or the column with a raised limit).
+  const auto add_on = [&](const GpuColumn& on, Knob knob, std::string change, RunSettings changed, Offload offload) {
     if (!cache_types_fit(changed)) {
       return;  // a cache type that does not divide the model's heads
     }
-    const auto v = verdict(q, column, Variant{changed, offload});
+    const auto v = verdict(q, on, Variant{changed, offload});
     WhatIf w;
     w.knob = knob;
     w.change = std::move(change);
     w.saved_bytes = asked - static_cast<ByteDelta>(v.memory.total_bytes());
-    const auto ram = ram_fits(column, v.placement);
+    const auto ram = ram_fits(on, v.placement);
     w.ram_over = v.fits && ram && !*ram;
     w.marginal = v.fits && v.marginal;
     w.fits = v.fits && !w.marginal && !w.ram_over;
     w.headroom_bytes = v.headroom_bytes;
     if (v.fits) {
-      w.speed = speed(q, column, context(changed), v.placement);
+      w.speed = speed(q, on, context(changed), v.placement);
     }
     out.push_back(std::move(w));
+  };
+  const auto add = [&](Knob knob, std::string change, RunSettings changed, Offload offload) {
+    add_on(column, knob, std::move(change), std::move(changed), offload);
   };
   RunSettings at = s;
   at.context_tokens = c.context_tokens;
@@ -627,19 +631,10 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
       raised.group.budgets.front().total_bytes = wired_mib * k_mib;
       raised.group.budgets.front().usable_bytes = wired_mib * k_mib - taken;
       raised.budget = raised.group.combined_budget();
-      const auto v = verdict(q, raised, Variant{at, asked_offload});
-      WhatIf w;
-      w.knob = Knob::wired_limit;
-      w.change = fmt::format("sudo sysctl iogpu.wired_limit_mb={} (leaves {} MiB of RAM to macOS)", wired_mib,
-                             first_gpu.memory_bytes / k_mib - wired_mib);
-      w.saved_bytes = 0;  // nothing smaller: the limit grows
-      w.fits = v.fits && !v.marginal;
-      w.marginal = v.fits && v.marginal;
-      w.headroom_bytes = v.headroom_bytes;
-      if (v.fits) {
-        w.speed = speed(q, raised, context(at), v.placement);
-      }
-      out.push_back(std::move(w));
+      add_on(raised, Knob::wired_limit,
+             fmt::format("sudo sysctl iogpu.wired_limit_mb={} (leaves {} MiB of RAM to macOS)", wired_mib,
+                         first_gpu.memory_bytes / k_mib - wired_mib),
+             at, asked_offload);
     }
   }
   if (!s.flash_attn) {
