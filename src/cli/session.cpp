@@ -46,8 +46,7 @@ std::vector<std::string> Session::catalog_paths() const {
     }
   }
   if (const auto env = environment("VRAMFIT_CATALOG")) {
-    const char* full = std::getenv("VRAMFIT_CATALOG");  // not cut to 64 bytes: a list of paths
-    std::stringstream list(full != nullptr ? full : *env);
+    std::stringstream list(*env);
     for (std::string item; std::getline(list, item, ':');) {
       if (!item.empty()) {
         paths.push_back(item);
@@ -94,7 +93,7 @@ RenderContext Session::render_context(bool catalog_used) const {
 
 std::optional<std::string> Session::environment(const char* name) {
   const char* v = std::getenv(name);
-  return v != nullptr && *v != '\0' ? std::optional<std::string>(std::string(v).substr(0, 64)) : std::nullopt;
+  return v != nullptr && *v != '\0' ? std::optional<std::string>(v) : std::nullopt;
 }
 
 std::string Session::read_stdin(const char* what) {

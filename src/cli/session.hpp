@@ -23,7 +23,9 @@ public:
   const Catalog& catalog(const std::vector<std::string>& extra_files = {});
   /// The render context for this run; `catalog_used` says whether the output may name the catalog.
   RenderContext render_context(bool catalog_used) const;
-  /// An environment variable's value, empty ones as absent, cut to 64 bytes.
+  /// An environment variable's value, whole (paths such as VRAMFIT_SYSROOT are
+  /// often longer than any cut), empty ones as absent. Messages that echo a
+  /// value cut it themselves.
   static std::optional<std::string> environment(const char* name);
   /// Standard input, at most 16 MiB.
   static std::string read_stdin(const char* what);

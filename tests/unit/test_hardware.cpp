@@ -1,4 +1,5 @@
 #include "catch.hpp"
+#include "detect.hpp"
 #include "test_support.hpp"
 
 #include "vramfit/input/hardware.hpp"
@@ -6,6 +7,8 @@
 #include "vramfit/memory/device.hpp"
 #include "vramfit/plan/report.hpp"
 #include "vramfit/support/error.hpp"
+
+#include <cstdlib>
 
 using namespace vramfit;
 
@@ -153,4 +156,25 @@ TEST_CASE("sizes with a decimal fraction of a unit", "[hardware]") {
   CHECK_THROWS_AS(parse_size("1.GiB", "--reserve"), UsageError);
   CHECK_THROWS_AS(parse_size("1.5", "--reserve"), UsageError);
   CHECK_THROWS_AS(parse_size("1.1234567GiB", "--reserve"), UsageError);
+}
+
+TEST_CASE("GPU detection (--gpu auto) reads a recorded machine at a sysroot path of any length", "[hardware]") {
+  // A build tree deep in the file system gives a long VRAMFIT_SYSROOT; the
+  // whole path must reach /proc/meminfo's reader, not its first 64 bytes.
+  std::string root = std::string(VRAMFIT_TEST_DATA_DIR) + "/machines";
+  while (root.size() < 300) {
+    root += "/.";
+  }
+  root += "/nvidia-8x3090";
+  const std::string path = root + "/bin:/usr/bin:/bin";
+  const char* old_path = std::getenv("PATH");
+  const std::string saved_path = old_path != nullptr ? old_path : "/usr/bin:/bin";
+  REQUIRE(setenv("VRAMFIT_SYSROOT", root.c_str(), 1) == 0);
+  REQUIRE(setenv("PATH", path.c_str(), 1) == 0);
+  const auto machine = cli::detect_machine();
+  setenv("PATH", saved_path.c_str(), 1);
+  unsetenv("VRAMFIT_SYSROOT");
+  CHECK(machine.gpus.size() == 8);
+  REQUIRE(machine.ram.has_value());
+  CHECK(machine.ram->total_bytes == Bytes{16268680} * 1024);
 }
