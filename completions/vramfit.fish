@@ -12,6 +12,10 @@ complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot v
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -o m -l model -d 'Catalog model id or alias (vramfit list models)' -x -a '(vramfit list models --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l gguf -d 'A GGUF model file (any part of a split file): its own tensors and metadata' -r -F
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l hf-config -d 'A Hugging Face config.json: the architecture, sized per --quant' -r -F
+complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l model-draft -d 'A draft model for speculative decoding (llama.cpp -md), catalog id or alias: its' -x
+complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l gguf-draft -d 'The draft model as a GGUF file' -r -F
+complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l quant-draft -d 'The draft model\'s quantization (default Q8_0)' -x
+complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l cache-type-draft -d 'The draft\'s KV cache type (llama.cpp -ctkd/-ctvd; default f16)' -x -a 'f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -o g -l gpu -d 'GPU id; repeat or comma-separate for a matrix; 2xrtx3090 or a+b for one host (vr' -x -a '(vramfit list gpus --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -o q -l quant -d 'Quantizations to show (default: the standard set)' -x -a '(vramfit list quants --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l all-quants -d 'Show every quantization that applies, not only the standard set'
@@ -48,6 +52,10 @@ complete -c vramfit -n '__fish_seen_subcommand_from check' -o h -l help -d 'Prin
 complete -c vramfit -n '__fish_seen_subcommand_from check' -o m -l model -d 'Catalog model id or alias (vramfit list models)' -x -a '(vramfit list models --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l gguf -d 'A GGUF model file (any part of a split file): its own tensors and metadata' -r -F
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l hf-config -d 'A Hugging Face config.json: the architecture, sized per --quant' -r -F
+complete -c vramfit -n '__fish_seen_subcommand_from check' -l model-draft -d 'A draft model for speculative decoding (llama.cpp -md), catalog id or alias: its' -x
+complete -c vramfit -n '__fish_seen_subcommand_from check' -l gguf-draft -d 'The draft model as a GGUF file' -r -F
+complete -c vramfit -n '__fish_seen_subcommand_from check' -l quant-draft -d 'The draft model\'s quantization (default Q8_0)' -x
+complete -c vramfit -n '__fish_seen_subcommand_from check' -l cache-type-draft -d 'The draft\'s KV cache type (llama.cpp -ctkd/-ctvd; default f16)' -x -a 'f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -o g -l gpu -d 'GPU id; repeat or comma-separate for a matrix; 2xrtx3090 or a+b for one host (vr' -x -a '(vramfit list gpus --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -o q -l quant -d 'Quantizations to show (default: the standard set)' -x -a '(vramfit list quants --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l all-quants -d 'Show every quantization that applies, not only the standard set'
@@ -83,6 +91,10 @@ complete -c vramfit -n '__fish_seen_subcommand_from max-context' -o h -l help -d
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -o m -l model -d 'Catalog model id or alias (vramfit list models)' -x -a '(vramfit list models --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l gguf -d 'A GGUF model file (any part of a split file): its own tensors and metadata' -r -F
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l hf-config -d 'A Hugging Face config.json: the architecture, sized per --quant' -r -F
+complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l model-draft -d 'A draft model for speculative decoding (llama.cpp -md), catalog id or alias: its' -x
+complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l gguf-draft -d 'The draft model as a GGUF file' -r -F
+complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l quant-draft -d 'The draft model\'s quantization (default Q8_0)' -x
+complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l cache-type-draft -d 'The draft\'s KV cache type (llama.cpp -ctkd/-ctvd; default f16)' -x -a 'f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -o g -l gpu -d 'GPU id; repeat or comma-separate for a matrix; 2xrtx3090 or a+b for one host (vr' -x -a '(vramfit list gpus --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -o q -l quant -d 'Quantizations to show (default: the standard set)' -x -a '(vramfit list quants --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l all-quants -d 'Show every quantization that applies, not only the standard set'
@@ -117,6 +129,10 @@ complete -c vramfit -n '__fish_seen_subcommand_from plot' -o h -l help -d 'Print
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -o m -l model -d 'Catalog model id or alias (vramfit list models)' -x -a '(vramfit list models --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l gguf -d 'A GGUF model file (any part of a split file): its own tensors and metadata' -r -F
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l hf-config -d 'A Hugging Face config.json: the architecture, sized per --quant' -r -F
+complete -c vramfit -n '__fish_seen_subcommand_from plot' -l model-draft -d 'A draft model for speculative decoding (llama.cpp -md), catalog id or alias: its' -x
+complete -c vramfit -n '__fish_seen_subcommand_from plot' -l gguf-draft -d 'The draft model as a GGUF file' -r -F
+complete -c vramfit -n '__fish_seen_subcommand_from plot' -l quant-draft -d 'The draft model\'s quantization (default Q8_0)' -x
+complete -c vramfit -n '__fish_seen_subcommand_from plot' -l cache-type-draft -d 'The draft\'s KV cache type (llama.cpp -ctkd/-ctvd; default f16)' -x -a 'f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -o g -l gpu -d 'GPU id; repeat or comma-separate for a matrix; 2xrtx3090 or a+b for one host (vr' -x -a '(vramfit list gpus --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -o q -l quant -d 'Quantizations to show (default: the standard set)' -x -a '(vramfit list quants --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l all-quants -d 'Show every quantization that applies, not only the standard set'

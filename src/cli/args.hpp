@@ -24,6 +24,12 @@ struct Args {
   std::string gguf;       ///< --gguf: a GGUF file
   std::string hf_config;  ///< --hf-config: a config.json
 
+  // A draft model for speculative decoding: one of these.
+  std::string model_draft;                 ///< --model-draft: a catalog id or alias
+  std::string gguf_draft;                  ///< --gguf-draft: a GGUF file
+  std::optional<std::string> quant_draft;  ///< --quant-draft (default Q8_0)
+  std::optional<GgmlType> cache_draft;     ///< --cache-type-draft (default f16)
+
   // What to evaluate.
   std::vector<std::string> gpus;    ///< --gpu, split at commas
   std::vector<std::string> quants;  ///< --quant, split at commas

@@ -230,8 +230,26 @@ void add_catalog_options(CLI::App& app, Args& a) {
   app.add_flag("--no-builtin-catalog", a.no_builtin_catalog, "Use only the --catalog files, not the embedded catalog");
 }
 
+void add_draft_options(CLI::App& app, Args& a) {
+  app.add_option("--model-draft", a.model_draft,
+                 "A draft model for speculative decoding (llama.cpp -md), catalog id or alias: its weights, cache "
+                 "and compute buffer beside the model's")
+      ->type_name("MODEL");
+  app.add_option("--gguf-draft", a.gguf_draft, "The draft model as a GGUF file")->type_name("FILE");
+  add_value(app, "--quant-draft", "The draft model's quantization (default Q8_0)", "QUANT", [&a](const std::string& v) {
+    auto names = parse_name_list(v, "--quant-draft");
+    if (names.size() != 1) {
+      throw UsageError("--quant-draft: give one quantization");
+    }
+    a.quant_draft = std::move(names.front());
+  });
+  add_value(app, "--cache-type-draft", "The draft's KV cache type (llama.cpp -ctkd/-ctvd; default f16)",
+            cache_type_names(), [&a](const std::string& v) { a.cache_draft = cache_type(v, "--cache-type-draft"); });
+}
+
 void add_report_options(CLI::App& app, Args& a, bool github) {
   add_model_options(app, a, true);
+  add_draft_options(app, a);
   add_selection_options(app, a);
   add_log_settings_options(app, a);
   add_run_options(app, a);

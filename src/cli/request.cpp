@@ -43,6 +43,36 @@ LoadedFile load_file(const std::string& path) {
   return out;
 }
 
+// --model-draft / --gguf-draft and their settings.
+std::optional<DraftRequest> draft_request(const Args& a) {
+  if (a.model_draft.empty() && a.gguf_draft.empty()) {
+    if (a.quant_draft || a.cache_draft) {
+      throw UsageError("--quant-draft and --cache-type-draft need --model-draft or --gguf-draft");
+    }
+    return std::nullopt;
+  }
+  if (!a.model_draft.empty() && !a.gguf_draft.empty()) {
+    throw UsageError("give one of --model-draft and --gguf-draft");
+  }
+  if (!a.gguf_draft.empty() && a.quant_draft) {
+    throw UsageError("--quant-draft does not apply to --gguf-draft: the file's own tensor types are used");
+  }
+  DraftRequest d;
+  d.model = a.model_draft;
+  if (a.quant_draft) {
+    d.quant = *a.quant_draft;
+  }
+  if (a.cache_draft) {
+    d.type_k = d.type_v = *a.cache_draft;
+  }
+  if (!a.gguf_draft.empty()) {
+    auto file = load_file(a.gguf_draft);
+    d.model_spec = std::move(file.model);
+    d.file = std::move(file.weights);
+  }
+  return d;
+}
+
 Request make_request(const Args& a) {
   const int sources = (a.model.empty() ? 0 : 1) + (a.gguf.empty() ? 0 : 1) + (a.hf_config.empty() ? 0 : 1);
   if (sources == 0) {
@@ -108,6 +138,7 @@ Request make_request(const Args& a) {
     r.file = std::move(file.weights);
     r.notes.insert(r.notes.end(), file.notes.begin(), file.notes.end());
   }
+  r.draft = draft_request(a);
   return r;
 }
 

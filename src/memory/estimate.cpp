@@ -92,8 +92,11 @@ ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& setti
   const Bytes width = std::max<Bytes>(spec.n_embd, q_width);
 
   const auto rows = rows_for(backend);
-  // Output phase: logits for every token of the ubatch plus the hidden states beside them.
-  const Bytes logits_only = checked_mul(checked_mul(n_tok, spec.n_vocab, "logits"), k_f32, "logits");
+  // Output phase: logits for every output of the ubatch (every token unless
+  // n_outputs_max says fewer: llama_context reserves min(n_tokens,
+  // n_outputs_max)) plus the hidden states beside them.
+  const Bytes n_out = settings.n_outputs_max == 0 ? n_tok : std::min<Bytes>(n_tok, settings.n_outputs_max);
+  const Bytes logits_only = checked_mul(checked_mul(n_out, spec.n_vocab, "logits"), k_f32, "logits");
   const Bytes logits = checked_add(logits_only, rows.logits * n_tok * spec.n_embd * k_f32, "logits");
   // Attention phase: without flash attention the F32 score matrix dominates.
   Bytes activations = rows.attention_x4 * n_tok * width * k_f32 / 4;

@@ -54,13 +54,14 @@ DeviceBudget EngineRules::budget(const GpuSpec&, DeviceBudget budget, const Engi
 
 EngineVerdict EngineRules::evaluate(const Scenario& s) const {
   EngineVerdict v;
-  v.placement = place(s.spec, s.weights, s.settings, s.kv, s.state, s.gpus, s.budgets, s.offload);
+  v.placement = place(s.spec, s.weights, s.settings, s.kv, s.state, s.gpus, s.budgets, s.offload, s.draft);
   for (const auto& d : v.placement.devices) {
     v.memory.weights_bytes = checked_add(v.memory.weights_bytes, d.weights_bytes, "weights");
     v.memory.kv_cache_bytes = checked_add(v.memory.kv_cache_bytes, d.kv_cache_bytes, "KV cache");
     v.memory.recurrent_state_bytes = checked_add(v.memory.recurrent_state_bytes, d.recurrent_state_bytes, "state");
     v.memory.compute_buffer_bytes = checked_add(v.memory.compute_buffer_bytes, d.compute_buffer.bytes, "compute");
     v.memory.overhead_bytes = checked_add(v.memory.overhead_bytes, d.overhead.bytes, "overhead");
+    v.memory.draft_bytes = checked_add(v.memory.draft_bytes, d.draft.total(), "draft");
     for (auto [sum, part] :
          {std::pair{&v.estimate.compute_buffer, &d.compute_buffer}, {&v.estimate.overhead, &d.overhead}}) {
       sum->bytes = checked_add(sum->bytes, part->bytes, "estimate");
@@ -113,6 +114,9 @@ std::string EngineRules::describe(const ModelSpec& spec, const Change& c) const 
   }
   if (c.quant) {
     words.insert(words.end(), {"--quant", *c.quant});
+  }
+  if (c.drop_draft) {
+    words.emplace_back("drop the draft model (no -md)");
   }
   return joined_arguments(words);
 }

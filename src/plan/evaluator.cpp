@@ -130,6 +130,7 @@ Evaluator::Evaluator(const Catalog& catalog, const Request& request)
   resolve_columns();
   resolve_settings();
   resolve_quants();
+  resolve_draft();
   add_warnings();
   auto& r = m_report;
   for (std::size_t qi = 0; qi < r.quants.size(); ++qi) {
@@ -293,6 +294,83 @@ void Evaluator::resolve_quants() {
                    [](const QuantResult& a, const QuantResult& b) { return a.file_bytes() > b.file_bytes(); });
 }
 
+// The draft model: evaluated by an Evaluator of its own over the same GPUs,
+// at the model's context and sequences, with the draft's cache types.
+void Evaluator::resolve_draft() {
+  if (!m_request.draft) {
+    return;
+  }
+  if (const auto why = m_engine.no_draft_reason()) {
+    throw UsageError("--model-draft: " + std::string(*why));
+  }
+  const auto& d = *m_request.draft;
+  Request& dr = m_draft_request;
+  dr.model = d.model;
+  dr.model_spec = d.model_spec;
+  dr.file = d.file;
+  if (!d.file) {
+    dr.quants = {d.quant};
+  }
+  dr.gpus = m_request.gpus;
+  dr.settings = m_report.settings;
+  dr.settings.type_k = d.type_k;
+  dr.settings.type_v = d.type_v;
+  dr.given = SettingsGiven{true, true, true, true, true, true, true};
+  dr.contexts = {m_report.contexts.front().context_tokens};
+  dr.host = m_request.host;
+  dr.devices = m_request.devices;
+  dr.engine = &m_engine;
+  dr.engine_options = m_request.engine_options;
+  dr.with_ladder = false;
+  dr.with_max_context = false;
+  dr.with_what_if = false;
+  m_draft = std::make_unique<Evaluator>(m_catalog, dr);
+  const auto& draft = m_draft->report();
+  const auto& target = m_report.model.spec;
+  // llama.cpp refuses a draft whose vocabulary differs (common/speculative.cpp:
+  // SPEC_VOCAB_MAX_SIZE_DIFFERENCE, 128 tokens).
+  constexpr std::uint32_t k_most_vocab_difference = 128;
+  const auto n_tgt = target.n_vocab;
+  const auto n_dft = draft.model.spec.n_vocab;
+  if ((n_tgt > n_dft ? n_tgt - n_dft : n_dft - n_tgt) > k_most_vocab_difference) {
+    throw UsageError("--model-draft: " + draft.model.spec.id + "'s vocabulary (" + std::to_string(n_dft) +
+                     " tokens) differs from " + target.id + "'s (" + std::to_string(n_tgt) +
+                     ") by more than 128 tokens, and llama.cpp refuses such a draft (pick one of the same family)");
+  }
+  m_report.draft = DraftSummary{draft.model, draft.quants.front(), d.type_k, d.type_v};
+  for (const auto& w : draft.warnings) {
+    m_report.warnings.push_back(Warning{"draft_" + w.code, "draft model: " + w.message});
+  }
+}
+
+std::optional<Companion> Evaluator::draft_loads(const GpuColumn& column, const RunSettings& settings) {
+  if (!m_draft) {
+    return std::nullopt;
+  }
+  RunSettings ds = settings;
+  ds.type_k = m_request.draft->type_k;
+  ds.type_v = m_request.draft->type_v;
+  ds.n_outputs_max = ds.n_seq;  // common_base_params_to_speculative: one output per sequence
+  auto& de = *m_draft;
+  const auto v = de.verdict(de.m_report.quants.front(), column, Variant{ds, Offload::full(de.m_report.model.spec)});
+  Companion c;
+  for (const auto& d : v.placement.devices) {
+    CompanionLoad load;
+    load.weights_bytes = d.weights_bytes;
+    load.kv_cache_bytes = checked_add(d.kv_cache_bytes, d.recurrent_state_bytes, "draft");
+    load.compute_buffer = d.compute_buffer;  // its overhead is the process's, counted once with the model
+    c.gpus.push_back(load);
+  }
+  const auto& h = v.placement.host;
+  c.host.weights_bytes = checked_add(h.weights_bytes, h.repacked_weights_bytes, "draft");
+  c.host.kv_cache_bytes = checked_add(h.kv_cache_bytes, h.recurrent_state_bytes, "draft");
+  c.host.compute_buffer = h.compute_buffer;
+  for (auto field : {&Estimate::bytes, &Estimate::low, &Estimate::high}) {
+    c.host.compute_buffer.*field = checked_add(c.host.compute_buffer.*field, h.output_bytes, "draft");
+  }
+  return c;
+}
+
 QuantResult Evaluator::quant_result(const QuantSpec& q) {
   const auto& model = m_report.model;
   if (m_inventory.empty()) {
@@ -443,8 +521,10 @@ EngineVerdict Evaluator::verdict(const QuantResult& q, const GpuColumn& column, 
   const auto& c = context(v.settings);
   RunSettings s = v.settings;
   s.context_tokens = c.context_tokens;
-  const Scenario scenario{m_report.model.spec,  q.layers, q.host_weights_bytes, s, c.kv, c.state, column.group.gpus,
-                          column.group.budgets, v.offload};
+  const auto draft = v.with_draft ? draft_loads(column, s) : std::nullopt;
+  const Scenario scenario{
+      m_report.model.spec,  q.layers,  q.host_weights_bytes,     s, c.kv, c.state, column.group.gpus,
+      column.group.budgets, v.offload, draft ? &*draft : nullptr};
   return m_engine.evaluate(scenario);
 }
 
@@ -540,6 +620,13 @@ FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, co
   row.vllm = v.vllm;
   row.provenance.weights = q.weights_provenance;
   row.placement = std::move(v.placement);
+  if (m_draft) {
+    CompanionLoad sum;
+    for (const auto& d : row.placement.devices) {
+      sum += d.draft;
+    }
+    row.draft = sum;
+  }
   row.ram_fits = ram_fits(column, row.placement);
   if (m_request.min_headroom_bytes) {
     row.meets_min_headroom =
@@ -549,7 +636,9 @@ FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, co
   if (row.fits) {
     row.speed = speed(q, column, c, row.placement);
   } else if (m_engine.offloads()) {
-    row.plan = plan_offload(spec, q.layers, s, c.kv, c.state, column.group.gpus, column.group.budgets);
+    const auto draft = draft_loads(column, s);
+    row.plan = plan_offload(spec, q.layers, s, c.kv, c.state, column.group.gpus, column.group.budgets,
+                            draft ? &*draft : nullptr);
     if (row.plan) {
       row.plan_ram_fits = ram_fits(column, *row.plan);
       row.speed = speed(q, column, c, *row.plan);
@@ -592,11 +681,12 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
   std::vector<WhatIf> out;
   // One changed configuration, the rest as asked (the engine's defaults stay applied).
   // One changed configuration on `on` (the column, or the column with a raised limit).
-  const auto add_on = [&](const GpuColumn& on, Knob knob, std::string change, RunSettings changed, Offload offload) {
+  const auto add_on = [&](const GpuColumn& on, Knob knob, std::string change, RunSettings changed, Offload offload,
+                          bool with_draft = true) {
     if (!cache_types_fit(changed)) {
       return;  // a cache type that does not divide the model's heads
     }
-    const auto v = verdict(q, on, Variant{changed, offload});
+    const auto v = verdict(q, on, Variant{changed, offload, with_draft});
     WhatIf w;
     w.knob = knob;
     w.change = std::move(change);
@@ -612,7 +702,7 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
     out.push_back(std::move(w));
   };
   const auto add = [&](Knob knob, std::string change, RunSettings changed, Offload offload) {
-    add_on(column, knob, std::move(change), std::move(changed), offload);
+    add_on(column, knob, std::move(change), changed, offload);
   };
   RunSettings at = s;
   at.context_tokens = c.context_tokens;
@@ -650,6 +740,9 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
       add(knob, m_engine.describe(spec, Change().with_cache(type).with_flash_attn(!s.flash_attn)), x, asked_offload);
     }
   }
+  if (m_draft) {
+    add_on(column, Knob::draft, m_engine.describe(spec, Change().without_draft()), at, asked_offload, false);
+  }
   if (s.n_seq > 1) {
     RunSettings x = at;
     x.n_seq = 1;
@@ -684,7 +777,9 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
         continue;
       }
       const auto& xc = context(x);
-      const auto plan = plan_offload(spec, q.layers, x, xc.kv, xc.state, column.group.gpus, column.group.budgets);
+      const auto draft = draft_loads(column, x);
+      const auto plan = plan_offload(spec, q.layers, x, xc.kv, xc.state, column.group.gpus, column.group.budgets,
+                                     draft ? &*draft : nullptr);
       if (!plan || plan->offload.n_gpu_layers == 0) {
         continue;
       }

@@ -8,6 +8,7 @@
 #include "vramfit/plan/report.hpp"
 
 #include <map>
+#include <memory>
 #include <tuple>
 
 namespace vramfit {
@@ -29,11 +30,17 @@ public:
 private:
   /// How a row was asked for: which settings, context and offload.
   struct Variant {
+    Variant(const RunSettings& s, Offload o, bool draft = true) : settings(s), offload(o), with_draft(draft) {}
     RunSettings settings;  ///< context_tokens: the runner's context
     Offload offload;
+    bool with_draft = true;  ///< the draft model beside it, when the request has one
   };
 
   void resolve_quants();
+  void resolve_draft();
+  /// The draft model's loads on `column` at `settings` (the model's; the
+  /// draft's own cache types), or nothing when the request has none.
+  std::optional<Companion> draft_loads(const GpuColumn& column, const RunSettings& settings);
   void resolve_columns();
   void add_warnings();
   void resolve_settings();
@@ -61,6 +68,8 @@ private:
 
   const Catalog& m_catalog;
   const Request& m_request;
+  Request m_draft_request;             ///< the draft model's request (the model's GPUs, context and settings)
+  std::unique_ptr<Evaluator> m_draft;  ///< evaluates the draft model, when there is one
   const EngineRules& m_engine;
   Report m_report;
   CpuClass m_cpu = CpuClass::none;      ///< the host CPU whose extra buffers repack host weights

@@ -146,10 +146,24 @@ Bytes device_total(const DeviceLoad& d, Bytes Estimate::*field) {
   Bytes t = checked_add(d.weights_bytes, d.kv_cache_bytes, "device total");
   t = checked_add(t, d.recurrent_state_bytes, "device total");
   t = estimate_sum(t, d.compute_buffer, field);
+  t = checked_add(t, d.draft.total(field), "device total");
   return estimate_sum(t, d.overhead, field);
 }
 
 }  // namespace
+
+Bytes CompanionLoad::total(Bytes Estimate::*field) const {
+  return estimate_sum(checked_add(weights_bytes, kv_cache_bytes, "draft"), compute_buffer, field);
+}
+
+CompanionLoad& CompanionLoad::operator+=(const CompanionLoad& other) {
+  weights_bytes = checked_add(weights_bytes, other.weights_bytes, "draft");
+  kv_cache_bytes = checked_add(kv_cache_bytes, other.kv_cache_bytes, "draft");
+  for (auto field : {&Estimate::bytes, &Estimate::low, &Estimate::high}) {
+    compute_buffer.*field = checked_add(compute_buffer.*field, other.compute_buffer.*field, "draft");
+  }
+  return *this;
+}
 
 Bytes DeviceLoad::total_bytes() const {
   return device_total(*this, &Estimate::bytes);
@@ -176,6 +190,7 @@ Bytes HostLoad::total_bytes() const {
   t = checked_add(t, repacked_weights_bytes, "host total");
   t = checked_add(t, recurrent_state_bytes, "host total");
   t = checked_add(t, compute_buffer.bytes, "host total");
+  t = checked_add(t, draft.total(), "host total");
   return checked_add(t, output_bytes, "host total");
 }
 
@@ -187,6 +202,7 @@ Bytes MemoryBreakdown::total_bytes() const {
   Bytes t = checked_add(weights_bytes, kv_cache_bytes, "total");
   t = checked_add(t, recurrent_state_bytes, "total");
   t = checked_add(t, compute_buffer_bytes, "total");
+  t = checked_add(t, draft_bytes, "total");
   return checked_add(t, overhead_bytes, "total");
 }
 
@@ -228,7 +244,7 @@ struct BlockRange {
 
 Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings, const KvCacheSize& kv,
                 const RecurrentStateSize& state, const std::vector<GpuSpec>& gpus,
-                const std::vector<DeviceBudget>& budgets, const Offload& offload) {
+                const std::vector<DeviceBudget>& budgets, const Offload& offload, const Companion* draft) {
   Placement p;
   const std::uint32_t n = spec.n_layer;
   p.offload.n_gpu_layers = std::min(offload.n_gpu_layers, n + 1);
@@ -334,14 +350,21 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
   if (partial) {
     host.compute_buffer = estimate_compute(spec, settings, kv, Backend::cpu, true).compute_buffer;
   }
+  if (draft != nullptr) {
+    for (std::size_t g = 0; g < p.devices.size() && g < draft->gpus.size(); ++g) {
+      p.devices[g].draft = draft->gpus[g];
+    }
+    host.draft = draft->host;
+  }
   return p;
 }
 
 std::optional<Placement> plan_offload(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings,
                                       const KvCacheSize& kv, const RecurrentStateSize& state,
-                                      const std::vector<GpuSpec>& gpus, const std::vector<DeviceBudget>& budgets) {
+                                      const std::vector<GpuSpec>& gpus, const std::vector<DeviceBudget>& budgets,
+                                      const Companion* draft) {
   const auto at = [&](Offload o) {
-    return place(spec, weights, settings, kv, state, gpus, budgets, o);
+    return place(spec, weights, settings, kv, state, gpus, budgets, o, draft);
   };
   // A plan is advice: it must fit at the estimates' high end, not just the middle.
   const auto safe = [&](Offload o) {

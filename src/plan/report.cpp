@@ -45,6 +45,8 @@ std::string_view name(Knob knob) noexcept {
     case Knob::cache_q8_0:
     case Knob::cache_q4_0:
       return "cache-type";
+    case Knob::draft:
+      return "draft";
     case Knob::parallel:
       return "parallel";
     case Knob::expert_offload:
@@ -66,10 +68,21 @@ const FitRow& Report::row(std::size_t quant, std::size_t gpu, std::size_t contex
 std::vector<std::string> Report::arguments(const FitRow& r, const Placement& placement) const {
   RunSettings s = settings;
   s.context_tokens = contexts.at(r.context).context_tokens;
-  return engine->arguments(model.spec, placement, s, quants.at(r.quant).model_file);
+  auto args = engine->arguments(model.spec, placement, s, quants.at(r.quant).model_file);
+  if (draft) {
+    // llama-server's draft flags (common/arg.cpp); its layers all offloaded, as by default.
+    args.insert(args.end(), {"-md", draft->quant.model_file});
+    if (draft->type_k != GgmlType::f16 || draft->type_v != GgmlType::f16) {
+      args.insert(args.end(), {"-ctkd", lower_name(draft->type_k), "-ctvd", lower_name(draft->type_v)});
+    }
+  }
+  return args;
 }
 
 std::string Report::command(const FitRow& r, const Placement& placement) const {
+  if (draft) {
+    return shell_command(std::string(engine->program()), arguments(r, placement));
+  }
   RunSettings s = settings;
   s.context_tokens = contexts.at(r.context).context_tokens;
   return engine->command(model.spec, placement, s, quants.at(r.quant).model_file);

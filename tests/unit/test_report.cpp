@@ -4,6 +4,7 @@
 #include "vramfit/plan/report.hpp"
 #include "vramfit/support/error.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 using namespace vramfit;
@@ -143,4 +144,94 @@ TEST_CASE("absurd but valid inputs give answers", "[report]") {
   const auto r = run("qwen3.6-35b-a3b", {"b200"}, {"Q4_K_M"}, {10'000'000});
   CHECK(r.rows[0].memory.kv_cache_bytes == 10ULL * 10000128 * 1024 * 2);
   CHECK_FALSE(r.rows[0].fits);
+}
+
+TEST_CASE("a draft model: its own weights, f16 cache at the model's context, and compute beside the model's",
+          "[report][draft]") {
+  Request r;
+  r.model = "llama-3.3-70b";
+  r.gpus = {"2xrtx3090"};
+  r.quants = {"Q4_K_M"};
+  r.contexts = {8192};
+  r.settings.type_k = r.settings.type_v = GgmlType::q8_0;
+  r.given.type_k = r.given.type_v = true;
+  DraftRequest d;
+  d.model = "llama-3.1-8b";
+  d.quant = "Q8_0";
+  r.draft = d;
+  const auto with = build_report(test::catalog(), r);
+  REQUIRE(with.draft.has_value());
+  CHECK(with.draft->model.spec.id == "llama-3.1-8b");
+  const auto& row = with.rows.front();
+  REQUIRE(row.draft.has_value());
+  // 32 layers x 8,192 cells x (8 KV heads x 128) x 2 (K and V) x 2 bytes (f16,
+  // not the model's q8_0: llama.cpp's -ctkd/-ctvd default).
+  CHECK(row.draft->kv_cache_bytes == Bytes{32} * 8192 * 1024 * 2 * 2);
+  CHECK(row.draft->kv_cache_bytes == Bytes{1} << 30);
+  // The draft's weights are exactly those of the same file run on its own.
+  Request alone;
+  alone.model = "llama-3.1-8b";
+  alone.gpus = {"2xrtx3090"};
+  alone.quants = {"Q8_0"};
+  alone.contexts = {8192};
+  const auto solo = build_report(test::catalog(), alone);
+  CHECK(row.draft->weights_bytes == solo.rows.front().memory.weights_bytes);
+  CHECK(row.placement.host.draft.weights_bytes == solo.rows.front().placement.host.weights_bytes);
+  // The parts sum to the total, the draft's to its share, every GPU's to the row's.
+  CHECK(row.memory.draft_bytes == row.draft->total());
+  CHECK(row.memory.draft_bytes ==
+        row.draft->weights_bytes + row.draft->kv_cache_bytes + row.draft->compute_buffer.bytes);
+  CHECK(row.memory.total_bytes() == row.memory.weights_bytes + row.memory.kv_cache_bytes +
+                                        row.memory.recurrent_state_bytes + row.memory.compute_buffer_bytes +
+                                        row.memory.overhead_bytes + row.memory.draft_bytes);
+  CHECK(row.memory.total_bytes() == row.placement.gpu_total_bytes());
+  // One output per sequence: the draft's logits are one row, not the ubatch's 512.
+  CHECK(row.draft->compute_buffer.bytes < solo.rows.front().memory.compute_buffer_bytes);
+  // Without the draft: the same model, the draft's bytes less, and room for more context.
+  r.draft.reset();
+  const auto without = build_report(test::catalog(), r);
+  const auto& base = without.rows.front();
+  CHECK(base.memory.draft_bytes == 0);
+  CHECK(row.memory.total_bytes() == base.memory.total_bytes() + row.memory.draft_bytes);
+  REQUIRE(row.max_context_tokens.has_value());
+  CHECK(*row.max_context_tokens < *base.max_context_tokens);
+  // The command line loads it.
+  const auto args = with.arguments(row, row.placement);
+  CHECK(std::find(args.begin(), args.end(), "-md") != args.end());
+}
+
+TEST_CASE("a draft that only the model leaves room for: the ladder says drop it", "[report][draft]") {
+  Request r;
+  r.model = "qwen3-8b";
+  r.gpus = {"rtx3060-12gb"};
+  r.quants = {"Q8_0"};
+  r.contexts = {16384};
+  DraftRequest d;
+  d.model = "qwen3-8b";  // the same vocabulary; a large draft, so that the pair does not fit
+  d.quant = "Q4_K_M";
+  r.draft = d;
+  const auto report = build_report(test::catalog(), r);
+  const auto& row = report.rows.front();
+  REQUIRE_FALSE(row.fits);
+  const auto drop =
+      std::find_if(row.what_if.begin(), row.what_if.end(), [](const WhatIf& w) { return w.knob == Knob::draft; });
+  REQUIRE(drop != row.what_if.end());
+  CHECK(drop->fits);
+  CHECK(drop->saved_bytes == static_cast<ByteDelta>(row.memory.draft_bytes));
+  CHECK(drop->change.find("drop the draft model") != std::string::npos);
+}
+
+TEST_CASE("draft models llama.cpp would refuse, and engines without them, are errors", "[report][draft]") {
+  Request r;
+  r.model = "qwen3-8b";
+  r.gpus = {"rtx3090"};
+  r.quants = {"Q4_K_M"};
+  DraftRequest d;
+  d.model = "llama-3.1-8b";  // 128,256 tokens against 151,936
+  r.draft = d;
+  CHECK_THROWS_AS(build_report(test::catalog(), r), UsageError);
+  d.model = "qwen3-30b-a3b";
+  r.draft = d;
+  r.engine = &find_engine("ollama");
+  CHECK_THROWS_WITH(build_report(test::catalog(), r), Catch::Matchers::Contains("Ollama runs no draft models"));
 }

@@ -29,6 +29,9 @@ struct RunSettings {
   bool kv_unified = false;              ///< --kv-unified: one cache shared by all sequences
   bool swa_full = false;                ///< --swa-full: sliding-window layers keep the whole context
   bool kv_offload = true;               ///< false: -nkvo, the KV cache and recurrent state stay in host memory
+  /// Outputs a batch may produce (llama.cpp's n_outputs_max): 0 for every token
+  /// of the batch, the default; a draft model's context asks for one per sequence.
+  std::uint32_t n_outputs_max = 0;
   /// Pad the sliding-window cache to 256 cells (llama.cpp since Nov 2025, PR #17046);
   /// older builds padded to 256 with flash attention and 32 without.
   bool swa_pad_256 = true;

@@ -75,6 +75,7 @@ struct Scenario {
   const std::vector<GpuSpec>& gpus;
   const std::vector<DeviceBudget>& budgets;
   Offload offload;
+  const Companion* draft = nullptr;  ///< a draft model's loads beside the model (llama.cpp's -md)
 };
 
 /// What an engine says about one scenario's device memory.
@@ -99,6 +100,7 @@ struct Change {
   std::optional<std::uint64_t> context;   ///< tokens per request
   std::optional<Offload> offload;         ///< layers / experts on the host
   std::optional<std::string> quant;       ///< another quantization
+  bool drop_draft = false;                ///< run without the draft model
 
   Change& with_cache(GgmlType t) { return cache_type = t, *this; }
   Change& with_flash_attn(bool on = true) { return flash_attn = on, *this; }
@@ -106,6 +108,7 @@ struct Change {
   Change& with_context(std::uint64_t tokens) { return context = tokens, *this; }
   Change& with_offload(const Offload& o) { return offload = o, *this; }
   Change& with_quant(std::string id) { return quant = std::move(id), *this; }
+  Change& without_draft() { return drop_draft = true, *this; }
 };
 
 class EngineRules {
@@ -137,6 +140,8 @@ public:
 
   /// Whether it places layers like llama.cpp (-ngl, --n-cpu-moe, offload plans).
   virtual bool offloads() const { return true; }
+  /// Why it takes no draft model (--model-draft), or nothing when it does.
+  virtual std::optional<std::string_view> no_draft_reason() const { return std::nullopt; }
   /// Device memory of one scenario: llama.cpp's placement unless the engine lays memory out otherwise.
   virtual EngineVerdict evaluate(const Scenario& scenario) const;
   /// The program and arguments that realize `placement` (llama-server's by default).

@@ -99,6 +99,7 @@ enum class Knob : std::uint8_t {
   wired_limit,     ///< Apple: sudo sysctl iogpu.wired_limit_mb=N (costs nothing on the GPU side)
   flash_attn,      ///< --flash-attn on
   cache_q8_0,      ///< --cache-type q8_0
+  draft,           ///< run without the draft model
   parallel,        ///< --parallel 1
   expert_offload,  ///< --n-cpu-moe N / -ot exps=CPU
   context,         ///< a shorter context
@@ -107,7 +108,7 @@ enum class Knob : std::uint8_t {
   quant,           ///< a smaller quantization
 };
 
-/// The knob's name in outputs: wired-limit | flash-attn | cache-type |
+/// The knob's name in outputs: wired-limit | flash-attn | cache-type | draft |
 /// parallel | expert-offload | context | layer-offload | quant.
 std::string_view name(Knob knob) noexcept;
 
@@ -154,6 +155,7 @@ struct FitRow {
   std::optional<std::uint64_t>
       max_context_tokens;              ///< the largest context that fits (multiple of 256, at most native; 0: none)
   std::optional<VllmCapacity> vllm;    ///< engine vllm: the paged cache left after weights and activations
+  std::optional<CompanionLoad> draft;  ///< the draft model's parts on the GPUs, summed (memory.draft_bytes split)
   std::optional<SpeedEstimate> speed;  ///< decode tokens/s of the placement, or of the plan when it does not fit
   bool speed_of_plan = false;          ///< speed is the offload plan's
   std::vector<WhatIf> what_if;         ///< rows that do not fit: the knobs that make them fit, ranked
@@ -191,6 +193,18 @@ struct DeviceOptions {
   std::vector<DetectedDevice> detected;    ///< what `--gpu auto` found, in the tools' order
 };
 
+/// A draft model for speculative decoding (llama.cpp's -md): loaded beside the
+/// model on the same GPUs, all its layers offloaded, with its own cache at the
+/// same context and sequence count.
+struct DraftRequest {
+  std::string model;                               ///< catalog id or alias (ignored when model_spec is set)
+  std::shared_ptr<const CatalogModel> model_spec;  ///< a model that is not in the catalog (a GGUF header)
+  std::shared_ptr<const FileWeights> file;         ///< the weights of a real file instead of a predicted quant
+  std::string quant = "Q8_0";                      ///< the draft's quantization (ignored with a file)
+  GgmlType type_k = GgmlType::f16;                 ///< -ctkd: llama.cpp's draft cache is f16 unless told
+  GgmlType type_v = GgmlType::f16;                 ///< -ctvd
+};
+
 /// What to evaluate.
 struct Request {
   std::string model;                               ///< catalog id or alias (ignored when model_spec is set)
@@ -205,6 +219,7 @@ struct Request {
   SettingsGiven given;                             ///< settings the user chose (all others: the engine's defaults)
   std::optional<std::uint32_t> n_cpu_moe;          ///< --n-cpu-moe: experts of the first N layers stay in host memory
   std::optional<std::uint32_t> n_gpu_layers;       ///< -ngl: blocks on the GPUs (default: all and the output layer)
+  std::optional<DraftRequest> draft;               ///< --model-draft / --gguf-draft
   HostOptions host;
   DeviceOptions devices;
   const EngineRules* engine = nullptr;  ///< null: llama.cpp
@@ -217,6 +232,14 @@ struct Request {
   /// How many requests of each context fit at once (llama.cpp, llama-server,
   /// Ollama), for reports of at most 400 rows.
   bool with_concurrency = false;
+};
+
+/// The draft model a report carries.
+struct DraftSummary {
+  CatalogModel model;  ///< the draft's catalog entry (or its file's)
+  QuantResult quant;   ///< its quantization (published, predicted or read from the file)
+  GgmlType type_k = GgmlType::f16;
+  GgmlType type_v = GgmlType::f16;
 };
 
 /// Something the user should know about the request: printed on stderr and in
@@ -239,6 +262,7 @@ struct Report {
   std::vector<ContextResult> contexts;
   std::vector<FitRow> rows;  ///< quant-major, then GPU, then context
   std::vector<LadderRow> ladder;
+  std::optional<DraftSummary> draft;  ///< the draft model beside the model, when one was asked for
 
   /// The row for (quant, gpu, context) indices.
   const FitRow& row(std::size_t quant, std::size_t gpu, std::size_t context) const;

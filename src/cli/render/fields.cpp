@@ -256,6 +256,24 @@ const std::vector<Field>& fields() {
        [](const RowView& v) {
          return number(v.row.memory.overhead_bytes);
        }},
+      {"memory.draft_bytes", "draft_bytes", 49,
+       [](const RowView& v) {
+         return number(v.row.memory.draft_bytes);
+       }},
+      {"draft", "", 0,
+       [](const RowView& v) {
+         if (!v.row.draft || !v.r.draft) {
+           return null();
+         }
+         const auto& d = *v.row.draft;
+         return json({{"model", v.r.draft->model.spec.id},
+                      {"quant", v.r.draft->quant.id},
+                      {"cache_type_k", lower_name(v.r.draft->type_k)},
+                      {"cache_type_v", lower_name(v.r.draft->type_v)},
+                      {"weights_bytes", d.weights_bytes},
+                      {"kv_cache_bytes", d.kv_cache_bytes},
+                      {"compute_bytes", d.compute_buffer.bytes}});
+       }},
       {"memory.total_bytes", "total_bytes", 17,
        [](const RowView& v) {
          return number(v.row.memory.total_bytes());

@@ -31,6 +31,18 @@ std::string header_lines(const Report& r, const RenderContext& ctx) {
   out += fmt::format("Engine: {}; cache {}; flash attention {}; n_ubatch {}; {}", r.engine_name(), cache_label(s),
                      s.flash_attn ? "on" : "off", s.n_ubatch, sequences_label(s));
   out += "\n";
+  if (r.draft) {
+    const auto& d = *r.draft;
+    out +=
+        wrap(fmt::format("Draft: {} {} ({} {} file); every layer on the GPUs, cache {} at the same context; "
+                         "tok/s is the model's alone (speculative decoding's gain is not estimated)",
+                         d.model.spec.name, d.quant.id, fixed(d.quant.file_bytes(), ctx.units), unit_label(ctx.units),
+                         lower_name(d.type_k) == lower_name(d.type_v)
+                             ? lower_name(d.type_k)
+                             : "K " + lower_name(d.type_k) + ", V " + lower_name(d.type_v)),
+             ctx) +
+        br;
+  }
   for (const auto& note : r.notes) {
     out += wrap("Note: " + note, ctx) + br;
   }
@@ -129,7 +141,13 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
   if (many_contexts) {
     cols.push_back({"context"});
   }
-  for (const char* h : {"file pub", "file pred", "weights", "KV+state", "compute", "total", "headroom"}) {
+  // A draft model's column takes the predicted file's place within 100 columns (--wide: both).
+  const bool draft = r.draft.has_value();
+  const bool file_pred = !draft || ctx.wide;
+  for (const char* h : {"file pub", "file pred", "weights", "KV+state", "compute", "draft", "total", "headroom"}) {
+    if ((h == std::string_view("file pred") && !file_pred) || (h == std::string_view("draft") && !draft)) {
+      continue;
+    }
     cols.push_back({h});
   }
   cols.push_back({"fit", Align::left});
@@ -155,12 +173,17 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
       const auto& p = row.provenance;
       cells.emplace_back(
           qr.file_published_bytes ? mark(fixed(*qr.file_published_bytes, ctx.units), Provenance::published) : "-");
-      cells.emplace_back(
-          qr.follows_recipe ? mark(fixed(qr.file_predicted_bytes, ctx.units), qr.file_predicted_provenance) : "-");
+      if (file_pred) {
+        cells.emplace_back(
+            qr.follows_recipe ? mark(fixed(qr.file_predicted_bytes, ctx.units), qr.file_predicted_provenance) : "-");
+      }
       cells.emplace_back(mark(fixed(row.memory.weights_bytes, ctx.units), p.weights));
       cells.emplace_back(fixed(row.memory.kv_cache_bytes + row.memory.recurrent_state_bytes, ctx.units));
       cells.emplace_back(
           mark(fixed(row.memory.compute_buffer_bytes + row.memory.overhead_bytes, ctx.units), p.compute_buffer));
+      if (draft) {
+        cells.emplace_back(mark(fixed(row.memory.draft_bytes, ctx.units), Provenance::estimate));
+      }
       cells.emplace_back(mark(fixed(row.memory.total_bytes(), ctx.units), p.total));
       cells.emplace_back(mark(signed_fixed(row.headroom_bytes, ctx.units), p.headroom));
       cells.emplace_back(verdict_word(row.verdict), verdict_color(row.verdict));

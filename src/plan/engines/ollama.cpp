@@ -48,6 +48,9 @@ struct Environment {
 class Ollama final : public EngineRules {
 public:
   std::string_view name() const noexcept override { return "ollama"; }
+  std::optional<std::string_view> no_draft_reason() const override {
+    return "Ollama runs no draft models (no speculative decoding)";
+  }
   std::vector<std::string_view> environment_variables() const override {
     return {"OLLAMA_KV_CACHE_TYPE", "OLLAMA_FLASH_ATTENTION", "OLLAMA_CONTEXT_LENGTH", "OLLAMA_NUM_PARALLEL",
             "OLLAMA_GPU_OVERHEAD"};

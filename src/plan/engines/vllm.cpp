@@ -26,6 +26,9 @@ public:
   std::string_view name() const noexcept override { return "vllm"; }
   bool takes_memory_fraction() const override { return true; }
   bool offloads() const override { return false; }
+  std::optional<std::string_view> no_draft_reason() const override {
+    return "vLLM's speculative decoding (--speculative-config) is not modelled";
+  }
 
   std::vector<std::string> apply_defaults(RunSettings& s, const SettingsGiven& given, const EngineOptions& options,
                                           Bytes) const override {
