@@ -30,6 +30,7 @@ _vramfit() {
     "|--gguf-draft") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "|--quant-draft") COMPREPLY=(); return ;;
     "|--cache-type-draft") COMPREPLY=($(compgen -W "f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1" -- "$cur")); return ;;
+    "|--mmproj") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "|-g"|"|--gpu") COMPREPLY=($(compgen -W "$(_vramfit_ids gpus)" -- "$cur")); return ;;
     "|-q"|"|--quant") COMPREPLY=($(compgen -W "$(_vramfit_ids quants)" -- "$cur")); return ;;
     "|-c"|"|--context") COMPREPLY=(); return ;;
@@ -61,6 +62,7 @@ _vramfit() {
     "check|--gguf-draft") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "check|--quant-draft") COMPREPLY=(); return ;;
     "check|--cache-type-draft") COMPREPLY=($(compgen -W "f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1" -- "$cur")); return ;;
+    "check|--mmproj") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "check|-g"|"check|--gpu") COMPREPLY=($(compgen -W "$(_vramfit_ids gpus)" -- "$cur")); return ;;
     "check|-q"|"check|--quant") COMPREPLY=($(compgen -W "$(_vramfit_ids quants)" -- "$cur")); return ;;
     "check|-c"|"check|--context") COMPREPLY=(); return ;;
@@ -92,6 +94,7 @@ _vramfit() {
     "max-context|--gguf-draft") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "max-context|--quant-draft") COMPREPLY=(); return ;;
     "max-context|--cache-type-draft") COMPREPLY=($(compgen -W "f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1" -- "$cur")); return ;;
+    "max-context|--mmproj") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "max-context|-g"|"max-context|--gpu") COMPREPLY=($(compgen -W "$(_vramfit_ids gpus)" -- "$cur")); return ;;
     "max-context|-q"|"max-context|--quant") COMPREPLY=($(compgen -W "$(_vramfit_ids quants)" -- "$cur")); return ;;
     "max-context|-c"|"max-context|--context") COMPREPLY=(); return ;;
@@ -122,6 +125,7 @@ _vramfit() {
     "plot|--gguf-draft") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "plot|--quant-draft") COMPREPLY=(); return ;;
     "plot|--cache-type-draft") COMPREPLY=($(compgen -W "f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1" -- "$cur")); return ;;
+    "plot|--mmproj") COMPREPLY=($(compgen -f -- "$cur")); return ;;
     "plot|-g"|"plot|--gpu") COMPREPLY=($(compgen -W "$(_vramfit_ids gpus)" -- "$cur")); return ;;
     "plot|-q"|"plot|--quant") COMPREPLY=($(compgen -W "$(_vramfit_ids quants)" -- "$cur")); return ;;
     "plot|-c"|"plot|--context") COMPREPLY=(); return ;;
@@ -180,16 +184,16 @@ _vramfit() {
   esac
   case "$path" in
     "")
-      COMPREPLY=($(compgen -W "check max-context plot verify inspect list catalog -h --help --version -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog --ladder --no-ladder" -- "$cur"))
+      COMPREPLY=($(compgen -W "check max-context plot verify inspect list catalog -h --help --version -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog --ladder --no-ladder" -- "$cur"))
       ;;
     "check")
-      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog --min-headroom" -- "$cur"))
+      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog --min-headroom" -- "$cur"))
       ;;
     "max-context")
-      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog" -- "$cur"))
+      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog" -- "$cur"))
       ;;
     "plot")
-      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog -o --output" -- "$cur"))
+      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog -o --output" -- "$cur"))
       ;;
     "verify")
       COMPREPLY=($(compgen -W "-h --help -m --model --gguf -q --quant -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --host-cpu --no-repack -f --format --units --catalog --no-builtin-catalog" -- "$cur") $(compgen -f -- "$cur"))

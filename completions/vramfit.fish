@@ -16,6 +16,8 @@ complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot v
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l gguf-draft -d 'The draft model as a GGUF file' -r -F
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l quant-draft -d 'The draft model\'s quantization (default Q8_0)' -x
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l cache-type-draft -d 'The draft\'s KV cache type (llama.cpp -ctkd/-ctvd; default f16)' -x -a 'f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1'
+complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l mmproj -d 'A vision projector\'s GGUF file (llama-server --mmproj): its weights and compute ' -r -F
+complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l no-mmproj-offload -d 'Keep the projector in system memory (llama.cpp\'s own flag)'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -o g -l gpu -d 'GPU id; repeat or comma-separate for a matrix; 2xrtx3090 or a+b for one host (vr' -x -a '(vramfit list gpus --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -o q -l quant -d 'Quantizations to show (default: the standard set)' -x -a '(vramfit list quants --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l all-quants -d 'Show every quantization that applies, not only the standard set'
@@ -56,6 +58,8 @@ complete -c vramfit -n '__fish_seen_subcommand_from check' -l model-draft -d 'A 
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l gguf-draft -d 'The draft model as a GGUF file' -r -F
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l quant-draft -d 'The draft model\'s quantization (default Q8_0)' -x
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l cache-type-draft -d 'The draft\'s KV cache type (llama.cpp -ctkd/-ctvd; default f16)' -x -a 'f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1'
+complete -c vramfit -n '__fish_seen_subcommand_from check' -l mmproj -d 'A vision projector\'s GGUF file (llama-server --mmproj): its weights and compute ' -r -F
+complete -c vramfit -n '__fish_seen_subcommand_from check' -l no-mmproj-offload -d 'Keep the projector in system memory (llama.cpp\'s own flag)'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -o g -l gpu -d 'GPU id; repeat or comma-separate for a matrix; 2xrtx3090 or a+b for one host (vr' -x -a '(vramfit list gpus --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -o q -l quant -d 'Quantizations to show (default: the standard set)' -x -a '(vramfit list quants --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l all-quants -d 'Show every quantization that applies, not only the standard set'
@@ -95,6 +99,8 @@ complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l model-draft 
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l gguf-draft -d 'The draft model as a GGUF file' -r -F
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l quant-draft -d 'The draft model\'s quantization (default Q8_0)' -x
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l cache-type-draft -d 'The draft\'s KV cache type (llama.cpp -ctkd/-ctvd; default f16)' -x -a 'f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1'
+complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l mmproj -d 'A vision projector\'s GGUF file (llama-server --mmproj): its weights and compute ' -r -F
+complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l no-mmproj-offload -d 'Keep the projector in system memory (llama.cpp\'s own flag)'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -o g -l gpu -d 'GPU id; repeat or comma-separate for a matrix; 2xrtx3090 or a+b for one host (vr' -x -a '(vramfit list gpus --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -o q -l quant -d 'Quantizations to show (default: the standard set)' -x -a '(vramfit list quants --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l all-quants -d 'Show every quantization that applies, not only the standard set'
@@ -133,6 +139,8 @@ complete -c vramfit -n '__fish_seen_subcommand_from plot' -l model-draft -d 'A d
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l gguf-draft -d 'The draft model as a GGUF file' -r -F
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l quant-draft -d 'The draft model\'s quantization (default Q8_0)' -x
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l cache-type-draft -d 'The draft\'s KV cache type (llama.cpp -ctkd/-ctvd; default f16)' -x -a 'f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1'
+complete -c vramfit -n '__fish_seen_subcommand_from plot' -l mmproj -d 'A vision projector\'s GGUF file (llama-server --mmproj): its weights and compute ' -r -F
+complete -c vramfit -n '__fish_seen_subcommand_from plot' -l no-mmproj-offload -d 'Keep the projector in system memory (llama.cpp\'s own flag)'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -o g -l gpu -d 'GPU id; repeat or comma-separate for a matrix; 2xrtx3090 or a+b for one host (vr' -x -a '(vramfit list gpus --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -o q -l quant -d 'Quantizations to show (default: the standard set)' -x -a '(vramfit list quants --format csv 2>/dev/null | tail -n +2 | cut -d, -f1)'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l all-quants -d 'Show every quantization that applies, not only the standard set'

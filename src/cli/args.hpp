@@ -29,6 +29,8 @@ struct Args {
   std::string gguf_draft;                  ///< --gguf-draft: a GGUF file
   std::optional<std::string> quant_draft;  ///< --quant-draft (default Q8_0)
   std::optional<GgmlType> cache_draft;     ///< --cache-type-draft (default f16)
+  std::string mmproj;                      ///< --mmproj: a vision projector's GGUF file
+  bool no_mmproj_offload = false;          ///< --no-mmproj-offload
 
   // What to evaluate.
   std::vector<std::string> gpus;    ///< --gpu, split at commas

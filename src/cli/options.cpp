@@ -247,9 +247,19 @@ void add_draft_options(CLI::App& app, Args& a) {
             cache_type_names(), [&a](const std::string& v) { a.cache_draft = cache_type(v, "--cache-type-draft"); });
 }
 
+void add_projector_options(CLI::App& app, Args& a) {
+  app.add_option("--mmproj", a.mmproj,
+                 "A vision projector's GGUF file (llama-server --mmproj): its weights and compute buffer on the "
+                 "first GPU beside the model")
+      ->type_name("FILE");
+  app.add_flag("--no-mmproj-offload", a.no_mmproj_offload,
+               "Keep the projector in system memory (llama.cpp's own flag)");
+}
+
 void add_report_options(CLI::App& app, Args& a, bool github) {
   add_model_options(app, a, true);
   add_draft_options(app, a);
+  add_projector_options(app, a);
   add_selection_options(app, a);
   add_log_settings_options(app, a);
   add_run_options(app, a);

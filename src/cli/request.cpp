@@ -3,8 +3,10 @@
 #include "detect.hpp"
 #include "file_source.hpp"
 
+#include "vramfit/input/gguf.hpp"
 #include "vramfit/input/hf_config.hpp"
 #include "vramfit/support/error.hpp"
+#include "vramfit/support/text.hpp"
 
 #include <algorithm>
 
@@ -73,6 +75,33 @@ std::optional<DraftRequest> draft_request(const Args& a) {
   return d;
 }
 
+// --mmproj: the projector's tensors, read from its header.
+std::optional<ProjectorRequest> projector_request(const Args& a) {
+  if (a.mmproj.empty()) {
+    if (a.no_mmproj_offload) {
+      throw UsageError("--no-mmproj-offload needs --mmproj FILE");
+    }
+    return std::nullopt;
+  }
+  FileSource source(a.mmproj);
+  const auto gguf = read_gguf(source, a.mmproj);
+  const auto* arch = gguf.find("general.architecture");
+  if (arch == nullptr || arch->type != GgufType::string || arch->s != "clip") {
+    throw InputError(a.mmproj + ": not a projector (mmproj) file: its general.architecture is " +
+                     (arch != nullptr && arch->type == GgufType::string ? "'" + printable(arch->s.substr(0, 32)) + "'"
+                                                                        : std::string("missing")) +
+                     ", not 'clip' (a model file goes to --gguf)");
+  }
+  ProjectorRequest p;
+  p.file = a.mmproj;
+  if (const auto* type = gguf.find("clip.projector_type"); type != nullptr && type->type == GgufType::string) {
+    p.type = printable(type->s.substr(0, 32));
+  }
+  p.weights_bytes = gguf.tensor_bytes();
+  p.offload = !a.no_mmproj_offload;
+  return p;
+}
+
 Request make_request(const Args& a) {
   const int sources = (a.model.empty() ? 0 : 1) + (a.gguf.empty() ? 0 : 1) + (a.hf_config.empty() ? 0 : 1);
   if (sources == 0) {
@@ -139,6 +168,7 @@ Request make_request(const Args& a) {
     r.notes.insert(r.notes.end(), file.notes.begin(), file.notes.end());
   }
   r.draft = draft_request(a);
+  r.projector = projector_request(a);
   return r;
 }
 

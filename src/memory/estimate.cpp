@@ -78,6 +78,20 @@ Estimate with_range(Bytes bytes, Bytes percent) {
 
 }  // namespace
 
+ProjectorCompute estimate_projector_compute(bool flash_attn, bool on_gpu) {
+  // The logs' figures, ranges from a quarter to two and a half times them.
+  const auto around = [](Bytes mib_x100) {
+    const Bytes bytes = mib_x100 * k_mib / 100;
+    return Estimate{bytes, bytes / 4, bytes * 5 / 2};
+  };
+  ProjectorCompute c;
+  c.device = flash_attn ? around(24810) : around(55858);
+  if (on_gpu) {
+    c.host = around(2493);
+  }
+  return c;
+}
+
 ComputeEstimate estimate_compute(const ModelSpec& spec, const RunSettings& settings, const KvCacheSize& kv,
                                  Backend backend, bool partial_offload) {
   // The geometry the cache was sized with (kv_cache_size() under the same settings).

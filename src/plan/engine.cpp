@@ -54,7 +54,7 @@ DeviceBudget EngineRules::budget(const GpuSpec&, DeviceBudget budget, const Engi
 
 EngineVerdict EngineRules::evaluate(const Scenario& s) const {
   EngineVerdict v;
-  v.placement = place(s.spec, s.weights, s.settings, s.kv, s.state, s.gpus, s.budgets, s.offload, s.draft);
+  v.placement = place(s.spec, s.weights, s.settings, s.kv, s.state, s.gpus, s.budgets, s.offload, s.companions);
   for (const auto& d : v.placement.devices) {
     v.memory.weights_bytes = checked_add(v.memory.weights_bytes, d.weights_bytes, "weights");
     v.memory.kv_cache_bytes = checked_add(v.memory.kv_cache_bytes, d.kv_cache_bytes, "KV cache");
@@ -62,6 +62,7 @@ EngineVerdict EngineRules::evaluate(const Scenario& s) const {
     v.memory.compute_buffer_bytes = checked_add(v.memory.compute_buffer_bytes, d.compute_buffer.bytes, "compute");
     v.memory.overhead_bytes = checked_add(v.memory.overhead_bytes, d.overhead.bytes, "overhead");
     v.memory.draft_bytes = checked_add(v.memory.draft_bytes, d.draft.total(), "draft");
+    v.memory.projector_bytes = checked_add(v.memory.projector_bytes, d.projector.total(), "projector");
     for (auto [sum, part] :
          {std::pair{&v.estimate.compute_buffer, &d.compute_buffer}, {&v.estimate.overhead, &d.overhead}}) {
       sum->bytes = checked_add(sum->bytes, part->bytes, "estimate");

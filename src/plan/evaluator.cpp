@@ -131,6 +131,7 @@ Evaluator::Evaluator(const Catalog& catalog, const Request& request)
   resolve_settings();
   resolve_quants();
   resolve_draft();
+  m_report.projector = request.projector;
   add_warnings();
   auto& r = m_report;
   for (std::size_t qi = 0; qi < r.quants.size(); ++qi) {
@@ -371,6 +372,37 @@ std::optional<Companion> Evaluator::draft_loads(const GpuColumn& column, const R
   return c;
 }
 
+// mtmd's clip context: weights and compute on the first GPU, the CPU's share
+// of the compute beside it; everything on the CPU with --no-mmproj-offload.
+std::optional<Companion> Evaluator::projector_loads(const GpuColumn& column, const RunSettings& settings,
+                                                    bool on_gpu) const {
+  if (!m_request.projector) {
+    return std::nullopt;
+  }
+  const auto& pr = *m_request.projector;
+  const bool offload = pr.offload && on_gpu;
+  Companion c;
+  c.gpus.resize(column.group.gpus.size());
+  const auto compute = estimate_projector_compute(settings.flash_attn, offload);
+  auto& home = offload ? c.gpus.front() : c.host;
+  home.weights_bytes = pr.weights_bytes;
+  home.compute_buffer = compute.device;
+  if (offload) {
+    c.host.compute_buffer = compute.host;
+  }
+  return c;
+}
+
+Evaluator::Beside Evaluator::beside(const GpuColumn& column, const RunSettings& settings, bool with_draft,
+                                    bool projector_on_gpu) {
+  Beside b;
+  if (with_draft) {
+    b.draft = draft_loads(column, settings);
+  }
+  b.projector = projector_loads(column, settings, projector_on_gpu);
+  return b;
+}
+
 QuantResult Evaluator::quant_result(const QuantSpec& q) {
   const auto& model = m_report.model;
   if (m_inventory.empty()) {
@@ -521,10 +553,9 @@ EngineVerdict Evaluator::verdict(const QuantResult& q, const GpuColumn& column, 
   const auto& c = context(v.settings);
   RunSettings s = v.settings;
   s.context_tokens = c.context_tokens;
-  const auto draft = v.with_draft ? draft_loads(column, s) : std::nullopt;
-  const Scenario scenario{
-      m_report.model.spec,  q.layers,  q.host_weights_bytes,     s, c.kv, c.state, column.group.gpus,
-      column.group.budgets, v.offload, draft ? &*draft : nullptr};
+  const auto companions = beside(column, s, v.with_draft, v.projector_on_gpu);
+  const Scenario scenario{m_report.model.spec,  q.layers,  q.host_weights_bytes, s, c.kv, c.state, column.group.gpus,
+                          column.group.budgets, v.offload, companions.refs()};
   return m_engine.evaluate(scenario);
 }
 
@@ -620,12 +651,18 @@ FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, co
   row.vllm = v.vllm;
   row.provenance.weights = q.weights_provenance;
   row.placement = std::move(v.placement);
-  if (m_draft) {
+  const auto summed = [&](CompanionLoad DeviceLoad::*part) {
     CompanionLoad sum;
     for (const auto& d : row.placement.devices) {
-      sum += d.draft;
+      sum += d.*part;
     }
-    row.draft = sum;
+    return sum;
+  };
+  if (m_draft) {
+    row.draft = summed(&DeviceLoad::draft);
+  }
+  if (m_request.projector) {
+    row.projector = summed(&DeviceLoad::projector);
   }
   row.ram_fits = ram_fits(column, row.placement);
   if (m_request.min_headroom_bytes) {
@@ -636,9 +673,9 @@ FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, co
   if (row.fits) {
     row.speed = speed(q, column, c, row.placement);
   } else if (m_engine.offloads()) {
-    const auto draft = draft_loads(column, s);
-    row.plan = plan_offload(spec, q.layers, s, c.kv, c.state, column.group.gpus, column.group.budgets,
-                            draft ? &*draft : nullptr);
+    const auto companions = beside(column, s);
+    row.plan =
+        plan_offload(spec, q.layers, s, c.kv, c.state, column.group.gpus, column.group.budgets, companions.refs());
     if (row.plan) {
       row.plan_ram_fits = ram_fits(column, *row.plan);
       row.speed = speed(q, column, c, *row.plan);
@@ -682,11 +719,11 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
   // One changed configuration, the rest as asked (the engine's defaults stay applied).
   // One changed configuration on `on` (the column, or the column with a raised limit).
   const auto add_on = [&](const GpuColumn& on, Knob knob, std::string change, RunSettings changed, Offload offload,
-                          bool with_draft = true) {
+                          bool with_draft = true, bool projector_on_gpu = true) {
     if (!cache_types_fit(changed)) {
       return;  // a cache type that does not divide the model's heads
     }
-    const auto v = verdict(q, on, Variant{changed, offload, with_draft});
+    const auto v = verdict(q, on, Variant{changed, offload, with_draft, projector_on_gpu});
     WhatIf w;
     w.knob = knob;
     w.change = std::move(change);
@@ -743,6 +780,10 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
   if (m_draft) {
     add_on(column, Knob::draft, m_engine.describe(spec, Change().without_draft()), at, asked_offload, false);
   }
+  if (m_request.projector && m_request.projector->offload) {
+    add_on(column, Knob::projector, "--no-mmproj-offload (the projector in RAM; images encode on the CPU)", at,
+           asked_offload, true, false);
+  }
   if (s.n_seq > 1) {
     RunSettings x = at;
     x.n_seq = 1;
@@ -777,9 +818,9 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
         continue;
       }
       const auto& xc = context(x);
-      const auto draft = draft_loads(column, x);
-      const auto plan = plan_offload(spec, q.layers, x, xc.kv, xc.state, column.group.gpus, column.group.budgets,
-                                     draft ? &*draft : nullptr);
+      const auto companions = beside(column, x);
+      const auto plan =
+          plan_offload(spec, q.layers, x, xc.kv, xc.state, column.group.gpus, column.group.budgets, companions.refs());
       if (!plan || plan->offload.n_gpu_layers == 0) {
         continue;
       }

@@ -30,10 +30,12 @@ public:
 private:
   /// How a row was asked for: which settings, context and offload.
   struct Variant {
-    Variant(const RunSettings& s, Offload o, bool draft = true) : settings(s), offload(o), with_draft(draft) {}
+    Variant(const RunSettings& s, Offload o, bool draft = true, bool projector_gpu = true)
+        : settings(s), offload(o), with_draft(draft), projector_on_gpu(projector_gpu) {}
     RunSettings settings;  ///< context_tokens: the runner's context
     Offload offload;
-    bool with_draft = true;  ///< the draft model beside it, when the request has one
+    bool with_draft = true;        ///< the draft model beside it, when the request has one
+    bool projector_on_gpu = true;  ///< the projector where the request puts it (false: in RAM)
   };
 
   void resolve_quants();
@@ -41,6 +43,17 @@ private:
   /// The draft model's loads on `column` at `settings` (the model's; the
   /// draft's own cache types), or nothing when the request has none.
   std::optional<Companion> draft_loads(const GpuColumn& column, const RunSettings& settings);
+  /// The vision projector's loads on `column`, or nothing when the request has none.
+  std::optional<Companion> projector_loads(const GpuColumn& column, const RunSettings& settings,
+                                           bool on_gpu = true) const;
+  /// What is loaded beside the model on `column` at `settings`, held for a placement.
+  struct Beside {
+    std::optional<Companion> draft;
+    std::optional<Companion> projector;
+    Companions refs() const { return Companions{draft ? &*draft : nullptr, projector ? &*projector : nullptr}; }
+  };
+  Beside beside(const GpuColumn& column, const RunSettings& settings, bool with_draft = true,
+                bool projector_on_gpu = true);
   void resolve_columns();
   void add_warnings();
   void resolve_settings();

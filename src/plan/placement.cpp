@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <numeric>
+#include <tuple>
 
 namespace vramfit {
 
@@ -147,6 +148,7 @@ Bytes device_total(const DeviceLoad& d, Bytes Estimate::*field) {
   t = checked_add(t, d.recurrent_state_bytes, "device total");
   t = estimate_sum(t, d.compute_buffer, field);
   t = checked_add(t, d.draft.total(field), "device total");
+  t = checked_add(t, d.projector.total(field), "device total");
   return estimate_sum(t, d.overhead, field);
 }
 
@@ -191,6 +193,7 @@ Bytes HostLoad::total_bytes() const {
   t = checked_add(t, recurrent_state_bytes, "host total");
   t = checked_add(t, compute_buffer.bytes, "host total");
   t = checked_add(t, draft.total(), "host total");
+  t = checked_add(t, projector.total(), "host total");
   return checked_add(t, output_bytes, "host total");
 }
 
@@ -203,6 +206,7 @@ Bytes MemoryBreakdown::total_bytes() const {
   t = checked_add(t, recurrent_state_bytes, "total");
   t = checked_add(t, compute_buffer_bytes, "total");
   t = checked_add(t, draft_bytes, "total");
+  t = checked_add(t, projector_bytes, "total");
   return checked_add(t, overhead_bytes, "total");
 }
 
@@ -244,7 +248,7 @@ struct BlockRange {
 
 Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings, const KvCacheSize& kv,
                 const RecurrentStateSize& state, const std::vector<GpuSpec>& gpus,
-                const std::vector<DeviceBudget>& budgets, const Offload& offload, const Companion* draft) {
+                const std::vector<DeviceBudget>& budgets, const Offload& offload, const Companions& companions) {
   Placement p;
   const std::uint32_t n = spec.n_layer;
   p.offload.n_gpu_layers = std::min(offload.n_gpu_layers, n + 1);
@@ -350,11 +354,16 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
   if (partial) {
     host.compute_buffer = estimate_compute(spec, settings, kv, Backend::cpu, true).compute_buffer;
   }
-  if (draft != nullptr) {
-    for (std::size_t g = 0; g < p.devices.size() && g < draft->gpus.size(); ++g) {
-      p.devices[g].draft = draft->gpus[g];
+  for (auto [companion, on_device, on_host] :
+       {std::tuple{companions.draft, &DeviceLoad::draft, &host.draft},
+        std::tuple{companions.projector, &DeviceLoad::projector, &host.projector}}) {
+    if (companion == nullptr) {
+      continue;
     }
-    host.draft = draft->host;
+    for (std::size_t g = 0; g < p.devices.size() && g < companion->gpus.size(); ++g) {
+      p.devices[g].*on_device = companion->gpus[g];
+    }
+    *on_host = companion->host;
   }
   return p;
 }
@@ -362,9 +371,9 @@ Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSet
 std::optional<Placement> plan_offload(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings,
                                       const KvCacheSize& kv, const RecurrentStateSize& state,
                                       const std::vector<GpuSpec>& gpus, const std::vector<DeviceBudget>& budgets,
-                                      const Companion* draft) {
+                                      const Companions& companions) {
   const auto at = [&](Offload o) {
-    return place(spec, weights, settings, kv, state, gpus, budgets, o, draft);
+    return place(spec, weights, settings, kv, state, gpus, budgets, o, companions);
   };
   // A plan is advice: it must fit at the estimates' high end, not just the middle.
   const auto safe = [&](Offload o) {

@@ -47,6 +47,8 @@ std::string_view name(Knob knob) noexcept {
       return "cache-type";
     case Knob::draft:
       return "draft";
+    case Knob::projector:
+      return "projector";
     case Knob::parallel:
       return "parallel";
     case Knob::expert_offload:
@@ -69,6 +71,14 @@ std::vector<std::string> Report::arguments(const FitRow& r, const Placement& pla
   RunSettings s = settings;
   s.context_tokens = contexts.at(r.context).context_tokens;
   auto args = engine->arguments(model.spec, placement, s, quants.at(r.quant).model_file);
+  // llama-server's flags; Ollama keeps a projector in its model, and takes no draft.
+  const bool llama_server = !engine->no_draft_reason();
+  if (projector && llama_server) {
+    args.insert(args.end(), {"--mmproj", projector->file});
+    if (!projector->offload) {
+      args.emplace_back("--no-mmproj-offload");
+    }
+  }
   if (draft) {
     // llama-server's draft flags (common/arg.cpp); its layers all offloaded, as by default.
     args.insert(args.end(), {"-md", draft->quant.model_file});
@@ -80,7 +90,7 @@ std::vector<std::string> Report::arguments(const FitRow& r, const Placement& pla
 }
 
 std::string Report::command(const FitRow& r, const Placement& placement) const {
-  if (draft) {
+  if ((draft || projector) && !engine->no_draft_reason()) {
     return shell_command(std::string(engine->program()), arguments(r, placement));
   }
   RunSettings s = settings;

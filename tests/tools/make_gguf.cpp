@@ -3,6 +3,7 @@
 // parts. Test fixtures are generated with it instead of being checked in.
 //
 //   make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES | loadable] [blocks=N] [catalog=FILE ...]
+//   make_gguf mmproj - OUT.gguf       a vision projector (mmproj) file
 //
 // catalog=FILE (repeatable) reads the model from those catalog files instead
 // of the embedded catalog (the golden cases use the frozen test catalog).
@@ -26,6 +27,52 @@
 
 using namespace vramfit;
 
+namespace {
+
+// A vision projector file as mtmd reads it (general.architecture "clip"):
+// a ViT of 27 blocks, width 1152, FFN 4304, 16-pixel patches, and a 2x2
+// merger into a 4096-wide model: the shapes of the SigLIP-so400m towers that
+// Qwen3-VL-class projectors carry, F16 matrices and F32 vectors. Synthetic
+// (zero data): the golden cases need its tensor bytes, not its weights.
+int write_mmproj(const std::string& out) {
+  test::GgufWriter w;
+  w.str("general.architecture", "clip");
+  w.str("clip.projector_type", "qwen3vl_merger");
+  w.boolean("clip.has_vision_encoder", true);
+  w.u32("clip.vision.embedding_length", 1152);
+  w.u32("clip.vision.feed_forward_length", 4304);
+  w.u32("clip.vision.block_count", 27);
+  w.u32("clip.vision.head_count", 16);
+  w.u32("clip.vision.patch_size", 16);
+  w.u32("clip.vision.image_size", 768);
+  w.u32("clip.vision.projection_dim", 4096);
+  w.tensor("v.patch_embd.weight", {16, 16, 3, 1152}, GgmlType::f16);
+  w.tensor("v.position_embd.weight", {1152, 2304}, GgmlType::f16);
+  for (int il = 0; il < 27; ++il) {
+    const std::string b = "v.blk." + std::to_string(il) + ".";
+    for (const char* m : {"attn_q", "attn_k", "attn_v", "attn_out"}) {
+      w.tensor(b + m + ".weight", {1152, 1152}, GgmlType::f16);
+      w.tensor(b + m + ".bias", {1152}, GgmlType::f32);
+    }
+    for (const char* n : {"ln1", "ln2"}) {
+      w.tensor(b + n + ".weight", {1152}, GgmlType::f32);
+      w.tensor(b + n + ".bias", {1152}, GgmlType::f32);
+    }
+    w.tensor(b + "ffn_up.weight", {1152, 4304}, GgmlType::f16);
+    w.tensor(b + "ffn_up.bias", {4304}, GgmlType::f32);
+    w.tensor(b + "ffn_down.weight", {4304, 1152}, GgmlType::f16);
+    w.tensor(b + "ffn_down.bias", {1152}, GgmlType::f32);
+  }
+  w.tensor("mm.0.weight", {4608, 4608}, GgmlType::f16);
+  w.tensor("mm.0.bias", {4608}, GgmlType::f32);
+  w.tensor("mm.2.weight", {4608, 4096}, GgmlType::f16);
+  w.tensor("mm.2.bias", {4096}, GgmlType::f32);
+  w.write_sparse(out);
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   if (argc < 4) {
     std::fprintf(stderr, "usage: make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES | loadable] [blocks=N] "
@@ -33,6 +80,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   try {
+    if (std::string_view(argv[1]) == "mmproj") {
+      return write_mmproj(argv[3]);
+    }
     std::vector<std::string> catalog_texts;
     for (int i = 4; i < argc; ++i) {
       const std::string a = argv[i];

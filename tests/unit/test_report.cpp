@@ -235,3 +235,44 @@ TEST_CASE("draft models llama.cpp would refuse, and engines without them, are er
   r.engine = &find_engine("ollama");
   CHECK_THROWS_WITH(build_report(test::catalog(), r), Catch::Matchers::Contains("Ollama runs no draft models"));
 }
+
+TEST_CASE("a vision projector: its weights and compute on the first GPU, or in RAM with --no-mmproj-offload",
+          "[report][projector]") {
+  Request r;
+  r.model = "qwen3-8b";
+  r.gpus = {"2xrtx3090"};
+  r.quants = {"Q4_K_M"};
+  r.contexts = {16384};
+  ProjectorRequest p;
+  p.file = "mmproj-F16.gguf";
+  p.weights_bytes = 911054272;
+  r.projector = p;
+  const auto on_gpu = build_report(test::catalog(), r);
+  const auto& row = on_gpu.rows.front();
+  REQUIRE(row.projector.has_value());
+  const auto& first = row.placement.devices.at(0);
+  const auto& second = row.placement.devices.at(1);
+  CHECK(first.projector.weights_bytes == 911054272);
+  CHECK(second.projector.total() == 0);
+  // mtmd's compute buffers: the logged 248.10 MiB on the GPU, 24.93 MiB on the CPU (estimates).
+  CHECK(first.projector.compute_buffer.bytes == Bytes{24810} * k_mib / 100);
+  CHECK(row.placement.host.projector.compute_buffer.bytes == Bytes{2493} * k_mib / 100);
+  CHECK(first.projector.compute_buffer.low < first.projector.compute_buffer.bytes);
+  CHECK(first.projector.compute_buffer.high > first.projector.compute_buffer.bytes);
+  CHECK(row.memory.projector_bytes == first.projector.total());
+  CHECK(row.memory.total_bytes() == row.placement.gpu_total_bytes());
+  r.projector.reset();
+  const auto none = build_report(test::catalog(), r);
+  CHECK(row.memory.total_bytes() == none.rows.front().memory.total_bytes() + row.memory.projector_bytes);
+  CHECK(row.total_high_bytes - none.rows.front().total_high_bytes == first.projector.total(&Estimate::high));
+  // --no-mmproj-offload: nothing on the GPUs, the whole projector in RAM.
+  p.offload = false;
+  r.projector = p;
+  const auto on_host = build_report(test::catalog(), r);
+  const auto& host_row = on_host.rows.front();
+  CHECK(host_row.memory.projector_bytes == 0);
+  CHECK(host_row.memory.total_bytes() == none.rows.front().memory.total_bytes());
+  CHECK(host_row.placement.host.projector.weights_bytes == 911054272);
+  CHECK(host_row.placement.host.total_bytes() ==
+        none.rows.front().placement.host.total_bytes() + host_row.placement.host.projector.total());
+}

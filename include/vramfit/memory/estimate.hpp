@@ -56,6 +56,19 @@ struct SpeedEstimate {
   double high = 0;
 };
 
+/// A vision projector's compute buffers (mtmd's clip context, reserved at its
+/// warmup image): on the device that holds it, and the CPU's share beside a
+/// GPU. One llama.cpp log gives them (Qwen3.6-27B's BF16 mmproj, 1472 x 1472
+/// warmup, flash attention on: CUDA0 248.10 MiB, CPU 24.93 MiB), one
+/// ik_llama.cpp log the flash-attention-off size (Qwen3.5-122B's Q8_0 mmproj,
+/// all on the CPU: 558.58 MiB); each projector type warms up at its own image
+/// size, so the ranges are wide (docs/ESTIMATES.md).
+struct ProjectorCompute {
+  Estimate device;  ///< where the projector's weights are
+  Estimate host;    ///< the CPU's share when the weights are on a GPU (zero otherwise)
+};
+ProjectorCompute estimate_projector_compute(bool flash_attn, bool on_gpu);
+
 /// Decode speed of one sequence: per token, each pool's bytes at its bandwidth
 /// times the backend's efficiency and the weight type's factor, plus a
 /// per-layer cost, summed over the pools the token passes through (layer split

@@ -75,7 +75,7 @@ struct Scenario {
   const std::vector<GpuSpec>& gpus;
   const std::vector<DeviceBudget>& budgets;
   Offload offload;
-  const Companion* draft = nullptr;  ///< a draft model's loads beside the model (llama.cpp's -md)
+  Companions companions;  ///< a draft model's and a projector's loads beside the model
 };
 
 /// What an engine says about one scenario's device memory.

@@ -94,13 +94,15 @@ WeightPart weight_part(std::string_view tensor_name, std::int32_t layer) noexcep
 /// onto (layer is ignored for token_embd and output): the one tensor-to-device rule.
 int weight_device(WeightPart part, std::uint32_t layer, const LayerSplit& split, std::uint32_t n_cpu_moe);
 
-/// A draft model for speculative decoding, loaded beside the model: its part
-/// on one device or on the host. It stays where it is whatever offload the
-/// model gets (llama.cpp loads it with its own -ngld, all layers by default).
+/// Something loaded beside the model: a draft model for speculative decoding
+/// (llama.cpp's -md, all its layers offloaded by default) or a vision
+/// projector (mtmd's mmproj, on the first GPU unless --no-mmproj-offload):
+/// its part on one device or on the host. It stays where it is whatever
+/// offload the model gets.
 struct CompanionLoad {
   Bytes weights_bytes = 0;   ///< exact
-  Bytes kv_cache_bytes = 0;  ///< exact: its KV cache and recurrent state
-  Estimate compute_buffer;   ///< estimate: its compute buffer (and, on the host, its output buffer)
+  Bytes kv_cache_bytes = 0;  ///< exact: a draft's KV cache and recurrent state (a projector has none)
+  Estimate compute_buffer;   ///< estimate: its compute buffer (and, on the host, a draft's output buffer)
 
   /// Exact terms plus the estimate's `field` (bytes, low or high).
   Bytes total(Bytes Estimate::*field = &Estimate::bytes) const;
@@ -114,6 +116,12 @@ struct Companion {
   CompanionLoad host;
 };
 
+/// What is loaded beside the model (null: nothing).
+struct Companions {
+  const Companion* draft = nullptr;      ///< --model-draft / --gguf-draft
+  const Companion* projector = nullptr;  ///< --mmproj
+};
+
 /// What one GPU holds.
 struct DeviceLoad {
   std::size_t gpu = 0;        ///< index into the group
@@ -125,6 +133,7 @@ struct DeviceLoad {
   Estimate compute_buffer;          ///< estimate
   Estimate overhead;                ///< estimate
   CompanionLoad draft;              ///< the draft model's part (none: zero)
+  CompanionLoad projector;          ///< the vision projector's part (none: zero)
   Bytes usable_bytes = 0;           ///< the device's budget
 
   Bytes total_bytes() const;
@@ -149,6 +158,7 @@ struct HostLoad {
   Estimate compute_buffer;  ///< the CPU's share of the graph (0 at full offload)
   Bytes output_bytes = 0;   ///< logits of n_seq outputs
   CompanionLoad draft;      ///< the draft model's host part: its token_embd, output buffer, ...
+  CompanionLoad projector;  ///< the projector's host part: its CPU compute buffer (all of it with --no-mmproj-offload)
 
   /// Everything, the mapped file and its repacked copy both: the peak after load.
   Bytes total_bytes() const;
@@ -164,6 +174,7 @@ struct MemoryBreakdown {
   Bytes compute_buffer_bytes = 0;   ///< estimate
   Bytes overhead_bytes = 0;         ///< estimate
   Bytes draft_bytes = 0;            ///< the draft model: weights, cache and state exact, compute estimated
+  Bytes projector_bytes = 0;        ///< the vision projector: weights exact, compute estimated
 
   /// Sum of the parts (checked).
   Bytes total_bytes() const;
@@ -188,21 +199,21 @@ struct Placement {
 /// Places `weights` on `gpus` (budgets index-aligned) as llama.cpp's layer
 /// split does: blocks in proportion to each GPU's usable memory, the last
 /// n_gpu_layers blocks offloaded, the output layer on the last GPU used.
-/// `draft`, when given, adds a draft model's loads to each GPU and the host.
+/// `companions` adds a draft model's and a projector's loads to each GPU and the host.
 Placement place(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings, const KvCacheSize& kv,
                 const RecurrentStateSize& state, const std::vector<GpuSpec>& gpus,
-                const std::vector<DeviceBudget>& budgets, const Offload& offload, const Companion* draft = nullptr);
+                const std::vector<DeviceBudget>& budgets, const Offload& offload, const Companions& companions = {});
 
 /// The offload that fits the GPUs with the most of the model on them: full
 /// offload when it fits; for MoE models the fewest --n-cpu-moe blocks; else
 /// the most -ngl blocks (with every expert on the host for MoE), each fitting
 /// at the estimates' high end (advice never sits inside their range). Nothing
 /// when not even -ngl 0's compute buffer fits. `fits()` of the result says which.
-/// A draft model stays where it is; only the model's offload changes.
+/// A draft model and a projector stay where they are; only the model's offload changes.
 std::optional<Placement> plan_offload(const ModelSpec& spec, const LayerWeights& weights, const RunSettings& settings,
                                       const KvCacheSize& kv, const RecurrentStateSize& state,
                                       const std::vector<GpuSpec>& gpus, const std::vector<DeviceBudget>& budgets,
-                                      const Companion* draft = nullptr);
+                                      const Companions& companions = {});
 
 /// What decoding one token reads from each GPU of `placement` and from the
 /// host: the blocks' weights with routed experts at n_expert_used / n_expert,

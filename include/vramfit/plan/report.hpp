@@ -100,6 +100,7 @@ enum class Knob : std::uint8_t {
   flash_attn,      ///< --flash-attn on
   cache_q8_0,      ///< --cache-type q8_0
   draft,           ///< run without the draft model
+  projector,       ///< --no-mmproj-offload: the vision projector in RAM
   parallel,        ///< --parallel 1
   expert_offload,  ///< --n-cpu-moe N / -ot exps=CPU
   context,         ///< a shorter context
@@ -109,7 +110,7 @@ enum class Knob : std::uint8_t {
 };
 
 /// The knob's name in outputs: wired-limit | flash-attn | cache-type | draft |
-/// parallel | expert-offload | context | layer-offload | quant.
+/// projector | parallel | expert-offload | context | layer-offload | quant.
 std::string_view name(Knob knob) noexcept;
 
 /// One knob of the what-if ladder.
@@ -153,12 +154,13 @@ struct FitRow {
   std::optional<bool> ram_fits;       ///< with --ram (or unified memory): the host's share fits in system memory
   std::optional<bool> plan_ram_fits;  ///< the same for the offload plan
   std::optional<std::uint64_t>
-      max_context_tokens;              ///< the largest context that fits (multiple of 256, at most native; 0: none)
-  std::optional<VllmCapacity> vllm;    ///< engine vllm: the paged cache left after weights and activations
-  std::optional<CompanionLoad> draft;  ///< the draft model's parts on the GPUs, summed (memory.draft_bytes split)
-  std::optional<SpeedEstimate> speed;  ///< decode tokens/s of the placement, or of the plan when it does not fit
-  bool speed_of_plan = false;          ///< speed is the offload plan's
-  std::vector<WhatIf> what_if;         ///< rows that do not fit: the knobs that make them fit, ranked
+      max_context_tokens;                  ///< the largest context that fits (multiple of 256, at most native; 0: none)
+  std::optional<VllmCapacity> vllm;        ///< engine vllm: the paged cache left after weights and activations
+  std::optional<CompanionLoad> draft;      ///< the draft model's parts on the GPUs, summed (memory.draft_bytes split)
+  std::optional<CompanionLoad> projector;  ///< the projector's parts on the GPUs, summed (memory.projector_bytes split)
+  std::optional<SpeedEstimate> speed;      ///< decode tokens/s of the placement, or of the plan when it does not fit
+  bool speed_of_plan = false;              ///< speed is the offload plan's
+  std::vector<WhatIf> what_if;             ///< rows that do not fit: the knobs that make them fit, ranked
 };
 
 /// A row of the context ladder: what the context adds, and the largest
@@ -205,6 +207,15 @@ struct DraftRequest {
   GgmlType type_v = GgmlType::f16;                 ///< -ctvd
 };
 
+/// A vision projector (mtmd's mmproj file, llama-server --mmproj): its weights
+/// on the first GPU (or in RAM with --no-mmproj-offload) beside the model.
+struct ProjectorRequest {
+  std::string file;         ///< the file named
+  std::string type;         ///< clip.projector_type ("qwen3vl_merger"), when the file says
+  Bytes weights_bytes = 0;  ///< the file's tensor data (exact)
+  bool offload = true;      ///< false: --no-mmproj-offload, weights and compute on the CPU
+};
+
 /// What to evaluate.
 struct Request {
   std::string model;                               ///< catalog id or alias (ignored when model_spec is set)
@@ -220,6 +231,7 @@ struct Request {
   std::optional<std::uint32_t> n_cpu_moe;          ///< --n-cpu-moe: experts of the first N layers stay in host memory
   std::optional<std::uint32_t> n_gpu_layers;       ///< -ngl: blocks on the GPUs (default: all and the output layer)
   std::optional<DraftRequest> draft;               ///< --model-draft / --gguf-draft
+  std::optional<ProjectorRequest> projector;       ///< --mmproj
   HostOptions host;
   DeviceOptions devices;
   const EngineRules* engine = nullptr;  ///< null: llama.cpp
@@ -262,7 +274,8 @@ struct Report {
   std::vector<ContextResult> contexts;
   std::vector<FitRow> rows;  ///< quant-major, then GPU, then context
   std::vector<LadderRow> ladder;
-  std::optional<DraftSummary> draft;  ///< the draft model beside the model, when one was asked for
+  std::optional<DraftSummary> draft;          ///< the draft model beside the model, when one was asked for
+  std::optional<ProjectorRequest> projector;  ///< the vision projector beside the model, when one was asked for
 
   /// The row for (quant, gpu, context) indices.
   const FitRow& row(std::size_t quant, std::size_t gpu, std::size_t context) const;

@@ -274,6 +274,25 @@ const std::vector<Field>& fields() {
                       {"kv_cache_bytes", d.kv_cache_bytes},
                       {"compute_bytes", d.compute_buffer.bytes}});
        }},
+      {"memory.projector_bytes", "projector_bytes", 50,
+       [](const RowView& v) {
+         return number(v.row.memory.projector_bytes);
+       }},
+      {"projector", "", 0,
+       [](const RowView& v) {
+         if (!v.row.projector || !v.r.projector) {
+           return null();
+         }
+         const auto& p = *v.r.projector;
+         const auto& on_gpus = *v.row.projector;
+         const auto& host = v.row.placement.host.projector;
+         return json({{"file", p.file},
+                      {"type", p.type},
+                      {"offloaded", p.offload},
+                      {"weights_bytes", on_gpus.weights_bytes},
+                      {"compute_bytes", on_gpus.compute_buffer.bytes},
+                      {"host_bytes", host.total()}});
+       }},
       {"memory.total_bytes", "total_bytes", 17,
        [](const RowView& v) {
          return number(v.row.memory.total_bytes());

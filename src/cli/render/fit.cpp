@@ -5,6 +5,8 @@
 #include "render/fields.hpp"
 #include "render/sections.hpp"
 
+#include "vramfit/support/text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -31,6 +33,19 @@ std::string header_lines(const Report& r, const RenderContext& ctx) {
   out += fmt::format("Engine: {}; cache {}; flash attention {}; n_ubatch {}; {}", r.engine_name(), cache_label(s),
                      s.flash_attn ? "on" : "off", s.n_ubatch, sequences_label(s));
   out += "\n";
+  if (r.projector) {
+    const auto& p = *r.projector;
+    const auto compute = estimate_projector_compute(s.flash_attn, p.offload);
+    out += wrap(fmt::format("Projector: {}{}, {} {} of weights {}, compute ~{} {} ({}-{}, an estimate from two logs)",
+                            printable(p.file), p.type.empty() ? "" : " (" + p.type + ")",
+                            fixed(p.weights_bytes, ctx.units), unit_label(ctx.units),
+                            p.offload ? "on the first GPU" : "in system memory (--no-mmproj-offload)",
+                            fixed(compute.device.bytes + compute.host.bytes, ctx.units), unit_label(ctx.units),
+                            fixed(compute.device.low + compute.host.low, ctx.units),
+                            fixed(compute.device.high + compute.host.high, ctx.units)),
+                ctx) +
+           br;
+  }
   if (r.draft) {
     const auto& d = *r.draft;
     out +=
@@ -141,11 +156,15 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
   if (many_contexts) {
     cols.push_back({"context"});
   }
-  // A draft model's column takes the predicted file's place within 100 columns (--wide: both).
+  // A draft model's or projector's column takes the predicted file's place
+  // within 100 columns (--wide: every column).
   const bool draft = r.draft.has_value();
-  const bool file_pred = !draft || ctx.wide;
-  for (const char* h : {"file pub", "file pred", "weights", "KV+state", "compute", "draft", "total", "headroom"}) {
-    if ((h == std::string_view("file pred") && !file_pred) || (h == std::string_view("draft") && !draft)) {
+  const bool mmproj = r.projector.has_value();
+  const bool file_pred = !(draft || mmproj) || ctx.wide;
+  for (const char* h :
+       {"file pub", "file pred", "weights", "KV+state", "compute", "mmproj", "draft", "total", "headroom"}) {
+    const std::string_view name = h;
+    if ((name == "file pred" && !file_pred) || (name == "draft" && !draft) || (name == "mmproj" && !mmproj)) {
       continue;
     }
     cols.push_back({h});
@@ -181,6 +200,9 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
       cells.emplace_back(fixed(row.memory.kv_cache_bytes + row.memory.recurrent_state_bytes, ctx.units));
       cells.emplace_back(
           mark(fixed(row.memory.compute_buffer_bytes + row.memory.overhead_bytes, ctx.units), p.compute_buffer));
+      if (mmproj) {
+        cells.emplace_back(mark(fixed(row.memory.projector_bytes, ctx.units), Provenance::estimate));
+      }
       if (draft) {
         cells.emplace_back(mark(fixed(row.memory.draft_bytes, ctx.units), Provenance::estimate));
       }
