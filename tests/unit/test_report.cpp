@@ -11,15 +11,20 @@ using namespace vramfit;
 
 namespace {
 
-Report run(const char* model, std::vector<std::string> gpus, std::vector<std::string> quants,
-           std::vector<std::uint64_t> contexts, GgmlType cache = GgmlType::f16) {
+Request request(const char* model, std::vector<std::string> gpus, std::vector<std::string> quants,
+                std::vector<std::uint64_t> contexts, GgmlType cache = GgmlType::f16) {
   Request r;
   r.model = model;
   r.gpus = std::move(gpus);
   r.quants = std::move(quants);
   r.contexts = std::move(contexts);
   r.settings.type_k = r.settings.type_v = cache;
-  return build_report(test::catalog(), r);
+  return r;
+}
+
+Report run(const char* model, std::vector<std::string> gpus, std::vector<std::string> quants,
+           std::vector<std::uint64_t> contexts, GgmlType cache = GgmlType::f16) {
+  return build_report(test::catalog(), request(model, std::move(gpus), std::move(quants), std::move(contexts), cache));
 }
 
 const FitRow& find(const Report& r, const std::string& quant, std::size_t gpu = 0, std::size_t context = 0) {
@@ -148,12 +153,7 @@ TEST_CASE("absurd but valid inputs give answers", "[report]") {
 
 TEST_CASE("a draft model: its own weights, f16 cache at the model's context, and compute beside the model's",
           "[report][draft]") {
-  Request r;
-  r.model = "llama-3.3-70b";
-  r.gpus = {"2xrtx3090"};
-  r.quants = {"Q4_K_M"};
-  r.contexts = {8192};
-  r.settings.type_k = r.settings.type_v = GgmlType::q8_0;
+  auto r = request("llama-3.3-70b", {"2xrtx3090"}, {"Q4_K_M"}, {8192}, GgmlType::q8_0);
   r.given.type_k = r.given.type_v = true;
   DraftRequest d;
   d.model = "llama-3.1-8b";
@@ -169,12 +169,7 @@ TEST_CASE("a draft model: its own weights, f16 cache at the model's context, and
   CHECK(row.draft->kv_cache_bytes == Bytes{32} * 8192 * 1024 * 2 * 2);
   CHECK(row.draft->kv_cache_bytes == Bytes{1} << 30);
   // The draft's weights are exactly those of the same file run on its own.
-  Request alone;
-  alone.model = "llama-3.1-8b";
-  alone.gpus = {"2xrtx3090"};
-  alone.quants = {"Q8_0"};
-  alone.contexts = {8192};
-  const auto solo = build_report(test::catalog(), alone);
+  const auto solo = run("llama-3.1-8b", {"2xrtx3090"}, {"Q8_0"}, {8192});
   CHECK(row.draft->weights_bytes == solo.rows.front().memory.weights_bytes);
   CHECK(row.placement.host.draft.weights_bytes == solo.rows.front().placement.host.weights_bytes);
   // The parts sum to the total, the draft's to its share, every GPU's to the row's.
@@ -201,11 +196,7 @@ TEST_CASE("a draft model: its own weights, f16 cache at the model's context, and
 }
 
 TEST_CASE("a draft that only the model leaves room for: the ladder says drop it", "[report][draft]") {
-  Request r;
-  r.model = "qwen3-8b";
-  r.gpus = {"rtx3060-12gb"};
-  r.quants = {"Q8_0"};
-  r.contexts = {16384};
+  auto r = request("qwen3-8b", {"rtx3060-12gb"}, {"Q8_0"}, {16384});
   DraftRequest d;
   d.model = "qwen3-8b";  // the same vocabulary; a large draft, so that the pair does not fit
   d.quant = "Q4_K_M";
@@ -222,10 +213,7 @@ TEST_CASE("a draft that only the model leaves room for: the ladder says drop it"
 }
 
 TEST_CASE("draft models llama.cpp would refuse, and engines without them, are errors", "[report][draft]") {
-  Request r;
-  r.model = "qwen3-8b";
-  r.gpus = {"rtx3090"};
-  r.quants = {"Q4_K_M"};
+  auto r = request("qwen3-8b", {"rtx3090"}, {"Q4_K_M"}, {});
   DraftRequest d;
   d.model = "llama-3.1-8b";  // 128,256 tokens against 151,936
   r.draft = d;
@@ -238,11 +226,7 @@ TEST_CASE("draft models llama.cpp would refuse, and engines without them, are er
 
 TEST_CASE("a vision projector: its weights and compute on the first GPU, or in RAM with --no-mmproj-offload",
           "[report][projector]") {
-  Request r;
-  r.model = "qwen3-8b";
-  r.gpus = {"2xrtx3090"};
-  r.quants = {"Q4_K_M"};
-  r.contexts = {16384};
+  auto r = request("qwen3-8b", {"2xrtx3090"}, {"Q4_K_M"}, {16384});
   ProjectorRequest p;
   p.file = "mmproj-F16.gguf";
   p.weights_bytes = 911054272;
