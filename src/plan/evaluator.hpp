@@ -24,8 +24,10 @@ public:
 
   /// The largest context (a multiple of 256 cells, or the native context) at
   /// which `q` fits `column` under `settings` and the request's offload; 0 when
-  /// not even 256 tokens fit.
-  std::uint64_t max_context_tokens(const QuantResult& q, const GpuColumn& column, const RunSettings& settings);
+  /// not even 256 tokens fit. `requests` > 1: the largest context of each of
+  /// that many requests at once, each with its own (n_ctx = requests x it).
+  std::uint64_t max_context_tokens(const QuantResult& q, const GpuColumn& column, const RunSettings& settings,
+                                   std::uint32_t requests = 1);
 
 private:
   /// How a row was asked for: which settings, context and offload.

@@ -4,8 +4,8 @@
 
 namespace vramfit {
 
-std::uint64_t Evaluator::max_context_tokens(const QuantResult& q, const GpuColumn& column,
-                                            const RunSettings& settings) {
+std::uint64_t Evaluator::max_context_tokens(const QuantResult& q, const GpuColumn& column, const RunSettings& settings,
+                                            std::uint32_t requests) {
   const auto& spec = m_report.model.spec;
   // Every requirement grows (or plateaus) with the context: the KV cache of
   // full-attention layers, sliding-window caches up to their window, the
@@ -14,7 +14,7 @@ std::uint64_t Evaluator::max_context_tokens(const QuantResult& q, const GpuColum
   // probe a placement over per-block sums (no inventory, no recipe).
   const auto fits_at = [&](std::uint64_t tokens) {
     RunSettings s = settings;
-    s.context_tokens = tokens;
+    s.context_tokens = tokens * std::max<std::uint32_t>(requests, 1);
     return fits(q, column, s);
   };
   constexpr std::uint64_t k_step = 256;  // llama.cpp pads n_ctx to 256 cells

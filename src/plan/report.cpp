@@ -377,7 +377,11 @@ MaxContextReport build_max_context(const Catalog& catalog, const Request& reques
         row.gpu = gi;
         row.cache = ci;
         row.supported = cache_types_fit(spec, s);  // q4_0 rows of 32 values over a head of 80 do not
-        if (row.supported) {
+        if (row.supported && s.n_seq > 1 && out.report.engine->offloads()) {
+          const auto each = evaluator.max_context_tokens(out.report.quants[qi], out.report.columns[gi], s, s.n_seq);
+          row.per_request_tokens = each;
+          row.tokens = each * s.n_seq;
+        } else if (row.supported) {
           row.tokens = evaluator.max_context_tokens(out.report.quants[qi], out.report.columns[gi], s);
         }
         if (row.tokens > 0) {

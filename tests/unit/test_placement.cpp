@@ -260,6 +260,35 @@ TEST_CASE("max-context per cache type: quantized caches reach further", "[placem
   CHECK(build_max_context(test::catalog(), r).caches.size() == 1);
 }
 
+TEST_CASE("max-context --parallel N: the longest context each of N requests at once may have", "[placement]") {
+  Request r = request_for("qwen3-8b", "rtx3090", {"Q4_K_M"});
+  r.settings.n_seq = 4;
+  r.given.n_seq = true;
+  r.settings.type_k = r.settings.type_v = GgmlType::f16;
+  r.given.type_k = r.given.type_v = true;
+  const auto m = build_max_context(test::catalog(), r);
+  REQUIRE(m.rows.size() == 1);
+  const auto& row = m.rows.front();
+  REQUIRE(row.per_request_tokens.has_value());
+  const auto each = *row.per_request_tokens;
+  CHECK(each % 256 == 0);
+  CHECK(row.tokens == 4 * each);
+  CHECK(each < 40960);  // four native contexts (4 x 5.6 GiB of f16 cache) do not fit 24 GB
+  // Four requests of that context fit, each with its own; 256 tokens more each do not.
+  const auto fits_each = [&](std::uint64_t tokens) {
+    Request one = request_for("qwen3-8b", "rtx3090", {"Q4_K_M"}, 4 * tokens);
+    one.settings.n_seq = 4;
+    one.given.n_seq = true;
+    one.with_max_context = false;
+    return build_report(test::catalog(), one).rows[0].fits;
+  };
+  CHECK(fits_each(each));
+  CHECK_FALSE(fits_each(each + 256));
+  // One request: no per-request figure, the context is the runner's.
+  r.settings.n_seq = 1;
+  CHECK_FALSE(build_max_context(test::catalog(), r).rows.front().per_request_tokens.has_value());
+}
+
 TEST_CASE("llama.cpp's layer split rule", "[placement]") {
   // 24 blocks, -ngl 24: blocks on the GPU, the output layer on the CPU.
   const auto a = layer_split(24, 24, {1.0}).per_layer();

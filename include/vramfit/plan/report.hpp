@@ -293,7 +293,11 @@ struct MaxContextRow {
   std::size_t quant = 0;     ///< index into Report::quants
   std::size_t gpu = 0;       ///< index into Report::columns
   std::size_t cache = 0;     ///< index into MaxContextReport::caches
-  std::uint64_t tokens = 0;  ///< 0: not even 256 tokens fit
+  std::uint64_t tokens = 0;  ///< the runner's context (n_ctx); 0: not even 256 tokens fit
+  /// With --parallel N (N > 1, engines that place like llama.cpp): the largest
+  /// context each of N requests at once may have, each with its own
+  /// (n_ctx = N x it), at most the native context.
+  std::optional<std::uint64_t> per_request_tokens;
   Bytes kv_cache_bytes = 0;  ///< at that context
   Bytes recurrent_state_bytes = 0;
   bool supported = true;  ///< false: the cache type does not divide the model's K/V rows

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace vramfit::cli {
 
 std::string render_max_context(const MaxContextReport& m, const RenderContext& ctx) {
@@ -21,8 +23,11 @@ std::string render_max_context(const MaxContextReport& m, const RenderContext& c
     if (row.tokens == 0) {
       return "none";
     }
-    return with_commas(row.tokens) + (row.tokens >= spec.n_ctx_train ? " (native)" : "");
+    const auto shown = row.per_request_tokens.value_or(row.tokens);
+    return with_commas(shown) + (shown >= spec.n_ctx_train ? " (native)" : "");
   };
+  const bool per_request =
+      std::any_of(m.rows.begin(), m.rows.end(), [](const MaxContextRow& row) { return row.per_request_tokens; });
   switch (ctx.format) {
     case Format::json: {
       auto doc = json_document("max-context", ctx);
@@ -31,16 +36,19 @@ std::string render_max_context(const MaxContextReport& m, const RenderContext& c
       doc["settings"] = settings_json(r);
       ojson results = ojson::array();
       for (const auto& row : m.rows) {
-        results.push_back({{"model", spec.id},
-                           {"gpu", r.columns[row.gpu].combined.id},
-                           {"quant", r.quants[row.quant].id},
-                           {"cache_type_k", lower_name(m.caches[row.cache].first)},
-                           {"cache_type_v", lower_name(m.caches[row.cache].second)},
-                           {"supported", row.supported},
-                           {"max_context_tokens", row.tokens},
-                           {"native", row.tokens >= spec.n_ctx_train},
-                           {"kv_cache_bytes", row.kv_cache_bytes},
-                           {"recurrent_state_bytes", row.recurrent_state_bytes}});
+        results.push_back(
+            {{"model", spec.id},
+             {"gpu", r.columns[row.gpu].combined.id},
+             {"quant", r.quants[row.quant].id},
+             {"cache_type_k", lower_name(m.caches[row.cache].first)},
+             {"cache_type_v", lower_name(m.caches[row.cache].second)},
+             {"supported", row.supported},
+             {"max_context_tokens", row.tokens},
+             {"parallel", r.settings.n_seq},
+             {"per_request_tokens", row.per_request_tokens ? ojson(*row.per_request_tokens) : ojson(nullptr)},
+             {"native", row.per_request_tokens.value_or(row.tokens) >= spec.n_ctx_train},
+             {"kv_cache_bytes", row.kv_cache_bytes},
+             {"recurrent_state_bytes", row.recurrent_state_bytes}});
       }
       doc["results"] = results;
       return json_text(doc);
@@ -76,11 +84,12 @@ std::string render_max_context(const MaxContextReport& m, const RenderContext& c
           }
           t.add_row(std::move(cells));
         }
-        out += (g == 0 ? "" : "\n") +
-               heading(fmt::format("Largest context that fits on {} (tokens, multiples of 256)",
-                                   r.columns[g].combined.name),
-                       ctx) +
-               render_table(t, ctx);
+        const auto title = per_request ? fmt::format("Largest context per request, {} at once (each its own), on {} "
+                                                     "(tokens)",
+                                                     r.settings.n_seq, r.columns[g].combined.name)
+                                       : fmt::format("Largest context that fits on {} (tokens, multiples of 256)",
+                                                     r.columns[g].combined.name);
+        out += (g == 0 ? "" : "\n") + heading(title, ctx) + render_table(t, ctx);
       }
       out += after_table(ctx) + "Estimates (compute buffer, backend scratch) decide the last few thousand tokens: see "
                                 "the fit table's range.\n";
