@@ -272,7 +272,8 @@ const std::vector<Field>& fields() {
                       {"cache_type_v", lower_name(v.r.draft->type_v)},
                       {"weights_bytes", d.weights_bytes},
                       {"kv_cache_bytes", d.kv_cache_bytes},
-                      {"compute_bytes", d.compute_buffer.bytes}});
+                      {"compute_bytes", d.compute_buffer.bytes},
+                      {"host_weights_bytes", v.row.placement.host.draft.weights_bytes}});
        }},
       {"memory.projector_bytes", "projector_bytes", 50,
        [](const RowView& v) {

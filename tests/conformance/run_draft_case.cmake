@@ -1,0 +1,98 @@
+# A draft-model conformance case: llama.cpp (node-llama-cpp's baseline CPU
+# build, no extra buffers) loads a model and then a draft model with a context
+# of its own at the same size and its own cache type, as llama-server loads a
+# draft; vramfit's `draft` figures for the same pair (--gguf-draft,
+# --cache-type-draft, --host-cpu none) must match the draft's buffer lines:
+# its model buffer (weights on the device and in host memory) and its KV
+# buffer, to the printed 0.01 MiB. The model's own lines are the ordinary
+# cases' business. Not compared: the draft's compute buffer, which
+# llama-server reserves for one output per sequence (n_outputs_max) and
+# node-llama-cpp, which cannot set it, for the whole ubatch.
+#
+# Inputs: VRAMFIT, MAKE_GGUF, NODE_DIR, PROBE, WORK_DIR, NAME, MODEL, FTYPE,
+# BLOCKS, DRAFT, DRAFT_FTYPE, DRAFT_BLOCKS, CONTEXT, FLASH, CACHE, DRAFT_CACHE.
+if(NOT EXISTS "${NODE_DIR}/baseline/node_modules/node-llama-cpp/package.json")
+  message("conformance: skipped: node-llama-cpp is not installed (scripts/bootstrap.sh --tests installs it)")
+  return()
+endif()
+find_program(NODE node)
+if(NOT NODE)
+  message("conformance: skipped: node is not on PATH")
+  return()
+endif()
+file(MAKE_DIRECTORY "${WORK_DIR}")
+set(model "${WORK_DIR}/${NAME}.model.gguf")
+set(draft "${WORK_DIR}/${NAME}.draft.gguf")
+foreach(pair "${MODEL}|${FTYPE}|${BLOCKS}|${model}" "${DRAFT}|${DRAFT_FTYPE}|${DRAFT_BLOCKS}|${draft}")
+  string(REPLACE "|" ";" f "${pair}")
+  list(GET f 0 id)
+  list(GET f 1 ftype)
+  list(GET f 2 blocks)
+  list(GET f 3 out)
+  execute_process(COMMAND "${MAKE_GGUF}" ${id} ${ftype} "${out}" loadable blocks=${blocks} RESULT_VARIABLE code)
+  if(NOT code EQUAL 0)
+    message(FATAL_ERROR "make_gguf ${id} ${ftype} blocks=${blocks} failed")
+  endif()
+endforeach()
+set(dir "${NODE_DIR}/baseline")
+set(log "${WORK_DIR}/${NAME}.baseline.log")
+file(COPY "${PROBE}" DESTINATION "${dir}")
+execute_process(
+  COMMAND "${NODE}" "${dir}/probe.mjs" "${model}" ${CONTEXT} ${FLASH} ${CACHE} 1 0 "${draft}" ${DRAFT_CACHE}
+  WORKING_DIRECTORY "${dir}"
+  OUTPUT_FILE "${log}"
+  ERROR_VARIABLE err
+  RESULT_VARIABLE code
+  TIMEOUT 600)
+file(APPEND "${log}" "${err}")
+if(NOT code EQUAL 0)
+  message(FATAL_ERROR "llama.cpp could not load the model and its draft; log: ${log}")
+endif()
+execute_process(
+  COMMAND "${VRAMFIT}" --gguf "${model}" --gguf-draft "${draft}" --gpu cpu --ram 64GiB --host-cpu none
+          --context ${CONTEXT} --flash-attn ${FLASH} --cache-type ${CACHE} --cache-type-draft ${DRAFT_CACHE}
+          --no-ladder -f json
+  OUTPUT_VARIABLE json
+  ERROR_VARIABLE verr
+  RESULT_VARIABLE vcode)
+file(REMOVE "${model}" "${draft}")
+if(NOT vcode EQUAL 0)
+  message(FATAL_ERROR "vramfit failed (exit ${vcode}): ${verr}")
+endif()
+string(JSON weights GET "${json}" results 0 draft weights_bytes)
+string(JSON host_weights GET "${json}" results 0 draft host_weights_bytes)
+string(JSON kv GET "${json}" results 0 draft kv_cache_bytes)
+math(EXPR weights_total "${weights} + ${host_weights}")
+
+# The second model buffer and the second KV buffer are the draft's.
+file(STRINGS "${log}" model_lines REGEX "CPU_Mapped model buffer size = ")
+file(STRINGS "${log}" kv_lines REGEX "CPU KV buffer size = ")
+list(LENGTH model_lines n_model)
+list(LENGTH kv_lines n_kv)
+if(NOT n_model EQUAL 2 OR NOT n_kv EQUAL 2)
+  message(FATAL_ERROR "expected two model and two KV buffer lines (the model's, the draft's); found ${n_model} "
+                      "and ${n_kv}; log: ${log}")
+endif()
+set(failures "")
+foreach(what "model|${model_lines}|${weights_total}" "KV|${kv_lines}|${kv}")
+  string(REPLACE "|" ";" f "${what}")
+  list(GET f 0 label)
+  list(GET f 2 line)
+  list(GET f 3 predicted)
+  string(REGEX MATCH "= +([0-9]+\\.[0-9][0-9]) MiB" _ "${line}")
+  set(logged "${CMAKE_MATCH_1}")
+  # vramfit's bytes printed as llama.cpp prints them: MiB with two decimals.
+  math(EXPR hundredths "(${predicted} * 100 + 524288) / 1048576")
+  math(EXPR whole "${hundredths} / 100")
+  math(EXPR frac "${hundredths} % 100")
+  if(frac LESS 10)
+    set(frac "0${frac}")
+  endif()
+  message("draft ${label} buffer: llama.cpp ${logged} MiB, vramfit ${whole}.${frac} MiB (${predicted} bytes)")
+  if(NOT "${whole}.${frac}" STREQUAL "${logged}")
+    string(APPEND failures "the draft's ${label} buffer: llama.cpp ${logged} MiB, vramfit ${whole}.${frac} MiB\n")
+  endif()
+endforeach()
+if(failures)
+  message(FATAL_ERROR "${failures}log: ${log}")
+endif()
