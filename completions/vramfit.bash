@@ -51,6 +51,7 @@ _vramfit() {
     "|--reserve") COMPREPLY=(); return ;;
     "|--free") COMPREPLY=(); return ;;
     "|--wired-limit-mb") COMPREPLY=(); return ;;
+    "|--macos") COMPREPLY=(); return ;;
     "|-f"|"|--format") COMPREPLY=($(compgen -W "table markdown csv json" -- "$cur")); return ;;
     "|--units") COMPREPLY=($(compgen -W "gib gb" -- "$cur")); return ;;
     "|--catalog") COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -83,6 +84,7 @@ _vramfit() {
     "check|--reserve") COMPREPLY=(); return ;;
     "check|--free") COMPREPLY=(); return ;;
     "check|--wired-limit-mb") COMPREPLY=(); return ;;
+    "check|--macos") COMPREPLY=(); return ;;
     "check|-f"|"check|--format") COMPREPLY=($(compgen -W "table markdown csv json github" -- "$cur")); return ;;
     "check|--units") COMPREPLY=($(compgen -W "gib gb" -- "$cur")); return ;;
     "check|--catalog") COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -115,6 +117,7 @@ _vramfit() {
     "max-context|--reserve") COMPREPLY=(); return ;;
     "max-context|--free") COMPREPLY=(); return ;;
     "max-context|--wired-limit-mb") COMPREPLY=(); return ;;
+    "max-context|--macos") COMPREPLY=(); return ;;
     "max-context|-f"|"max-context|--format") COMPREPLY=($(compgen -W "table markdown csv json" -- "$cur")); return ;;
     "max-context|--units") COMPREPLY=($(compgen -W "gib gb" -- "$cur")); return ;;
     "max-context|--catalog") COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -146,6 +149,7 @@ _vramfit() {
     "plot|--reserve") COMPREPLY=(); return ;;
     "plot|--free") COMPREPLY=(); return ;;
     "plot|--wired-limit-mb") COMPREPLY=(); return ;;
+    "plot|--macos") COMPREPLY=(); return ;;
     "plot|-f"|"plot|--format") COMPREPLY=($(compgen -W "table markdown csv json" -- "$cur")); return ;;
     "plot|--units") COMPREPLY=($(compgen -W "gib gb" -- "$cur")); return ;;
     "plot|--catalog") COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -184,16 +188,16 @@ _vramfit() {
   esac
   case "$path" in
     "")
-      COMPREPLY=($(compgen -W "check max-context plot verify inspect list catalog -h --help --version -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog --ladder --no-ladder" -- "$cur"))
+      COMPREPLY=($(compgen -W "check max-context plot verify inspect list catalog -h --help --version -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog --ladder --no-ladder" -- "$cur"))
       ;;
     "check")
-      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog --min-headroom" -- "$cur"))
+      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog --min-headroom" -- "$cur"))
       ;;
     "max-context")
-      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog" -- "$cur"))
+      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog" -- "$cur"))
       ;;
     "plot")
-      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb -f --format --units --wide --catalog --no-builtin-catalog -o --output" -- "$cur"))
+      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog -o --output" -- "$cur"))
       ;;
     "verify")
       COMPREPLY=($(compgen -W "-h --help -m --model --gguf -q --quant -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --host-cpu --no-repack -f --format --units --catalog --no-builtin-catalog" -- "$cur") $(compgen -f -- "$cur"))

@@ -43,6 +43,7 @@ complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot v
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l reserve -d 'GPU memory others hold (a desktop, other processes): 1.5GiB for every GPU, or on' -x
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l free -d 'GPU memory the driver reports free before loading (nvidia-smi\'s memory.free), pe' -x
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l wired-limit-mb -d 'Apple: macOS iogpu.wired_limit_mb (replaces the Metal working-set limit)' -x
+complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l macos -d 'Apple: the macOS major version (26: Metal 4\'s larger working-set limits; default' -x
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -o f -l format -d 'Output format (default table)' -x -a 'table markdown csv json'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l units -d 'Units for humans: gib (2^30 bytes) or gb (10^9 bytes) (default gib)' -x -a 'gib gb'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l wide -d 'Every quantization, section and note, however wide (default: a screen\'s worth, 1'
@@ -85,6 +86,7 @@ complete -c vramfit -n '__fish_seen_subcommand_from check' -l no-repack -d 'llam
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l reserve -d 'GPU memory others hold (a desktop, other processes): 1.5GiB for every GPU, or on' -x
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l free -d 'GPU memory the driver reports free before loading (nvidia-smi\'s memory.free), pe' -x
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l wired-limit-mb -d 'Apple: macOS iogpu.wired_limit_mb (replaces the Metal working-set limit)' -x
+complete -c vramfit -n '__fish_seen_subcommand_from check' -l macos -d 'Apple: the macOS major version (26: Metal 4\'s larger working-set limits; default' -x
 complete -c vramfit -n '__fish_seen_subcommand_from check' -o f -l format -d 'Output format (default table)' -x -a 'table markdown csv json github'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l units -d 'Units for humans: gib (2^30 bytes) or gb (10^9 bytes) (default gib)' -x -a 'gib gb'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l wide -d 'Every quantization, section and note, however wide (default: a screen\'s worth, 1'
@@ -126,6 +128,7 @@ complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l no-repack -d
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l reserve -d 'GPU memory others hold (a desktop, other processes): 1.5GiB for every GPU, or on' -x
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l free -d 'GPU memory the driver reports free before loading (nvidia-smi\'s memory.free), pe' -x
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l wired-limit-mb -d 'Apple: macOS iogpu.wired_limit_mb (replaces the Metal working-set limit)' -x
+complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l macos -d 'Apple: the macOS major version (26: Metal 4\'s larger working-set limits; default' -x
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -o f -l format -d 'Output format (default table)' -x -a 'table markdown csv json'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l units -d 'Units for humans: gib (2^30 bytes) or gb (10^9 bytes) (default gib)' -x -a 'gib gb'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l wide -d 'Every quantization, section and note, however wide (default: a screen\'s worth, 1'
@@ -166,6 +169,7 @@ complete -c vramfit -n '__fish_seen_subcommand_from plot' -l no-repack -d 'llama
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l reserve -d 'GPU memory others hold (a desktop, other processes): 1.5GiB for every GPU, or on' -x
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l free -d 'GPU memory the driver reports free before loading (nvidia-smi\'s memory.free), pe' -x
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l wired-limit-mb -d 'Apple: macOS iogpu.wired_limit_mb (replaces the Metal working-set limit)' -x
+complete -c vramfit -n '__fish_seen_subcommand_from plot' -l macos -d 'Apple: the macOS major version (26: Metal 4\'s larger working-set limits; default' -x
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -o f -l format -d 'Output format (default table)' -x -a 'table markdown csv json'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l units -d 'Units for humans: gib (2^30 bytes) or gb (10^9 bytes) (default gib)' -x -a 'gib gb'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l wide -d 'Every quantization, section and note, however wide (default: a screen\'s worth, 1'

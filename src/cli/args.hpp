@@ -50,9 +50,10 @@ struct Args {
   std::optional<std::uint64_t> host_bandwidth_gbps;
   std::optional<Bytes> ram_bytes;
   std::optional<std::uint64_t> wired_limit_mb;
-  std::vector<Bytes> reserve_bytes;  ///< --reserve: one for every GPU, or one per GPU
-  std::vector<Bytes> free_bytes;     ///< --free: likewise
-  std::optional<CpuClass> host_cpu;  ///< --host-cpu / --no-repack
+  std::optional<std::uint32_t> macos_major;  ///< --macos
+  std::vector<Bytes> reserve_bytes;          ///< --reserve: one for every GPU, or one per GPU
+  std::vector<Bytes> free_bytes;             ///< --free: likewise
+  std::optional<CpuClass> host_cpu;          ///< --host-cpu / --no-repack
 
   // Output and catalog.
   Format format = Format::table;

@@ -192,6 +192,15 @@ void add_run_options(CLI::App& app, Args& a) {
       ->delimiter(',');
   add_value(app, "--wired-limit-mb", "Apple: macOS iogpu.wired_limit_mb (replaces the Metal working-set limit)", "MB",
             [&a](const std::string& v) { a.wired_limit_mb = parse_count(v, "--wired-limit-mb", 1U << 24); });
+  add_value(app, "--macos", "Apple: the macOS major version (26: Metal 4's larger working-set limits; default 15)",
+            "VERSION", [&a](const std::string& v) {
+              const auto major = count32(v.substr(0, v.find('.')), "--macos", 99, 11);
+              if (major > 15 && major < 26) {
+                throw UsageError("--macos: '" + v.substr(0, 16) + "': macOS went from 15 to 26 (no " +
+                                 std::to_string(major) + ")");
+              }
+              a.macos_major = major;
+            });
 }
 
 void add_output_options(CLI::App& app, Args& a, bool github) {

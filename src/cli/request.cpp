@@ -135,6 +135,7 @@ Request make_request(const Args& a) {
   if (a.wired_limit_mb) {
     r.devices.wired_limit_bytes = *a.wired_limit_mb * k_mib;
   }
+  r.devices.macos_major = a.macos_major;
   r.devices.reserve_bytes = a.reserve_bytes;
   r.devices.free_bytes = a.free_bytes;
   if (std::find(a.gpus.begin(), a.gpus.end(), "auto") != a.gpus.end()) {

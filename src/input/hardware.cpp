@@ -222,6 +222,12 @@ std::optional<DetectedDevice> parse_sysctl(std::string_view text) {
       }
     } else if (key == "machdep.cpu.brand_string") {
       d.name = std::string(value);
+    } else if (key == "kern.osproductversion") {
+      const auto major = whole_number(value.substr(0, value.find('.')));
+      if (!major || *major < 10 || *major > 99) {
+        unreadable(tool, line_no, "kern.osproductversion '" + printable(value.substr(0, 32)) + "' is not a version");
+      }
+      d.macos_major = static_cast<std::uint32_t>(*major);
     }
   }
   if (!have_memory) {

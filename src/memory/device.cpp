@@ -16,8 +16,8 @@ std::string mib(Bytes b) {
 
 }  // namespace
 
-DeviceBudget device_budget(const GpuSpec& gpu, std::optional<Bytes> wired_limit_bytes,
-                           const DeviceOccupancy& occupancy) {
+DeviceBudget device_budget(const GpuSpec& gpu, std::optional<Bytes> wired_limit_bytes, const DeviceOccupancy& occupancy,
+                           std::optional<std::uint32_t> macos_major) {
   DeviceBudget b;
   b.capacity_bytes = gpu.memory_bytes;
   if (gpu.backend == Backend::metal) {
@@ -27,10 +27,18 @@ DeviceBudget device_budget(const GpuSpec& gpu, std::optional<Bytes> wired_limit_
     } else if (gpu.working_set_bytes) {
       b.total_bytes = *gpu.working_set_bytes;
       b.basis = "Metal working-set limit " + mib(b.total_bytes) + " (measured)";
+    } else if (const auto v26 = macos_major && *macos_major >= 26 && gpu.memory == MemoryKind::unified
+                                    ? apple_working_set_macos26_bytes(gpu.memory_bytes)
+                                    : std::nullopt) {
+      b.total_bytes = *v26;
+      b.basis = "Metal working-set limit " + mib(b.total_bytes) + " (macOS 26, as logged on Macs of this RAM)";
     } else {
       b.total_bytes = default_apple_working_set_bytes(gpu.memory_bytes);
       b.total_estimated = true;
-      b.basis = "Metal working-set limit ~" + mib(b.total_bytes) + " (estimated share of RAM)";
+      const bool unmeasured_26 = macos_major && *macos_major >= 26;
+      b.basis = "Metal working-set limit ~" + mib(b.total_bytes) +
+                (unmeasured_26 ? " (macOS 15's share of RAM: no macOS 26 log for this RAM size, whose limit is higher)"
+                               : " (estimated share of RAM, macOS 15; --macos 26 for Metal 4's)");
     }
   } else {
     b.total_bytes = gpu.reported_total_bytes.value_or(gpu.memory_bytes);

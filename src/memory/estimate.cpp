@@ -202,6 +202,31 @@ Bytes default_apple_working_set_bytes(Bytes ram_bytes) noexcept {
   return ram_bytes <= 32 * k_gib ? ram_bytes / 3 * 2 : ram_bytes / 4 * 3;
 }
 
+std::optional<Bytes> apple_working_set_macos26_bytes(Bytes ram_bytes) noexcept {
+  // recommendedMaxWorkingSetSize printed by ggml_metal_device_init on macOS 26
+  // (MTLGPUFamilyMetal4 (5002)), reference/apple-working-set.md: 16 GB (M2
+  // MacBook Air, also M4, M3, M1 Pro, M1) 12713.12 MB; 24 GB (M5, M4) 19069.67 MB;
+  // 32 GB (M4 iMac) 26800.60 MB; 128 GB (M5 Max, stock macOS 26) 107.52 GiB,
+  // antirez/ds4 PRs #890/#893 (not a llama.cpp log). Printed in decimal MB with
+  // two decimals: exact to 10 kB.
+  constexpr Bytes k_mb_hundredth = 10000;
+  if (ram_bytes % k_gib != 0) {
+    return std::nullopt;
+  }
+  switch (ram_bytes / k_gib) {
+    case 16:
+      return Bytes{1271312} * k_mb_hundredth;
+    case 24:
+      return Bytes{1906967} * k_mb_hundredth;
+    case 32:
+      return Bytes{2680060} * k_mb_hundredth;
+    case 128:
+      return Bytes{10752} * k_gib / 100;
+    default:
+      return std::nullopt;
+  }
+}
+
 namespace {
 
 // Fraction of the memory bandwidth a decode step achieves, and the fixed cost

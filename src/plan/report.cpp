@@ -313,7 +313,10 @@ GpuGroup resolve_gpu_group(const Catalog& catalog, std::string_view text, const 
         occupancy.origin = "--free";
       }
       group.gpus.push_back(gpu);
-      group.budgets.push_back(device_budget(gpu, wired, occupancy));
+      const auto macos = options.macos_major ? options.macos_major
+                         : detected[p]       ? detected[p]->macos_major
+                                             : std::nullopt;
+      group.budgets.push_back(device_budget(gpu, wired, occupancy, macos));
       group.budgets.back().detected = detected[p];
     }
   }

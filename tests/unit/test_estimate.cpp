@@ -1,6 +1,7 @@
 #include "catch.hpp"
 #include "test_support.hpp"
 
+#include "vramfit/memory/device.hpp"
 #include "vramfit/memory/estimate.hpp"
 #include "vramfit/model/quantize.hpp"
 #include "vramfit/plan/report.hpp"
@@ -64,6 +65,35 @@ TEST_CASE("device reserves and Apple working sets", "[estimate]") {
   CHECK(default_apple_working_set_bytes(32ULL << 30) / 1048576 == 21845);
   CHECK(default_apple_working_set_bytes(36ULL << 30) / 1048576 == 27648);  // 3/4 from 36 GB up
   CHECK(default_apple_working_set_bytes(48ULL << 30) / 1048576 == 36864);
+  // macOS 26 (Metal 4) prints more, and not a share of RAM: the logged values,
+  // "12713.12 MB" on 16 GB = 12124.18 MiB, "19069.67 MB" on 24 GB = 18186.25 MiB.
+  REQUIRE(apple_working_set_macos26_bytes(16ULL << 30).has_value());
+  CHECK(*apple_working_set_macos26_bytes(16ULL << 30) == 12713120000ULL);
+  CHECK(*apple_working_set_macos26_bytes(24ULL << 30) * 100 / 1048576 == 1818625);
+  CHECK(*apple_working_set_macos26_bytes(32ULL << 30) * 100 / 1048576 == 2555904);
+  CHECK(*apple_working_set_macos26_bytes(24ULL << 30) > default_apple_working_set_bytes(24ULL << 30));
+  CHECK_FALSE(apple_working_set_macos26_bytes(64ULL << 30).has_value());  // no macOS 26 log of 64 GB
+  CHECK_FALSE(apple_working_set_macos26_bytes((16ULL << 30) + 1).has_value());
+}
+
+TEST_CASE("an Apple GPU's budget by macOS version", "[estimate]") {
+  GpuSpec mac;
+  mac.id = "m4-pro-24gb";
+  mac.backend = Backend::metal;
+  mac.memory = MemoryKind::unified;
+  mac.memory_bytes = 24ULL << 30;
+  CHECK(device_budget(mac).total_bytes == 16ULL << 30);
+  CHECK(device_budget(mac, std::nullopt, {}, 15).total_bytes == 16ULL << 30);
+  const auto v26 = device_budget(mac, std::nullopt, {}, 26);
+  CHECK(v26.total_bytes == 19069670000ULL);
+  CHECK_FALSE(v26.total_estimated);
+  // A wired limit still wins; RAM sizes without a macOS 26 log keep the lower rule, said so.
+  CHECK(device_budget(mac, Bytes{20000} << 20, {}, 26).total_bytes == Bytes{20000} << 20);
+  mac.memory_bytes = 64ULL << 30;
+  const auto unmeasured = device_budget(mac, std::nullopt, {}, 26);
+  CHECK(unmeasured.total_bytes == 48ULL << 30);
+  CHECK(unmeasured.total_estimated);
+  CHECK(unmeasured.basis.find("no macOS 26 log") != std::string::npos);
 }
 
 TEST_CASE("decode speed: its range meets the published figures for Qwen3.6-35B-A3B at 4 bits", "[estimate][speed]") {

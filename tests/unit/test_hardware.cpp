@@ -75,6 +75,12 @@ TEST_CASE("sysctl: a Mac's RAM, chip and wired limit; the set form's 'old -> new
   CHECK(wired->wired_limit_bytes == 26000 * k_mib);
   CHECK_FALSE(parse_sysctl("sysctl: cannot stat /proc/sys/hw/memsize\n"));
   CHECK_THROWS_AS(parse_sysctl("hw.memsize: lots\n"), InputError);
+  // The macOS version decides Metal's working-set rule (26: Metal 4's).
+  const auto v26 = parse_sysctl("hw.memsize: 25769803776\nkern.osproductversion: 26.1\n");
+  REQUIRE(v26);
+  CHECK(v26->macos_major == 26U);
+  CHECK_FALSE(mac->macos_major);
+  CHECK_THROWS_AS(parse_sysctl("hw.memsize: 25769803776\nkern.osproductversion: Tahoe\n"), InputError);
 }
 
 TEST_CASE("/proc/meminfo: MemTotal and MemAvailable in kB", "[hardware]") {

@@ -35,12 +35,13 @@ inline constexpr std::string_view k_rocm_smi_query = "rocm-smi --showproductname
 std::vector<DetectedDevice> parse_rocm_smi(std::string_view text);
 
 /// The query vramfit runs on macOS; parse_sysctl reads its output.
-inline constexpr std::string_view k_sysctl_query = "sysctl hw.memsize iogpu.wired_limit_mb machdep.cpu.brand_string";
+inline constexpr std::string_view k_sysctl_query =
+    "sysctl hw.memsize iogpu.wired_limit_mb machdep.cpu.brand_string kern.osproductversion";
 
 /// An Apple-silicon Mac from sysctl's "key: value" lines: hw.memsize (required),
 /// machdep.cpu.brand_string ("Apple M4 Pro"), iogpu.wired_limit_mb (0 = the
-/// default limit). Returns nothing when hw.memsize is absent; throws InputError
-/// on a malformed figure.
+/// default limit), kern.osproductversion ("26.1": Metal's working-set rule). Returns nothing when hw.memsize is absent;
+/// throws InputError on a malformed figure.
 std::optional<DetectedDevice> parse_sysctl(std::string_view text);
 
 /// System memory as /proc/meminfo states it.

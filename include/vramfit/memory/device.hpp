@@ -35,12 +35,13 @@ struct GpuSpec {
 
 /// A device as a tool on this machine reported it (`--gpu auto`).
 struct DetectedDevice {
-  std::string tool;                        ///< "nvidia-smi", "rocm-smi", "sysctl"
-  std::string name;                        ///< as the tool printed it ("NVIDIA GeForce RTX 3090")
-  Bytes total_bytes = 0;                   ///< reported total (Apple: the machine's RAM)
-  std::optional<Bytes> used_bytes;         ///< in use by every process when the tool ran
-  std::optional<Bytes> free_bytes;         ///< free when the tool ran
-  std::optional<Bytes> wired_limit_bytes;  ///< macOS iogpu.wired_limit_mb, when set (not 0)
+  std::string tool;                          ///< "nvidia-smi", "rocm-smi", "sysctl"
+  std::string name;                          ///< as the tool printed it ("NVIDIA GeForce RTX 3090")
+  Bytes total_bytes = 0;                     ///< reported total (Apple: the machine's RAM)
+  std::optional<Bytes> used_bytes;           ///< in use by every process when the tool ran
+  std::optional<Bytes> free_bytes;           ///< free when the tool ran
+  std::optional<Bytes> wired_limit_bytes;    ///< macOS iogpu.wired_limit_mb, when set (not 0)
+  std::optional<std::uint32_t> macos_major;  ///< macOS kern.osproductversion's major number
 };
 
 /// Memory on a device that is not llama.cpp's to take: what a desktop or other
@@ -82,8 +83,11 @@ struct GpuGroup {
 /// on unified-memory Apple GPUs (it replaces the working-set limit). Memory held
 /// by others comes off the top: usable = total - context reserve - in use, where
 /// in use is the larger of the stated amount and total - free. Throws UsageError
-/// when the free figure exceeds the device's total.
+/// when the free figure exceeds the device's total. `macos_major` (26 and up:
+/// Metal 4's larger working-set limits where a log gives them) applies to
+/// Apple GPUs without a catalog measurement.
 DeviceBudget device_budget(const GpuSpec& gpu, std::optional<Bytes> wired_limit_bytes = std::nullopt,
-                           const DeviceOccupancy& occupancy = {});
+                           const DeviceOccupancy& occupancy = {},
+                           std::optional<std::uint32_t> macos_major = std::nullopt);
 
 }  // namespace vramfit

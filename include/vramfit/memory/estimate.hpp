@@ -12,6 +12,7 @@
 #include "vramfit/support/bytes.hpp"
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -109,5 +110,11 @@ Bytes default_context_reserve_bytes(Backend backend) noexcept;
 /// unified memory, when the catalog has no measurement: as macOS <= 15 logs
 /// print it, 2/3 of RAM up to 32 GB and 3/4 from 36 GB up.
 Bytes default_apple_working_set_bytes(Bytes ram_bytes) noexcept;
+
+/// Metal's working-set limit on macOS 26 (Metal 4), which is higher than
+/// earlier versions' and not a simple share of RAM: the value public logs print
+/// for a Mac of `ram_bytes` (16, 24, 32 and 128 GB), or nothing where no log
+/// of that RAM size exists.
+std::optional<Bytes> apple_working_set_macos26_bytes(Bytes ram_bytes) noexcept;
 
 }  // namespace vramfit

@@ -189,10 +189,11 @@ struct HostOptions {
 
 /// What the user says, or the machine reports, about the GPUs beyond the catalog.
 struct DeviceOptions {
-  std::optional<Bytes> wired_limit_bytes;  ///< --wired-limit-mb: macOS iogpu.wired_limit_mb
-  std::vector<Bytes> reserve_bytes;        ///< --reserve: held by others; one for every GPU, or one per GPU
-  std::vector<Bytes> free_bytes;           ///< --free: what the driver says is free; likewise
-  std::vector<DetectedDevice> detected;    ///< what `--gpu auto` found, in the tools' order
+  std::optional<Bytes> wired_limit_bytes;    ///< --wired-limit-mb: macOS iogpu.wired_limit_mb
+  std::optional<std::uint32_t> macos_major;  ///< --macos: the Mac's macOS major version (Metal's working set)
+  std::vector<Bytes> reserve_bytes;          ///< --reserve: held by others; one for every GPU, or one per GPU
+  std::vector<Bytes> free_bytes;             ///< --free: what the driver says is free; likewise
+  std::vector<DetectedDevice> detected;      ///< what `--gpu auto` found, in the tools' order
 };
 
 /// A draft model for speculative decoding (llama.cpp's -md): loaded beside the
