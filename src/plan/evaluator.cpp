@@ -720,8 +720,8 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
   // One changed configuration on `on` (the column, or the column with a raised limit).
   const auto add_on = [&](const GpuColumn& on, Knob knob, std::string change, RunSettings changed, Offload offload,
                           bool with_draft = true, bool projector_on_gpu = true) {
-    if (!cache_types_fit(changed)) {
-      return;  // a cache type that does not divide the model's heads
+    if (change.empty() || !cache_types_fit(changed)) {
+      return;  // the engine has no switch for it, or a cache type that does not divide the model's heads
     }
     const auto v = verdict(q, on, Variant{changed, offload, with_draft, projector_on_gpu});
     WhatIf w;

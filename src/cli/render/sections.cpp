@@ -88,6 +88,9 @@ QuantSelection select_quants(const Report& r, std::size_t g, const RenderContext
 
 std::string offload_section(const Report& r, std::size_t g, const RenderContext& ctx, const QuantSelection& selection) {
   const auto& spec = r.model.spec;
+  if (!r.engine->offloads()) {
+    return {};  // vLLM keeps every weight on the GPUs
+  }
   std::vector<const FitRow*> rows;
   for (const auto& row : r.rows) {
     if (row.gpu == g && selection.shown[row.quant] && (!row.fits || !row.placement.offload.is_full(spec))) {

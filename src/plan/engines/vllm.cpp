@@ -30,6 +30,51 @@ public:
     return "vLLM's speculative decoding (--speculative-config) is not modelled";
   }
 
+  // vLLM's engine arguments (vllm serve --help): a changed cache dtype, context
+  // or batch; nothing for what vLLM has no switch for (a 4-bit cache, flash
+  // attention, llama.cpp's layer offload), so the ladder leaves those out.
+  std::string describe(const ModelSpec&, const Change& c) const override {
+    std::vector<std::string> words;
+    if (c.cache_type) {
+      if (*c.cache_type != GgmlType::q8_0) {
+        return {};
+      }
+      words.insert(words.end(), {"--kv-cache-dtype", "fp8"});
+    }
+    if (c.offload || c.drop_draft) {
+      return {};
+    }
+    if (c.parallel) {
+      words.insert(words.end(), {"--max-num-seqs", std::to_string(*c.parallel)});
+    }
+    if (c.context) {
+      words.insert(words.end(), {"--max-model-len", std::to_string(*c.context)});
+    }
+    if (c.quant) {
+      words.emplace_back("a " + *c.quant + " checkpoint (--quant " + *c.quant + ")");
+    }
+    return joined_arguments(words);
+  }
+
+  std::string_view program() const override { return "vllm"; }
+
+  std::vector<std::string> arguments(const ModelSpec&, const Placement& placement, const RunSettings& settings,
+                                     const std::string& model_path) const override {
+    std::vector<std::string> args{"serve", model_path, "--max-model-len", std::to_string(settings.context_tokens)};
+    if (settings.type_k == GgmlType::q8_0) {
+      args.insert(args.end(), {"--kv-cache-dtype", "fp8"});
+    }
+    if (placement.devices.size() > 1) {
+      args.insert(args.end(), {"--tensor-parallel-size", std::to_string(placement.devices.size())});
+    }
+    if (settings.n_seq > 1) {
+      args.insert(args.end(), {"--max-num-seqs", std::to_string(settings.n_seq)});
+    }
+    return args;
+  }
+
+  std::string_view command_heading() const override { return "vLLM command lines"; }
+
   std::vector<std::string> apply_defaults(RunSettings& s, const SettingsGiven& given, const EngineOptions& options,
                                           Bytes) const override {
     if (!given.n_seq) {
