@@ -670,6 +670,7 @@ FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, co
         row.fits &&
         row.headroom_bytes >= static_cast<ByteDelta>(std::min<Bytes>(*m_request.min_headroom_bytes, k_max_margin));
   }
+  add_row_warnings(row, c);
   if (row.fits) {
     row.speed = speed(q, column, c, row.placement);
   } else if (m_engine.offloads()) {
@@ -683,6 +684,29 @@ FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, co
     }
   }
   return row;
+}
+
+void Evaluator::add_row_warnings(FitRow& row, const ContextResult& c) const {
+  const auto& spec = m_report.model.spec;
+  const auto warn = [&](std::string code, std::string message) {
+    row.warnings.push_back(Warning{std::move(code), std::move(message)});
+  };
+  if (spec.n_ctx_train > 0 && c.context_tokens > spec.n_ctx_train) {
+    warn("context_beyond_native",
+         fmt::format("context {} is beyond the native {} tokens", c.context_tokens, spec.n_ctx_train));
+  }
+  if (row.marginal) {
+    warn("verdict_within_estimate",
+         fmt::format("the verdict flips within the estimates' range (total {:.2f}-{:.2f} GiB)",
+                     static_cast<double>(row.total_low_bytes) / static_cast<double>(k_gib),
+                     static_cast<double>(row.total_high_bytes) / static_cast<double>(k_gib)));
+  }
+  if (row.fits && row.ram_fits && !*row.ram_fits) {
+    warn("ram_over", "fits the GPU, but what stays in system memory exceeds --ram");
+  }
+  if (row.fits && !row.meets_min_headroom) {
+    warn("below_min_headroom", "fits with less than --min-headroom to spare");
+  }
 }
 
 void Evaluator::build_ladder() {

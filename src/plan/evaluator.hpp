@@ -73,6 +73,8 @@ private:
   std::optional<SpeedEstimate> speed(const QuantResult& q, const GpuColumn& column, const ContextResult& c,
                                      const Placement& p) const;
   std::optional<bool> ram_fits(const GpuColumn& column, const Placement& p) const;
+  /// The warnings that concern `row` only (at context `c`).
+  void add_row_warnings(FitRow& row, const ContextResult& c) const;
   std::optional<Concurrency> concurrency(const QuantResult& q, const GpuColumn& column, const ContextResult& c);
   bool fits(const QuantResult& q, const GpuColumn& column, const RunSettings& s);
   /// cache_types_fit() for the model, remembered per cache type pair.

@@ -260,3 +260,22 @@ TEST_CASE("a vision projector: its weights and compute on the first GPU, or in R
   CHECK(host_row.placement.host.total_bytes() ==
         none.rows.front().placement.host.total_bytes() + host_row.placement.host.projector.total());
 }
+
+TEST_CASE("warnings of one result: a context past the native one, a verdict inside the range, --ram exceeded",
+          "[report][warnings]") {
+  const auto r = run("qwen3-8b", {"rtx3090"}, {"Q4_K_M"}, {32768, 65536});
+  const auto has = [](const FitRow& row, std::string_view code) {
+    return std::any_of(row.warnings.begin(), row.warnings.end(), [&](const Warning& w) { return w.code == code; });
+  };
+  CHECK_FALSE(has(r.row(0, 0, 0), "context_beyond_native"));  // 32K of a native 40,960
+  CHECK(has(r.row(0, 0, 1), "context_beyond_native"));        // 64K
+  for (const auto& row : r.rows) {
+    CHECK(has(row, "verdict_within_estimate") == row.marginal);
+  }
+  auto req = request("qwen3-8b", {"rtx3060-12gb"}, {"Q4_K_M"}, {8192});
+  req.n_gpu_layers = 20;
+  req.host.ram_bytes = Bytes{1} << 30;  // 1 GiB of RAM cannot hold 16 blocks
+  const auto small = build_report(test::catalog(), req);
+  REQUIRE(small.rows.front().fits);
+  CHECK(has(small.rows.front(), "ram_over"));
+}

@@ -125,6 +125,13 @@ struct WhatIf {
   std::optional<SpeedEstimate> speed;  ///< decode speed after the change
 };
 
+/// Something the user should know about the request: printed on stderr and in
+/// JSON's warnings[] ({code, message}).
+struct Warning {
+  std::string code;     ///< stable: "context_beyond_native", "knob_not_applicable", ...
+  std::string message;  ///< one sentence
+};
+
 /// How many requests fit at once.
 struct Concurrency {
   std::uint64_t context_tokens = 0;  ///< tokens per request
@@ -161,6 +168,10 @@ struct FitRow {
   std::optional<SpeedEstimate> speed;      ///< decode tokens/s of the placement, or of the plan when it does not fit
   bool speed_of_plan = false;              ///< speed is the offload plan's
   std::vector<WhatIf> what_if;             ///< rows that do not fit: the knobs that make them fit, ranked
+  /// What concerns this row only (JSON results[].warnings): its context past
+  /// the native one, a verdict inside the estimates' range, --ram exceeded,
+  /// --min-headroom missed.
+  std::vector<Warning> warnings;
 };
 
 /// A row of the context ladder: what the context adds, and the largest
@@ -253,13 +264,6 @@ struct DraftSummary {
   QuantResult quant;   ///< its quantization (published, predicted or read from the file)
   GgmlType type_k = GgmlType::f16;
   GgmlType type_v = GgmlType::f16;
-};
-
-/// Something the user should know about the request: printed on stderr and in
-/// JSON's warnings[] ({code, message}).
-struct Warning {
-  std::string code;     ///< stable: "context_beyond_native", "knob_not_applicable", ...
-  std::string message;  ///< one sentence
 };
 
 /// The finished report.

@@ -397,6 +397,14 @@ const std::vector<Field>& fields() {
        [](const RowView& v) {
          return v.row.plan ? number(v.row.plan->host.total_bytes()) : null();
        }},
+      {"warnings", "", 0,
+       [](const RowView& v) {
+         ojson list = ojson::array();
+         for (const auto& w : v.row.warnings) {
+           list.push_back({{"code", w.code}, {"message", w.message}});
+         }
+         return json(std::move(list));
+       }},
       {"ram_fits", "", 0,
        [](const RowView& v) {
          return v.row.ram_fits ? boolean(*v.row.ram_fits) : null();
