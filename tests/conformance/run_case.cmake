@@ -20,16 +20,8 @@
 # Inputs: VRAMFIT, MAKE_GGUF, NODE_DIR (holds node_modules/node-llama-cpp and
 # baseline/node_modules), PROBE, WORK_DIR, NAME, MODEL, FTYPE, BLOCKS, CONTEXT,
 # FLASH, CACHE, SEQUENCES, SWA_FULL.
-if(NOT EXISTS "${NODE_DIR}/node_modules/node-llama-cpp/package.json")
-  message("conformance: skipped: node-llama-cpp is not installed (scripts/bootstrap.sh --tests installs it)")
-  return()
-endif()
-if(NOT EXISTS "${NODE_DIR}/baseline/node_modules/node-llama-cpp/package.json")
-  message(FATAL_ERROR "conformance: ${NODE_DIR}/baseline is missing: run scripts/install-llama-cpp.sh again")
-endif()
-find_program(NODE node)
-if(NOT NODE)
-  message("conformance: skipped: node is not on PATH")
+include("${CMAKE_CURRENT_LIST_DIR}/node.cmake")
+if(NOT conformance_ready)
   return()
 endif()
 

@@ -11,13 +11,8 @@
 #
 # Inputs: VRAMFIT, MAKE_GGUF, NODE_DIR, PROBE, WORK_DIR, NAME, MODEL, FTYPE,
 # BLOCKS, DRAFT, DRAFT_FTYPE, DRAFT_BLOCKS, CONTEXT, FLASH, CACHE, DRAFT_CACHE.
-if(NOT EXISTS "${NODE_DIR}/baseline/node_modules/node-llama-cpp/package.json")
-  message("conformance: skipped: node-llama-cpp is not installed (scripts/bootstrap.sh --tests installs it)")
-  return()
-endif()
-find_program(NODE node)
-if(NOT NODE)
-  message("conformance: skipped: node is not on PATH")
+include("${CMAKE_CURRENT_LIST_DIR}/node.cmake")
+if(NOT conformance_ready)
   return()
 endif()
 file(MAKE_DIRECTORY "${WORK_DIR}")
