@@ -132,6 +132,9 @@ Evaluator::Evaluator(const Catalog& catalog, const Request& request)
   resolve_quants();
   resolve_draft();
   m_report.projector = request.projector;
+  if (request.projector) {
+    m_report.projector_compute = estimate_projector_compute(m_report.settings.flash_attn, request.projector->offload);
+  }
   add_warnings();
   auto& r = m_report;
   for (std::size_t qi = 0; qi < r.quants.size(); ++qi) {

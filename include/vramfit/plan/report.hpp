@@ -281,6 +281,7 @@ struct Report {
   std::vector<LadderRow> ladder;
   std::optional<DraftSummary> draft;          ///< the draft model beside the model, when one was asked for
   std::optional<ProjectorRequest> projector;  ///< the vision projector beside the model, when one was asked for
+  ProjectorCompute projector_compute;         ///< its compute buffers at the report's settings (estimates)
 
   /// The row for (quant, gpu, context) indices.
   const FitRow& row(std::size_t quant, std::size_t gpu, std::size_t context) const;

@@ -35,7 +35,7 @@ std::string header_lines(const Report& r, const RenderContext& ctx) {
   out += "\n";
   if (r.projector) {
     const auto& p = *r.projector;
-    const auto compute = estimate_projector_compute(s.flash_attn, p.offload);
+    const auto& compute = r.projector_compute;
     out += wrap(fmt::format("Projector: {}{}, {} {} of weights {}, compute ~{} {} ({}-{}, an estimate from two logs)",
                             printable(p.file), p.type.empty() ? "" : " (" + p.type + ")",
                             fixed(p.weights_bytes, ctx.units), unit_label(ctx.units),
