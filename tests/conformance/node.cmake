@@ -1,7 +1,7 @@
 # Whether the conformance suite can run here: node-llama-cpp installed (with
 # its baseline variant) and node on PATH. Sets NODE and conformance_ready;
 # prints why a case is skipped (the tests' SKIP_REGULAR_EXPRESSION).
-# Input: NODE_DIR.
+# Inputs: NODE_DIR, PROBE.
 set(conformance_ready FALSE)
 if(NOT EXISTS "${NODE_DIR}/node_modules/node-llama-cpp/package.json")
   message("conformance: skipped: node-llama-cpp is not installed (scripts/bootstrap.sh --tests installs it)")
@@ -16,3 +16,18 @@ if(NOT NODE)
   return()
 endif()
 set(conformance_ready TRUE)
+
+# Runs the probe (copied into DIR, which holds node_modules) with ARGN and
+# writes its output and errors to LOG; sets <code_var> to its exit code.
+function(run_probe dir log code_var)
+  file(COPY "${PROBE}" DESTINATION "${dir}")
+  execute_process(
+    COMMAND "${NODE}" "${dir}/probe.mjs" ${ARGN}
+    WORKING_DIRECTORY "${dir}"
+    OUTPUT_FILE "${log}"
+    ERROR_VARIABLE err
+    RESULT_VARIABLE code
+    TIMEOUT 600)
+  file(APPEND "${log}" "${err}")
+  set(${code_var} "${code}" PARENT_SCOPE)
+endfunction()

@@ -32,15 +32,7 @@ include("${CMAKE_CURRENT_LIST_DIR}/cpu_class.cmake")
 # (vramfit's output) and <run>_verify_code.
 function(probe_and_verify run dir cpu)
   set(log "${WORK_DIR}/${NAME}.${run}.log")
-  file(COPY "${PROBE}" DESTINATION "${dir}")
-  execute_process(
-    COMMAND "${NODE}" "${dir}/probe.mjs" "${gguf}" ${CONTEXT} ${FLASH} ${CACHE} ${SEQUENCES} ${SWA_FULL}
-    WORKING_DIRECTORY "${dir}"
-    OUTPUT_FILE "${log}"
-    ERROR_VARIABLE err
-    RESULT_VARIABLE code
-    TIMEOUT 600)
-  file(APPEND "${log}" "${err}")
+  run_probe("${dir}" "${log}" code "${gguf}" ${CONTEXT} ${FLASH} ${CACHE} ${SEQUENCES} ${SWA_FULL})
   set(${run}_log "${log}" PARENT_SCOPE)
   set(${run}_code "${code}" PARENT_SCOPE)
   execute_process(

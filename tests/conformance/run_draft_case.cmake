@@ -31,15 +31,7 @@ foreach(pair "${MODEL}|${FTYPE}|${BLOCKS}|${model}" "${DRAFT}|${DRAFT_FTYPE}|${D
 endforeach()
 set(dir "${NODE_DIR}/baseline")
 set(log "${WORK_DIR}/${NAME}.baseline.log")
-file(COPY "${PROBE}" DESTINATION "${dir}")
-execute_process(
-  COMMAND "${NODE}" "${dir}/probe.mjs" "${model}" ${CONTEXT} ${FLASH} ${CACHE} 1 0 "${draft}" ${DRAFT_CACHE}
-  WORKING_DIRECTORY "${dir}"
-  OUTPUT_FILE "${log}"
-  ERROR_VARIABLE err
-  RESULT_VARIABLE code
-  TIMEOUT 600)
-file(APPEND "${log}" "${err}")
+run_probe("${dir}" "${log}" code "${model}" ${CONTEXT} ${FLASH} ${CACHE} 1 0 "${draft}" ${DRAFT_CACHE})
 if(NOT code EQUAL 0)
   message(FATAL_ERROR "llama.cpp could not load the model and its draft; log: ${log}")
 endif()
