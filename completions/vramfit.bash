@@ -48,6 +48,7 @@ _vramfit() {
     "|--host-bandwidth") COMPREPLY=(); return ;;
     "|--ram") COMPREPLY=(); return ;;
     "|--host-cpu") COMPREPLY=($(compgen -W "amx avx512 avx2 arm64 apple none" -- "$cur")); return ;;
+    "|--prompt") COMPREPLY=(); return ;;
     "|--reserve") COMPREPLY=(); return ;;
     "|--free") COMPREPLY=(); return ;;
     "|--wired-limit-mb") COMPREPLY=(); return ;;
@@ -81,6 +82,7 @@ _vramfit() {
     "check|--host-bandwidth") COMPREPLY=(); return ;;
     "check|--ram") COMPREPLY=(); return ;;
     "check|--host-cpu") COMPREPLY=($(compgen -W "amx avx512 avx2 arm64 apple none" -- "$cur")); return ;;
+    "check|--prompt") COMPREPLY=(); return ;;
     "check|--reserve") COMPREPLY=(); return ;;
     "check|--free") COMPREPLY=(); return ;;
     "check|--wired-limit-mb") COMPREPLY=(); return ;;
@@ -114,6 +116,7 @@ _vramfit() {
     "max-context|--host-bandwidth") COMPREPLY=(); return ;;
     "max-context|--ram") COMPREPLY=(); return ;;
     "max-context|--host-cpu") COMPREPLY=($(compgen -W "amx avx512 avx2 arm64 apple none" -- "$cur")); return ;;
+    "max-context|--prompt") COMPREPLY=(); return ;;
     "max-context|--reserve") COMPREPLY=(); return ;;
     "max-context|--free") COMPREPLY=(); return ;;
     "max-context|--wired-limit-mb") COMPREPLY=(); return ;;
@@ -146,6 +149,7 @@ _vramfit() {
     "plot|--host-bandwidth") COMPREPLY=(); return ;;
     "plot|--ram") COMPREPLY=(); return ;;
     "plot|--host-cpu") COMPREPLY=($(compgen -W "amx avx512 avx2 arm64 apple none" -- "$cur")); return ;;
+    "plot|--prompt") COMPREPLY=(); return ;;
     "plot|--reserve") COMPREPLY=(); return ;;
     "plot|--free") COMPREPLY=(); return ;;
     "plot|--wired-limit-mb") COMPREPLY=(); return ;;
@@ -188,16 +192,16 @@ _vramfit() {
   esac
   case "$path" in
     "")
-      COMPREPLY=($(compgen -W "check max-context plot verify inspect list catalog -h --help --version -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog --ladder --no-ladder" -- "$cur"))
+      COMPREPLY=($(compgen -W "check max-context plot verify inspect list catalog -h --help --version -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --prompt --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog --ladder --no-ladder" -- "$cur"))
       ;;
     "check")
-      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog --min-headroom" -- "$cur"))
+      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --prompt --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog --min-headroom" -- "$cur"))
       ;;
     "max-context")
-      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog" -- "$cur"))
+      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --prompt --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog" -- "$cur"))
       ;;
     "plot")
-      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog -o --output" -- "$cur"))
+      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --prompt --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog -o --output" -- "$cur"))
       ;;
     "verify")
       COMPREPLY=($(compgen -W "-h --help -m --model --gguf -q --quant -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --host-cpu --no-repack -f --format --units --catalog --no-builtin-catalog" -- "$cur") $(compgen -f -- "$cur"))

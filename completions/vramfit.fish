@@ -40,6 +40,7 @@ complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot v
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l ram -d 'The host\'s system memory (24GiB, 64GB): checks what stays in RAM' -x
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l host-cpu -d 'The host CPU, for the weights llama.cpp repacks in RAM (default: an Apple GPU\'s ' -x -a 'amx avx512 avx2 arm64 apple none'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l no-repack -d 'llama.cpp\'s --no-repack: no extra buffers, host weights stay in the mapped file'
+complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l prompt -d 'Prompt length for the prefill speed and time to first token (default 512; 4k)' -x
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l reserve -d 'GPU memory others hold (a desktop, other processes): 1.5GiB for every GPU, or on' -x
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l free -d 'GPU memory the driver reports free before loading (nvidia-smi\'s memory.free), pe' -x
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l wired-limit-mb -d 'Apple: macOS iogpu.wired_limit_mb (replaces the Metal working-set limit)' -x
@@ -83,6 +84,7 @@ complete -c vramfit -n '__fish_seen_subcommand_from check' -l host-bandwidth -d 
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l ram -d 'The host\'s system memory (24GiB, 64GB): checks what stays in RAM' -x
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l host-cpu -d 'The host CPU, for the weights llama.cpp repacks in RAM (default: an Apple GPU\'s ' -x -a 'amx avx512 avx2 arm64 apple none'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l no-repack -d 'llama.cpp\'s --no-repack: no extra buffers, host weights stay in the mapped file'
+complete -c vramfit -n '__fish_seen_subcommand_from check' -l prompt -d 'Prompt length for the prefill speed and time to first token (default 512; 4k)' -x
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l reserve -d 'GPU memory others hold (a desktop, other processes): 1.5GiB for every GPU, or on' -x
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l free -d 'GPU memory the driver reports free before loading (nvidia-smi\'s memory.free), pe' -x
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l wired-limit-mb -d 'Apple: macOS iogpu.wired_limit_mb (replaces the Metal working-set limit)' -x
@@ -125,6 +127,7 @@ complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l host-bandwid
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l ram -d 'The host\'s system memory (24GiB, 64GB): checks what stays in RAM' -x
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l host-cpu -d 'The host CPU, for the weights llama.cpp repacks in RAM (default: an Apple GPU\'s ' -x -a 'amx avx512 avx2 arm64 apple none'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l no-repack -d 'llama.cpp\'s --no-repack: no extra buffers, host weights stay in the mapped file'
+complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l prompt -d 'Prompt length for the prefill speed and time to first token (default 512; 4k)' -x
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l reserve -d 'GPU memory others hold (a desktop, other processes): 1.5GiB for every GPU, or on' -x
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l free -d 'GPU memory the driver reports free before loading (nvidia-smi\'s memory.free), pe' -x
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l wired-limit-mb -d 'Apple: macOS iogpu.wired_limit_mb (replaces the Metal working-set limit)' -x
@@ -166,6 +169,7 @@ complete -c vramfit -n '__fish_seen_subcommand_from plot' -l host-bandwidth -d '
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l ram -d 'The host\'s system memory (24GiB, 64GB): checks what stays in RAM' -x
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l host-cpu -d 'The host CPU, for the weights llama.cpp repacks in RAM (default: an Apple GPU\'s ' -x -a 'amx avx512 avx2 arm64 apple none'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l no-repack -d 'llama.cpp\'s --no-repack: no extra buffers, host weights stay in the mapped file'
+complete -c vramfit -n '__fish_seen_subcommand_from plot' -l prompt -d 'Prompt length for the prefill speed and time to first token (default 512; 4k)' -x
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l reserve -d 'GPU memory others hold (a desktop, other processes): 1.5GiB for every GPU, or on' -x
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l free -d 'GPU memory the driver reports free before loading (nvidia-smi\'s memory.free), pe' -x
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l wired-limit-mb -d 'Apple: macOS iogpu.wired_limit_mb (replaces the Metal working-set limit)' -x

@@ -19,7 +19,11 @@ Decode model (the form src/memory/estimate.cpp uses):
   seconds/token = bytes_read / (BW * eff[backend] * deq[family]) + n_layers * layer_s[backend]
   bytes_read    = file size * active fraction + KV bytes read at the row's context
 Prefill model:
-  tokens/s      = eff_pp[backend] * fac_pp[family] * fp16_tflops*1e12 / (2 * active params)
+  tokens/s      = eff_pp[backend] * fac_pp[family] * (peak/100)^scale * peak*1e12
+                  / (2 * active params [+ attention FLOPs per token])
+  peak          = the GPU's dense FP16 tensor rate with FP16 accumulate (catalog
+                  fp16_accumulate_tflops where it differs, else fp16_tflops);
+                  scale < 0: larger GPUs reach a smaller share of their peak
 """
 import csv
 import glob
@@ -46,6 +50,7 @@ MIN_DEVICES_FAMILY = 2        # ... on at least this many distinct GPUs
 RIDGE = 0.01                  # weak pull of log-parameters toward the C++ constants,
                               # as a share of the total row weight (see REPORT)
 KV_IGNORE_CTX = 512           # KV unknown: rows whose mean context <= this ignore KV
+PEAK_REF_TFLOPS = 100.0       # prefill: the size exponent is relative to a 100 TFLOPS GPU
 HUBER = 0.25                  # robust loss: log residuals beyond this get weight HUBER/|r|
                               # (iteratively reweighted); None = plain mean squared log error
 
@@ -450,7 +455,7 @@ def build(rows, cat, kvt):
         rec = dict(source=r["source"], group=group_of(r["source"]), split=split_of(r["source"]),
                    device=r.get("device"), gpu=gid, backend=be, model=r.get("model"), quant=quant, family=fam,
                    test=r.get("test"), kind=kind, n=n, depth=depth, t_s=t_s, size=size, params=params,
-                   active=active, layers=layers, bw=gpu["bandwidth_gbps"] * 1e9, tflops=gpu.get("fp16_tflops"),
+                   active=active, layers=layers, bw=gpu["bandwidth_gbps"] * 1e9, tflops=gpu.get("fp16_accumulate_tflops") or gpu.get("fp16_tflops"),
                    fa=r.get("fa"), n_ubatch=r.get("n_ubatch"))
         if kind == "tg":
             if size is None:
@@ -624,6 +629,8 @@ def fit_prefill(data, attention, huber=HUBER):
     set_weights(use)
     th0 = {"p:" + b: math.log(0.3) for b in bes}
     th0.update({"q:" + f: 0.0 for f in fams})
+    th0["s"] = 0.0  # size exponent, shared by every backend
+    th0["m"] = 0.0  # MoE factor (expert routing, small per-expert batches), shared by every backend
     lam = {}
     if attention:
         total_w = sum(d["w"] for d in use)
@@ -636,8 +643,11 @@ def fit_prefill(data, attention, huber=HUBER):
         kq, ka = "q:" + d["family"], "a:" + d["backend"]
         att = math.exp(t[ka]) * d["attn_flops_tok"] if ka in t else 0.0
         denom = d["flops_tok"] + att
-        lp = t["p:" + d["backend"]] + t.get(kq, 0.0) + math.log(d["tflops"] * 1e12 / denom)
-        jac = {"p:" + d["backend"]: -1.0}
+        lscale = math.log(d["tflops"] / PEAK_REF_TFLOPS)
+        moe = 1.0 if d["active"] < 1.0 else 0.0
+        lp = (t["p:" + d["backend"]] + t.get(kq, 0.0) + t["s"] * lscale + t["m"] * moe +
+              math.log(d["tflops"] * 1e12 / denom))
+        jac = {"p:" + d["backend"]: -1.0, "s": -lscale, "m": -moe}
         if kq in t:
             jac[kq] = -1.0
         if ka in t:
@@ -647,7 +657,8 @@ def fit_prefill(data, attention, huber=HUBER):
     th, _ = robust_lm(th0, prior, lam, use, rj, huber)
     return {"backends": {b: math.exp(th["p:" + b]) for b in bes},
             "families": dict([("K", 1.0)] + [(f, math.exp(th["q:" + f])) for f in fams]),
-            "attention": {b: math.exp(th["a:" + b]) for b in bes} if attention else None}
+            "attention": {b: math.exp(th["a:" + b]) for b in bes} if attention else None,
+            "scale": th["s"], "moe": math.exp(th["m"])}
 
 
 def predict_decode(d, const):
@@ -667,7 +678,8 @@ def predict_prefill(d, const):
     if eff is None:
         return None
     att = const["attention"][d["backend"]] * d["attn_flops_tok"] if const.get("attention") else 0.0
-    return eff * const["families"].get(d["family"], 1.0) * d["tflops"] * 1e12 / (d["flops_tok"] + att)
+    scale = (d["tflops"] / PEAK_REF_TFLOPS) ** const["scale"] * (const["moe"] if d["active"] < 1.0 else 1.0)
+    return eff * const["families"].get(d["family"], 1.0) * scale * d["tflops"] * 1e12 / (d["flops_tok"] + att)
 
 
 def predict_roofline(d):
@@ -801,19 +813,29 @@ def main():
                     e["attention_multiplier"] = r4(c["attention"][b])
                 e.update([("fit_rows", nrows(fit_rows, "backend", b)), ("fit_gpus", ngpus(fit_rows, b)),
                           ("holdout_rows", nrows(hold_rows, "backend", b))])
+                ratios = sorted(d["t_s"] / predict_prefill(d, c) for d in hold_rows if d["backend"] == b)
+                if ratios:
+                    q = lambda f: ratios[min(len(ratios) - 1, int(f * len(ratios)))]
+                    e["holdout_measured_over_predicted_p10_p90"] = [r4(q(0.1)), r4(q(0.9))]
                 blk["backends"][b] = e
         blk["family_factor"] = OrderedDict((f, OrderedDict([("factor", r4(c["families"][f])),
                                                              ("fit_rows", nrows(fit_rows, "family", f))]))
                                            for f in FAMILIES if f in c["families"])
+        blk["moe_factor"] = OrderedDict([("factor", r4(c["moe"])),
+                                         ("fit_rows", sum(1 for d in fit_rows if d["active"] < 1.0))])
+        blk["size_exponent"] = OrderedDict([("exponent", r4(c["scale"])), ("reference_tflops", PEAK_REF_TFLOPS),
+                                            ("fit_gpus", len({d["gpu"] for d in fit_rows}))])
         blk["not_fitted_backends"] = [b for b in BACKENDS if b not in c["backends"]]
         return blk
 
     consts["prefill"] = pre_block(cpre, F(pre0), H(pre0),
-                                  "tokens_per_second = efficiency[backend] * factor[family] * fp16_tflops*1e12 "
-                                  "/ (2 * active_params); fitted on depth-0 rows")
+                                  "tokens_per_second = efficiency[backend] * factor[family] * (peak/100)^exponent "
+                                  "* peak*1e12 / (2 * active_params); peak = fp16_accumulate_tflops if the catalog "
+                                  "has it, else fp16_tflops; fitted on depth-0 rows")
     consts["prefill_with_attention"] = pre_block(
         cpra, F(pre), H(pre),
-        "tokens_per_second = efficiency[backend] * factor[family] * fp16_tflops*1e12 / (2 * active_params + "
+        "tokens_per_second = efficiency[backend] * factor[family] * (peak/100)^exponent * peak*1e12 / "
+        "(2 * active_params + "
         "attention_multiplier[backend] * 4 * c * L_attn * d); c = depth + n_prompt/2, L_attn = full-attention "
         "layers, d = sqrt(active_params / (12 * layers)); fitted on rows at every depth")
     consts["reference_fit_on_all_rows"] = OrderedDict([
@@ -891,9 +913,12 @@ def main():
     P("- **Decode, held-out sources:** before %s → after %s." % (summ(dec_hold, predict_before), summ(dec_hold, after_d)))
     P("- **Decode, leave one repository out** (no machine seen in the fit): before %s → after %s." % (
         summ(dec, predict_before), summ(dec, lambda d: logo_dec.get(id(d)))))
-    P("- **Prefill, held-out sources, depth 0:** %s with the brief's form (no C++ baseline exists); "
-      "with the attention term %s. Prefill is not well predicted by one efficiency per backend (§6).\n" % (
-          summ(H(pre0), after_p), summ(H(pre0), after_a)))
+    P("- **Prefill, held-out sources, depth 0:** %s without the attention term; with it (the form vramfit uses) "
+      "%s. By backend, with the attention term: %s. ROCm and Vulkan are one Strix Halo whose prompt speed differs "
+      "up to 4× between builds of the same model (§6).\n" % (
+          summ(H(pre0), after_p), summ(H(pre0), after_a),
+          "; ".join("%s %s" % (b, summ([d for d in H(pre0) if d["backend"] == b], after_a))
+                    for b in BACKENDS if any(d["backend"] == b for d in H(pre0)))))
 
     P("## 1. Decode (tg)\n")
     P("Before = the constants in `src/memory/estimate.cpp` today (eff 0.457 and 82 µs per layer on every GPU "
@@ -921,10 +946,12 @@ def main():
     P(metric_table("backend", dec, [predict_before, lambda d: logo_dec.get(id(d))], ["before", "leave-one-repo-out"]))
 
     P("\n## 2. Prompt processing (pp)\n")
-    P("`src/` has no prefill formula yet, so there is no before. Roofline = the full catalog `fp16_tflops` "
-      "(eff 1.0), for scale. After = the brief's form, eff[backend] × factor[family] × FP16 rate / (2 × active "
-      "params), fitted on depth-0 rows. After+attn = the same plus a simple attention term (§3), fitted on rows at "
-      "every depth.\n")
+    P("There was no prefill estimate before. Roofline = the GPU's peak (catalog `fp16_accumulate_tflops` where it "
+      "has one — GeForce cards, whose `fp16_tflops` is the half-rate FP32-accumulate figure — else `fp16_tflops`) "
+      "at efficiency 1.0, for scale. After = eff[backend] × factor[family] × (peak / 100 TFLOPS)^exponent × peak / "
+      "(2 × active params), fitted on depth-0 rows; the exponent (one for all backends) lets larger GPUs reach a "
+      "smaller share of their peak at llama-bench's batch sizes. After+attn = the same plus a simple attention term "
+      "(§3), fitted on rows at every depth; this is the form `src/memory/estimate.cpp` uses.\n")
     P("### 2a. Held-out sources, depth 0\n")
     P(metric_table("backend", H(pre0), [predict_roofline, after_p, after_a], ["roofline", "after", "after+attn"]))
     P("\nThe depth-0 form fitted with a plain (non-robust) mean squared log error, for comparison:\n")
@@ -945,9 +972,10 @@ def main():
     spread = []
     for key in sorted({(d["backend"], d["gpu"]) for d in pre0}, key=lambda k: order_key(k[0] + " " + k[1])):
         v = sorted(d["t_s"] / predict_roofline(d) for d in pre0 if (d["backend"], d["gpu"]) == key)
-        spread.append([key[0], key[1], cat.gpus[key[1]].get("fp16_tflops"), len(v), "%.3f" % v[0],
+        g = cat.gpus[key[1]]
+        spread.append([key[0], key[1], g.get("fp16_accumulate_tflops") or g.get("fp16_tflops"), len(v), "%.3f" % v[0],
                        "%.3f" % statistics.median(v), "%.3f" % v[-1]])
-    P(table(["backend", "GPU", "catalog fp16_tflops", "rows", "min", "median", "max"], spread))
+    P(table(["backend", "GPU", "peak TFLOPS", "rows", "min", "median", "max"], spread))
     P("\n### 2f. Leave one repository / issue thread out\n")
     P("A backend left with fewer than %d rows is not fitted, so its rows get no prediction (n shown): nearly all "
       "CUDA prefill rows come from one repository (XiongjieDai), so CUDA has no leave-one-repo-out estimate.\n"
@@ -1108,13 +1136,16 @@ def main():
       "honest number for a GPU/setup the fit has not seen." % (strix_dec, len(dec)))
     P("- **Layer overhead is per backend, not per GPU.** Small models on fast GPUs (e.g. a 1B model on an RTX 4090 "
       "under Vulkan) are limited by the per-layer term, which really depends on the GPU and driver.")
-    P("- **Prefill is weakly determined by this form.** Measured ÷ roofline (§2e) is about 0.15–0.45 on datacenter "
-      "and workstation NVIDIA cards but 0.5–1.2 on GeForce cards (whose catalog `fp16_tflops` is the FP32-accumulate "
-      "rate, half the FP16-accumulate one), and spans more than 10× on the one Strix Halo depending on build (ROCm "
-      "version, rocWMMA, hipBLASLt, Vulkan driver) and model. Quantized prompt processing runs int8 / dequantizing "
-      "kernels whose ceiling is not `fp16_tflops`, and n_ubatch / flash attention settings differ between rows. One "
-      "efficiency per backend cannot follow that, hence ~50 % median error; a per-GPU-class factor or a different "
-      "ceiling would be needed (not attempted: too few GPUs per class outside CUDA). The Arc B580 (SYCL, 3 rows) "
+    P("- **Prefill on CUDA needs the FP16-accumulate peak and a size exponent.** Against the catalog's "
+      "`fp16_tflops` alone, measured ÷ roofline was 0.15–0.45 on datacenter and workstation cards but 0.5–1.2 on "
+      "GeForce cards, whose `fp16_tflops` is the half-rate FP32-accumulate figure while llama.cpp's CUDA matrix "
+      "kernels (cuBLAS FP16 compute, int8 MMQ) run at the FP16-accumulate rate. With the catalog's "
+      "`fp16_accumulate_tflops` and the fitted size exponent the CUDA held-out error fell from 55 % to the figure "
+      "in the summary. What remains: the largest cards (H100, RTX PRO 6000) reach the smallest share, and n_ubatch "
+      "/ flash attention settings differ between rows.")
+    P("- **Prefill on ROCm and Vulkan is one machine and many builds.** On the Strix Halo the same model's prompt "
+      "speed differs up to 4× between builds (ROCm version, rocWMMA, hipBLASLt, Vulkan driver); no hardware figure "
+      "can tell them apart, so vramfit's range for these backends is wide (±60 %). The Arc B580 (SYCL, 3 rows) "
       "measures 1.1–1.3× its catalog `fp16_tflops` of 27.34, which looks like the non-XMX vector FP16 rate "
       "(2 × FP32) rather than the XMX matrix rate — worth checking in the catalog.")
     P("- **Active fraction = parameter ratio.** MoE bytes read per token are taken as file size × active/total "

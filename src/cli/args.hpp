@@ -54,6 +54,7 @@ struct Args {
   std::vector<Bytes> reserve_bytes;          ///< --reserve: one for every GPU, or one per GPU
   std::vector<Bytes> free_bytes;             ///< --free: likewise
   std::optional<CpuClass> host_cpu;          ///< --host-cpu / --no-repack
+  std::uint64_t prompt_tokens = 512;         ///< --prompt
 
   // Output and catalog.
   Format format = Format::table;

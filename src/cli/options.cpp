@@ -183,6 +183,16 @@ void add_run_options(CLI::App& app, Args& a) {
   add_value(app, "--ram", "The host's system memory (24GiB, 64GB): checks what stays in RAM", "SIZE",
             [&a](const std::string& v) { a.ram_bytes = parse_size(v, "--ram"); });
   add_host_cpu_option(app, a);
+  add_value(app, "--prompt", "Prompt length for the prefill speed and time to first token (default 512; 4k)", "TOKENS",
+            [&a](const std::string& v) {
+              if (!v.empty() && v.find_first_not_of('0') == std::string::npos) {
+                throw UsageError("--prompt: '" + v.substr(0, 16) + "' must be at least 1 token");
+              }
+              a.prompt_tokens = parse_context(v, "--prompt");
+              if (a.prompt_tokens == 0) {
+                throw UsageError("--prompt: '" + v.substr(0, 16) + "' must be a number of tokens (512, 4k)");
+              }
+            });
   add_list(app, "--reserve",
            "GPU memory others hold (a desktop, other processes): 1.5GiB for every GPU, or one per GPU of a group",
            "SIZE", [&a](const std::string& v) { a.reserve_bytes.push_back(parse_size(v, "--reserve")); })

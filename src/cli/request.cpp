@@ -132,6 +132,7 @@ Request make_request(const Args& a) {
   }
   r.host.ram_bytes = a.ram_bytes;
   r.host.cpu = a.host_cpu;
+  r.prompt_tokens = a.prompt_tokens;
   if (a.wired_limit_mb) {
     r.devices.wired_limit_bytes = *a.wired_limit_mb * k_mib;
   }

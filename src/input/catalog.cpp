@@ -559,8 +559,8 @@ std::optional<GpuSpec> read_gpu(Reader& r, const json& g, const std::string& p) 
   }
   r.check_keys(g, p,
                {"id", "name", "aliases", "vendor", "backend", "memory", "memory_bytes", "reported_total_bytes",
-                "context_reserve_bytes", "working_set_bytes", "bandwidth_gbps", "fp16_tflops", "source", "sources",
-                "notes"});
+                "context_reserve_bytes", "working_set_bytes", "bandwidth_gbps", "fp16_tflops", "fp16_accumulate_tflops",
+                "source", "sources", "notes"});
   const std::size_t errors_before = r.errors().size();
   GpuSpec out;
   out.id = read_id(r, g, p, false).value_or("");
@@ -596,6 +596,7 @@ std::optional<GpuSpec> read_gpu(Reader& r, const json& g, const std::string& p) 
   out.working_set_bytes = r.integer(g, p, "working_set_bytes", false, 1, k_max_memory);
   out.bandwidth_gbps = r.number(g, p, "bandwidth_gbps", true, 0.001, 1e6).value_or(0);
   out.fp16_tflops = r.number(g, p, "fp16_tflops", false, 0.001, 1e6);
+  out.fp16_accumulate_tflops = r.number(g, p, "fp16_accumulate_tflops", false, 0.001, 1e6);
   out.sources = r.string_map(g, p, "sources");
   if (r.errors().size() != errors_before) {
     return std::nullopt;

@@ -4,6 +4,7 @@
 #include "vramfit/memory/estimate.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace vramfit {
 namespace {
@@ -262,7 +263,103 @@ SpeedRule speed_rule(Backend backend) {
   return {0.457, 82e-6, 0.40};
 }
 
+// Prompt processing per backend: the share of the FP16 tensor peak reached at
+// a 100 TFLOPS GPU, the weight of attention FLOPs against matrix FLOPs, and the
+// measured / predicted spread on held-out sources (10th and 90th percentile).
+struct PrefillRule {
+  double efficiency;
+  double attention;
+  double low;
+  double high;
+};
+
+std::optional<PrefillRule> prefill_rule(Backend backend) {
+  // bench/speed/constants.json "prefill_with_attention", fitted on the fit part
+  // of bench/published (CUDA: 10 GPUs; ROCm and Vulkan: essentially one Strix
+  // Halo under many builds, hence their width). Metal, SYCL and CPU had no or
+  // too few rows with a known peak: no rule rather than a guess.
+  switch (backend) {
+    case Backend::cuda:
+      return PrefillRule{0.4158, 1.362, 0.6299, 1.229};
+    case Backend::rocm:
+      return PrefillRule{0.1706, 0.7835, 0.2805, 1.988};
+    case Backend::vulkan:
+      return PrefillRule{0.1303, 1.134, 0.3418, 3.632};
+    case Backend::metal:
+    case Backend::sycl:
+    case Backend::cpu:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+constexpr double k_prefill_size_exponent = -0.3821;  // shared by the backends (14 GPUs)
+// Mixture-of-experts models reach this share of a dense model's rate (expert
+// routing, each expert's small share of the batch); 203 MoE fit rows.
+constexpr double k_prefill_moe_factor = 0.4972;
+constexpr double k_prefill_reference_tflops = 100.0;
+
 }  // namespace
+
+double prefill_type_factor(std::string_view quant) {
+  const auto starts = [&](std::string_view p) {
+    return quant.substr(0, p.size()) == p;
+  };
+  if (starts("Q4_0") || starts("Q4_1") || starts("Q5_0") || starts("Q5_1") || starts("Q8_0")) {
+    return 0.849;
+  }
+  if (starts("F16") || starts("BF16") || starts("F32")) {
+    return 1.102;
+  }
+  return 1.0;  // K-quants (the reference); IQ and MXFP4 had too few rows
+}
+
+std::optional<SpeedEstimate> estimate_prefill_speed(const std::vector<PrefillWork>& devices, std::uint32_t n_ubatch,
+                                                    double type_factor, bool moe) {
+  double seconds = 0;
+  double low_seconds = 0;
+  double high_seconds = 0;
+  for (const auto& d : devices) {
+    if (d.matmul_flops <= 0 && d.attention_flops <= 0 && d.host_weight_bytes == 0) {
+      continue;
+    }
+    const auto rule = prefill_rule(d.backend);
+    if (!rule || d.peak_tflops <= 0) {
+      return std::nullopt;
+    }
+    const double rate = rule->efficiency * type_factor * (moe ? k_prefill_moe_factor : 1.0) *
+                        std::pow(d.peak_tflops / k_prefill_reference_tflops, k_prefill_size_exponent) * d.peak_tflops *
+                        1e12;
+    const double compute = (d.matmul_flops + rule->attention * d.attention_flops) / rate;
+    const double fetch = static_cast<double>(d.host_weight_bytes) / (k_default_link_gbps * 1e9) /
+                         static_cast<double>(std::max<std::uint32_t>(n_ubatch, 1));
+    seconds += compute + fetch;
+    // measured = predicted x [low, high]: time divides by it; the fetch is an
+    // assumption of its own and keeps its value
+    low_seconds += compute / rule->high + fetch;
+    high_seconds += compute / rule->low + fetch;
+  }
+  if (seconds <= 0) {
+    return std::nullopt;
+  }
+  SpeedEstimate e;
+  e.tokens_per_second = 1.0 / seconds;
+  e.low = 1.0 / high_seconds;
+  e.high = 1.0 / low_seconds;
+  return e;
+}
+
+TimeEstimate time_to_first_token(std::uint64_t prompt_tokens, const SpeedEstimate& prefill,
+                                 const SpeedEstimate& decode) {
+  const auto at = [&](double pp, double tg) {
+    return (pp > 0 ? static_cast<double>(prompt_tokens) / pp : 0.0) + (tg > 0 ? 1.0 / tg : 0.0);
+  };
+  TimeEstimate t;
+  t.seconds = at(prefill.tokens_per_second, decode.tokens_per_second);
+  t.low = at(prefill.high, decode.high);
+  t.high = at(prefill.low, decode.low);
+  return t;
+}
 
 TokenTraffic swap_traffic(Bytes needed_bytes, Bytes ram_bytes, Bytes bytes_per_token) {
   TokenTraffic t;

@@ -477,7 +477,12 @@ WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory, con
     w.bytes_by_type[type] += bytes;
     w.count_by_type[type] += 1;
     ++w.n_tensors;
-    if (t.layer >= 0 && static_cast<std::uint32_t>(t.layer) >= n_layer) {
+    const bool mtp = t.layer >= 0 && static_cast<std::uint32_t>(t.layer) >= n_layer;
+    if (!mtp && t.rows() > 1 && t.name != "token_embd.weight") {
+      const std::uint64_t elements = t.row_length() * t.rows();
+      (is_routed_expert(t.name) ? w.expert_elements : w.matmul_elements) += elements;
+    }
+    if (mtp) {
       w.mtp_bytes = checked_add(w.mtp_bytes, bytes, "MTP weights");
     } else if (t.layer >= 0) {
       const auto il = static_cast<std::size_t>(t.layer);
@@ -496,6 +501,12 @@ WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory, con
     }
   }
   if (tied) {
+    // token_embd is multiplied again as the output matrix
+    const auto embd = std::find_if(inventory.begin(), inventory.end(),
+                                   [](const TensorSpec& t) { return t.name == "token_embd.weight"; });
+    if (embd != inventory.end()) {
+      w.matmul_elements += embd->row_length() * embd->rows();
+    }
     w.output_bytes = w.token_embd_bytes;
     w.tied_output = true;
     w.output_layer_bytes = checked_add(w.output_layer_bytes, w.token_embd_bytes, "output weights");

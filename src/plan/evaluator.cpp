@@ -127,6 +127,10 @@ Evaluator::Evaluator(const Catalog& catalog, const Request& request)
   m_report.notes = request.notes;
   m_report.engine = &m_engine;
   m_report.host = request.host;
+  if (request.prompt_tokens == 0) {
+    throw UsageError("--prompt: give a prompt of at least one token");
+  }
+  m_report.prompt_tokens = request.prompt_tokens;
   resolve_columns();
   resolve_settings();
   resolve_quants();
@@ -637,6 +641,23 @@ std::optional<SpeedEstimate> Evaluator::speed(const QuantResult& q, const GpuCol
   return estimate_decode_speed(pools, decode_type_factor(q.recipe.empty() ? q.id : q.recipe));
 }
 
+void Evaluator::add_prefill(FitRow& row, const QuantResult& q, const GpuColumn& column, const ContextResult& c,
+                            const Placement& p) const {
+  const auto& elements = q.predicted;
+  double active = static_cast<double>(elements.matmul_elements);
+  const auto& moe = m_report.model.spec.moe;
+  if (moe && moe->n_expert > 0) {
+    active += static_cast<double>(elements.expert_elements) * moe->n_expert_used / moe->n_expert;
+  }
+  row.prompt_tokens = std::min<std::uint64_t>(m_request.prompt_tokens, c.context_tokens);
+  const auto work = prefill_work(m_report.model.spec, q.layers, active, row.prompt_tokens, p, column.group.gpus);
+  row.prefill = estimate_prefill_speed(work, m_report.settings.n_ubatch,
+                                       prefill_type_factor(q.recipe.empty() ? q.id : q.recipe), moe.has_value());
+  if (row.prefill && row.speed) {
+    row.time_to_first_token = time_to_first_token(row.prompt_tokens, *row.prefill, *row.speed);
+  }
+}
+
 FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, const ContextResult& c) {
   const auto& spec = m_report.model.spec;
   RunSettings s = m_report.settings;
@@ -676,6 +697,7 @@ FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, co
   add_row_warnings(row, c);
   if (row.fits) {
     row.speed = speed(q, column, c, row.placement);
+    add_prefill(row, q, column, c, row.placement);
   } else if (m_engine.offloads()) {
     const auto companions = beside(column, s);
     row.plan =
@@ -684,6 +706,7 @@ FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, co
       row.plan_ram_fits = ram_fits(column, *row.plan);
       row.speed = speed(q, column, c, *row.plan);
       row.speed_of_plan = true;
+      add_prefill(row, q, column, c, *row.plan);
     }
   }
   return row;

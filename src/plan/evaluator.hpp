@@ -72,6 +72,10 @@ private:
   /// Decode speed of `p` for `q` at `c` on `column`.
   std::optional<SpeedEstimate> speed(const QuantResult& q, const GpuColumn& column, const ContextResult& c,
                                      const Placement& p) const;
+  /// Prefill of the report's prompt on placement `p` (at most the context's
+  /// tokens) into `row`, and with the row's decode speed its first token's time.
+  void add_prefill(FitRow& row, const QuantResult& q, const GpuColumn& column, const ContextResult& c,
+                   const Placement& p) const;
   std::optional<bool> ram_fits(const GpuColumn& column, const Placement& p) const;
   /// The warnings that concern `row` only (at context `c`).
   void add_row_warnings(FitRow& row, const ContextResult& c) const;

@@ -465,6 +465,46 @@ std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeigh
   return pools;
 }
 
+std::vector<PrefillWork> prefill_work(const ModelSpec& spec, const LayerWeights& weights, double active_params,
+                                      std::uint64_t prompt_tokens, const Placement& placement,
+                                      const std::vector<GpuSpec>& gpus) {
+  std::vector<PrefillWork> work(gpus.size());
+  for (std::size_t g = 0; g < gpus.size(); ++g) {
+    work[g].backend = gpus[g].backend;
+    work[g].peak_tflops = gpus[g].fp16_accumulate_tflops.value_or(gpus[g].fp16_tflops.value_or(0.0));
+  }
+  if (gpus.empty()) {
+    return work;
+  }
+  const std::uint32_t n = spec.n_layer;
+  const Bytes all = weights.layers.range(0, n) + weights.output_layer_bytes;
+  const double flops_per_byte = all == 0 ? 0.0 : 2.0 * active_params / static_cast<double>(all);
+  const double mean_context = static_cast<double>(prompt_tokens) / 2.0;
+  const auto& split = placement.split;
+  const std::uint32_t ncmoe = placement.offload.n_cpu_moe;
+  for (std::uint32_t il = 0; il <= n; ++il) {
+    const int device = split.device_of(il);
+    auto& w = work[device < 0 ? 0 : static_cast<std::size_t>(device)];
+    const Bytes bytes = il == n ? weights.output_layer_bytes : weights.layers.range(il, il + 1);
+    // Dense parts and active experts compute alike: FLOPs follow the active share of the bytes.
+    w.matmul_flops += flops_per_byte * static_cast<double>(bytes);
+    if (device < 0) {
+      w.host_weight_bytes += bytes;
+    } else if (il < n && il < ncmoe) {
+      w.host_weight_bytes += weights.experts.range(il, il + 1);
+    }
+    if (il == n || spec.kind(il) == LayerKind::recurrent) {
+      continue;
+    }
+    double context = mean_context;
+    if (spec.kind(il) == LayerKind::sliding_attention && spec.n_swa > 0) {
+      context = std::min(context, static_cast<double>(spec.n_swa));
+    }
+    w.attention_flops += 4.0 * context * static_cast<double>(spec.n_head) * static_cast<double>(spec.n_embd_head_k);
+  }
+  return work;
+}
+
 Bytes output_buffer_bytes(const ModelSpec& spec, const RunSettings& settings) {
   return checked_mul(checked_mul(spec.n_vocab, 4, "output buffer"), std::max<Bytes>(1, settings.n_seq),
                      "output buffer");

@@ -154,3 +154,57 @@ TEST_CASE("decode speed: bandwidth, active experts, and offloaded bytes", "[esti
   CHECK(std::llabs(static_cast<long long>(swap_traffic(24 * k_gib, 24 * k_gib, 1'000'000'000).bytes) - 250'000'000) <
         10);
 }
+
+TEST_CASE("prefill speed: the fitted rule by hand", "[estimate][speed]") {
+  // 10B active parameters (2e10 FLOPs per token) on a 100 TFLOPS CUDA GPU, the
+  // size exponent's reference: 0.4158 x 1e14 / 2e10 = 2079 tokens/s, measured
+  // within x0.6299 .. x1.229 of it on held-out sources.
+  PrefillWork w;
+  w.matmul_flops = 2e10;
+  w.peak_tflops = 100;
+  const auto e = estimate_prefill_speed({w}, 512);
+  REQUIRE(e);
+  CHECK(e->tokens_per_second == Approx(2079.0));
+  CHECK(e->low == Approx(2079.0 * 0.6299));
+  CHECK(e->high == Approx(2079.0 * 1.229));
+  // A 4x larger GPU is not 4x faster: 4^-0.3821 = 0.58879 of the share.
+  w.peak_tflops = 400;
+  CHECK(estimate_prefill_speed({w}, 512)->tokens_per_second == Approx(0.4158 * 0.58879 * 4e14 / 2e10).epsilon(1e-4));
+  w.peak_tflops = 100;
+  // Mixture-of-experts models at 0.4972 of the rate; legacy quants 0.849, F16 1.102.
+  CHECK(estimate_prefill_speed({w}, 512, 1.0, true)->tokens_per_second == Approx(2079.0 * 0.4972));
+  CHECK(estimate_prefill_speed({w}, 512, prefill_type_factor("Q8_0"))->tokens_per_second == Approx(2079.0 * 0.849));
+  CHECK(prefill_type_factor("BF16") == 1.102);
+  CHECK(prefill_type_factor("Q4_K_M") == 1.0);
+  // Attention FLOPs count at the backend's multiplier: 1e10 x 1.362 more.
+  PrefillWork a = w;
+  a.attention_flops = 1e10;
+  CHECK(estimate_prefill_speed({a}, 512)->tokens_per_second == Approx(4.158e13 / (2e10 + 1.362e10)));
+  // Host weights cross the link once per ubatch: 25 GB at 25 GB/s over 500 tokens = 2 ms a token.
+  PrefillWork h = w;
+  h.host_weight_bytes = 25'000'000'000;
+  CHECK(estimate_prefill_speed({h}, 500)->tokens_per_second == Approx(1.0 / (1.0 / 2079.0 + 0.002)));
+  // Layer split: the devices run one after another.
+  PrefillWork half = w;
+  half.matmul_flops = 1e10;
+  CHECK(estimate_prefill_speed({half, half}, 512)->tokens_per_second == Approx(2079.0));
+  // No rule without calibration data or a peak: nothing rather than a guess.
+  for (const auto b : {Backend::metal, Backend::sycl, Backend::cpu}) {
+    PrefillWork x = w;
+    x.backend = b;
+    CHECK_FALSE(estimate_prefill_speed({x}, 512));
+  }
+  PrefillWork unknown = w;
+  unknown.peak_tflops = 0;
+  CHECK_FALSE(estimate_prefill_speed({unknown}, 512));
+  CHECK_FALSE(estimate_prefill_speed({}, 512));
+}
+
+TEST_CASE("time to first token: the prompt's prefill and one decode step", "[estimate][speed]") {
+  const SpeedEstimate pp{2048, 1024, 4096};
+  const SpeedEstimate tg{100, 50, 200};
+  const auto t = time_to_first_token(512, pp, tg);
+  CHECK(t.seconds == Approx(0.25 + 0.01));
+  CHECK(t.low == Approx(0.125 + 0.005));
+  CHECK(t.high == Approx(0.5 + 0.02));
+}

@@ -344,3 +344,36 @@ TEST_CASE("the KV cache in host memory with no KV offload, and -nkvo on the comm
   REQUIRE(b.speed);
   CHECK(b.speed->tokens_per_second < a.speed->tokens_per_second);  // the cache is read at host bandwidth
 }
+
+TEST_CASE("prefill work: FLOPs per device and the host weights a prompt fetches", "[placement][speed]") {
+  const auto report = build_report(test::catalog(), request_for("qwen3-8b", "rtx3090+rtx4060ti-16gb", {"Q4_K_M"}));
+  const auto& spec = report.model.spec;
+  const auto& q = report.quants[0];
+  const auto& gpus = report.columns[0].group.gpus;
+  const double active = 1e9;
+  const auto full = prefill_work(spec, q.layers, active, 512, report.rows[0].placement, gpus);
+  REQUIRE(full.size() == 2);
+  // Every FLOP once: 2 x the active parameters, and attention at the prompt's
+  // mean context of 256 tokens: 4 x 256 x 32 heads x 128 x 36 layers.
+  CHECK(full[0].matmul_flops + full[1].matmul_flops == Approx(2e9));
+  CHECK(full[0].attention_flops + full[1].attention_flops == Approx(4.0 * 256 * 32 * 128 * 36));
+  CHECK(full[0].attention_flops > 0);
+  CHECK(full[1].attention_flops > 0);
+  CHECK(full[0].host_weight_bytes + full[1].host_weight_bytes == 0);
+  CHECK(full[0].peak_tflops == 142.74);  // the RTX 3090's FP16-accumulate rate
+  // -ngl 18: the host's 18 blocks and the output layer run on the first GPU, which fetches their weights.
+  const auto half = place(spec, q.layers, RunSettings{}, report.contexts[0].kv, report.contexts[0].state, gpus,
+                          report.columns[0].group.budgets, Offload{18, 0});
+  const auto w = prefill_work(spec, q.layers, active, 512, half, gpus);
+  CHECK(w[0].host_weight_bytes ==
+        q.layers.layers.range(0, 18) + q.layers.output_layer_bytes);  // -ngl <= 36: output too
+  CHECK(w[0].matmul_flops + w[1].matmul_flops == Approx(2e9));
+  // A sliding window caps what its layers attend to: Gemma 3's 1024-token window
+  // in 52 of 62 layers, at a 4096-token prompt (mean context 2048).
+  const auto g = build_report(test::catalog(), request_for("gemma-3-27b", "rtx3090", {"Q4_K_M"}));
+  const auto& gs = g.model.spec;
+  const auto gw = prefill_work(gs, g.quants[0].layers, active, 4096, g.rows[0].placement, g.columns[0].group.gpus);
+  const double per_token = 4.0 * gs.n_head * static_cast<double>(gs.n_embd_head_k);
+  CHECK(gs.count(LayerKind::sliding_attention) == 52);
+  CHECK(gw[0].attention_flops == Approx(per_token * (52 * 1024.0 + 10 * 2048.0)));
+}

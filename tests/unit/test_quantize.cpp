@@ -145,3 +145,29 @@ TEST_CASE("F16 and BF16 keep non-quantizable tensors in their source type", "[qu
   CHECK(t.by_name.at("blk.0.ssm_a") == GgmlType::f32);
   CHECK(t.by_name.at("output.weight") == GgmlType::bf16);
 }
+
+TEST_CASE("the parameters prompt processing multiplies", "[quantize][speed]") {
+  // Qwen3-8B, per block: q and o 4096 x 4096, k and v 4096 x 1024, gate/up/down
+  // 4096 x 12288 = 192,937,984; x 36 blocks, plus the output matrix 151936 x
+  // 4096. token_embd (a lookup) and the 1-D norms are not multiplied.
+  const auto t = typed("qwen3-8b", FileType::q4_k_m);
+  const auto w = summarize_weights(t.inventory, t.types, 36);
+  CHECK(w.matmul_elements == 36ULL * 192'937'984ULL + 151'936ULL * 4096ULL);
+  CHECK(w.expert_elements == 0);
+  // Tied embeddings multiply token_embd again as the output matrix.
+  const auto g = typed("gemma-3-27b", FileType::q4_k_m);
+  const auto tied = summarize_weights(g.inventory, g.types, 62);
+  std::uint64_t blocks = 0;
+  std::uint64_t embd = 0;
+  for (const auto& x : g.inventory) {
+    if (x.name == "token_embd.weight") {
+      embd = x.row_length() * x.rows();
+    } else if (x.rows() > 1) {
+      blocks += x.row_length() * x.rows();
+    }
+  }
+  CHECK(tied.matmul_elements == blocks + embd);
+  // Routed experts apart: Qwen3.6-35B-A3B has 256 experts of 3 x 2048 x 512 in 40 blocks.
+  const auto m = typed("qwen3.6-35b-a3b", FileType::q4_k_m);
+  CHECK(summarize_weights(m.inventory, m.types, 40).expert_elements == 40ULL * 256ULL * 3ULL * 2048ULL * 512ULL);
+}

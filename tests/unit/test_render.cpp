@@ -161,8 +161,9 @@ TEST_CASE("the table shows each row's numbers as the json has them", "[cli]") {
         break;
       }
     }
-    // quant, file pub, file pred, weights, KV+state, compute, total, headroom, fit, max ctx, tok/s
-    REQUIRE(w.size() == 11);
+    // quant, file pub, file pred, weights, KV+state, compute, total, headroom, fit, max ctx, tok/s,
+    // pp t/s, TTFT
+    REQUIRE(w.size() == 13);
     const auto& m = r["memory"];
     const double half_cent = 0.005 * 1073741824.0;  // two decimals of GiB
     CHECK(std::abs(gib(w[3]) - m["weights_bytes"].get<double>()) <= half_cent);
@@ -184,6 +185,13 @@ TEST_CASE("the table shows each row's numbers as the json has them", "[cli]") {
       REQUIRE(w[10].size() > 1);
       CHECK(w[10][0] == '~');
       CHECK(std::abs(std::stod(w[10].substr(1)) - r["speed"]["decode_tokens_per_second"].get<double>()) <= 1.0);
+      // prefill ("~3377") within a token; the time to first token ("~0.16s") to its two decimals
+      REQUIRE(w[11].size() > 1);
+      CHECK(std::abs(std::stod(w[11].substr(1)) - r["speed"]["prefill_tokens_per_second"].get<double>()) <= 1.0);
+      REQUIRE(w[12].size() > 2);
+      CHECK(w[12].back() == 's');
+      CHECK(std::abs(std::stod(w[12].substr(1, w[12].size() - 2)) -
+                     r["speed"]["time_to_first_token_s"].get<double>()) <= 0.0051);
     }
   }
 }
@@ -204,12 +212,14 @@ TEST_CASE("markdown keeps text outside its tables", "[cli]") {
 
 TEST_CASE("csv columns come from the one field table", "[cli]") {
   const auto columns = cli::result_csv_columns();
-  CHECK(columns.size() == 50);
+  CHECK(columns.size() == 52);
   CHECK(columns.front() == "model");
   CHECK(columns[44] == "what_if_best");
   CHECK(columns[45] == "reserved_bytes");  // added columns go last
   CHECK(columns[46] == "meets_min_headroom");
-  CHECK(columns.back() == "projector_bytes");
+  CHECK(columns[49] == "projector_bytes");
+  CHECK(columns[50] == "prefill_tokens_per_second");
+  CHECK(columns.back() == "time_to_first_token_s");
   CHECK(std::set<std::string_view>(columns.begin(), columns.end()).size() == columns.size());
 }
 

@@ -26,9 +26,13 @@ struct GpuSpec {
   std::optional<Bytes> context_reserve_bytes;  ///< measured driver/runtime context on this card
   std::optional<Bytes> working_set_bytes;      ///< measured Metal recommendedMaxWorkingSetSize
   double bandwidth_gbps = 0;                   ///< memory bandwidth, GB/s
-  std::optional<double> fp16_tflops;           ///< dense FP16/BF16 tensor throughput, TFLOPS (prefill speed)
-  std::vector<std::string> aliases;            ///< other names, including what nvidia-smi / rocm-smi / Metal print
-  std::string source;                          ///< where the numbers come from, in one line
+  std::optional<double> fp16_tflops;           ///< dense FP16/BF16 tensor throughput, TFLOPS (FP32 accumulate)
+  /// Dense FP16 tensor throughput with FP16 accumulate, where it is higher than
+  /// fp16_tflops (GeForce cards run FP32 accumulate at half rate); llama.cpp's
+  /// CUDA matrix kernels (cuBLAS FP16 compute, int8 MMQ) run at this rate.
+  std::optional<double> fp16_accumulate_tflops;
+  std::vector<std::string> aliases;  ///< other names, including what nvidia-smi / rocm-smi / Metal print
+  std::string source;                ///< where the numbers come from, in one line
   std::vector<std::pair<std::string, std::string>> sources;  ///< per field: where it comes from
   std::string notes;
 };

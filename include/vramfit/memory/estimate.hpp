@@ -81,6 +81,49 @@ SpeedEstimate estimate_decode_speed(const std::vector<TokenTraffic>& pools, doub
 /// ("Q4_0" 1.166, "F16" 1.12, "MXFP4..." 0.901; K and IQ types 1).
 double decode_type_factor(std::string_view quant);
 
+/// What one device computes for each prompt token, and what it must fetch.
+struct PrefillWork {
+  double matmul_flops = 0;     ///< 2 x the active parameters of the layers it runs, per token
+  double attention_flops = 0;  ///< 4 x context seen x heads x head size over its attention layers, per token
+  double peak_tflops = 0;      ///< its dense FP16 tensor rate, FP16 accumulate (0: unknown)
+  Backend backend = Backend::cuda;
+  /// Weights of its layers held in host memory: llama.cpp copies them to the
+  /// GPU for every ubatch of a prompt (large batches run there).
+  Bytes host_weight_bytes = 0;
+};
+
+/// Prompt processing speed in tokens per second over the devices a prompt
+/// passes through one after another (layer split), or nothing when a device
+/// has no known peak rate or its backend no fitted rule (Metal, SYCL, CPU).
+/// Rule: efficiency[backend] x factor[type] x (peak / 100 TFLOPS)^-0.382 x
+/// (0.497 for `moe` models) x peak / (matmul FLOPs + multiplier[backend] x
+/// attention FLOPs), plus the host weights at k_default_link_gbps per
+/// `n_ubatch` tokens. Fitted by
+/// bench/speed/fit.py on published llama-bench pp rows; the range is the 10th
+/// to 90th percentile of measured / predicted on held-out sources.
+std::optional<SpeedEstimate> estimate_prefill_speed(const std::vector<PrefillWork>& devices, std::uint32_t n_ubatch,
+                                                    double type_factor = 1.0, bool moe = false);
+
+/// How much faster than K-quants a file type's prompt processing runs
+/// ("Q4_0" 0.849, "F16" 1.102; others 1).
+double prefill_type_factor(std::string_view quant);
+
+/// Host-to-GPU link bandwidth assumed for weights a prompt fetches from host
+/// memory (PCIe 4.0 x16 class, 32 GB/s nominal): an assumption, not fitted.
+inline constexpr double k_default_link_gbps = 25.0;
+
+/// A duration in seconds, with the range the rules claim.
+struct TimeEstimate {
+  double seconds = 0;
+  double low = 0;
+  double high = 0;
+};
+
+/// Time to the first token of a `prompt_tokens` prompt: the prompt's prefill
+/// and one decode step, with the range of each.
+TimeEstimate time_to_first_token(std::uint64_t prompt_tokens, const SpeedEstimate& prefill,
+                                 const SpeedEstimate& decode);
+
 /// Unified memory under pressure: macOS and applications are assumed to keep a
 /// quarter of RAM; what a model needs beyond the rest is paged from the SSD,
 /// read at this rate for the same share of every token's bytes. Assumptions

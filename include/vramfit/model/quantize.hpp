@@ -46,7 +46,12 @@ struct WeightsBreakdown {
   bool tied_output = false;    ///< no output.weight: llama.cpp loads token_embd a second time as the output
   Bytes mtp_bytes = 0;         ///< tensors of MTP (NextN) blocks: in the file, skipped when llama.cpp loads the model
   std::uint64_t n_tensors = 0;
-  std::uint64_t n_elements = 0;                     ///< parameters
+  std::uint64_t n_elements = 0;  ///< parameters
+  /// Parameters every token multiplies in the main blocks and the output matrix
+  /// (2-D tensors but token_embd, a lookup; routed experts apart): what
+  /// prompt processing computes, 2 FLOPs each per token.
+  std::uint64_t matmul_elements = 0;
+  std::uint64_t expert_elements = 0;  ///< routed-expert parameters of the main blocks (n_expert_used of n_expert run)
   std::map<GgmlType, Bytes> bytes_by_type;          ///< bytes per ggml type
   std::map<GgmlType, std::uint64_t> count_by_type;  ///< tensors per ggml type
   std::vector<Bytes> layer_bytes;                   ///< per main block: all its tensors

@@ -224,6 +224,17 @@ std::vector<TokenTraffic> decode_traffic(const ModelSpec& spec, const LayerWeigh
                                          const RecurrentStateSize& state, const Placement& placement,
                                          const std::vector<GpuSpec>& gpus, double host_bandwidth_gbps);
 
+/// What each GPU of `placement` computes of a `prompt_tokens` prompt from an
+/// empty context: the matrix FLOPs of its blocks (and the output layer's), in
+/// proportion to their weights, of `active_params` parameters per token; the
+/// attention FLOPs of its attention layers at the mean context the prompt sees
+/// (a sliding window caps it). Blocks and experts in host memory are computed
+/// by the first GPU, which fetches their weights for every ubatch (llama.cpp
+/// runs large batches' host-weight operations on the GPU). Entries follow the GPUs.
+std::vector<PrefillWork> prefill_work(const ModelSpec& spec, const LayerWeights& weights, double active_params,
+                                      std::uint64_t prompt_tokens, const Placement& placement,
+                                      const std::vector<GpuSpec>& gpus);
+
 /// llama.cpp's host output buffer: f32 logits of one output per sequence.
 Bytes output_buffer_bytes(const ModelSpec& spec, const RunSettings& settings);
 

@@ -167,7 +167,13 @@ struct FitRow {
   std::optional<CompanionLoad> projector;  ///< the projector's parts on the GPUs, summed (memory.projector_bytes split)
   std::optional<SpeedEstimate> speed;      ///< decode tokens/s of the placement, or of the plan when it does not fit
   bool speed_of_plan = false;              ///< speed is the offload plan's
-  std::vector<WhatIf> what_if;             ///< rows that do not fit: the knobs that make them fit, ranked
+  /// Prompt processing of Report::prompt_tokens (at most the row's context)
+  /// on the same placement, and the time to its first token; nothing where
+  /// no rule applies (Metal, SYCL, CPU, a GPU without a known peak rate).
+  std::optional<SpeedEstimate> prefill;
+  std::optional<TimeEstimate> time_to_first_token;
+  std::uint64_t prompt_tokens = 0;  ///< the prompt the prefill is of
+  std::vector<WhatIf> what_if;      ///< rows that do not fit: the knobs that make them fit, ranked
   /// What concerns this row only (JSON results[].warnings): its context past
   /// the native one, a verdict inside the estimates' range, --ram exceeded,
   /// --min-headroom missed.
@@ -253,6 +259,7 @@ struct Request {
   bool with_max_context = true;             ///< compute each row's largest fitting context
   bool with_what_if = true;                 ///< rank the knobs for rows that do not fit
   std::optional<Bytes> min_headroom_bytes;  ///< check --min-headroom: a fit needs this much to spare
+  std::uint64_t prompt_tokens = 512;        ///< --prompt: the prompt whose prefill speed and first token are estimated
   /// How many requests of each context fit at once (llama.cpp, llama-server,
   /// Ollama), for reports of at most 400 rows.
   bool with_concurrency = false;
@@ -274,8 +281,9 @@ struct Report {
   const EngineRules* engine = nullptr;  ///< the engine whose rules applied (never null)
   RunSettings settings;                 ///< with the engine's defaults applied
   HostOptions host;
-  std::vector<GpuColumn> columns;   ///< one GPU, or a group serving together, each
-  std::vector<QuantResult> quants;  ///< largest file first
+  std::uint64_t prompt_tokens = 512;  ///< --prompt: the prompt of the prefill estimates
+  std::vector<GpuColumn> columns;     ///< one GPU, or a group serving together, each
+  std::vector<QuantResult> quants;    ///< largest file first
   std::vector<ContextResult> contexts;
   std::vector<FitRow> rows;  ///< quant-major, then GPU, then context
   std::vector<LadderRow> ladder;

@@ -79,6 +79,13 @@ std::string speed_text(const SpeedEstimate& e) {
               Provenance::estimate);
 }
 
+std::string seconds_text(double seconds) {
+  return mark(seconds >= 10  ? fmt::format("{:.0f}s", seconds)
+              : seconds >= 1 ? fmt::format("{:.1f}s", seconds)
+                             : fmt::format("{:.2f}s", seconds),
+              Provenance::estimate);
+}
+
 std::string verdict_word(Verdict v) {
   switch (v) {
     case Verdict::fits:

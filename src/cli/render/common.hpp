@@ -29,6 +29,8 @@ std::string with_commas(std::uint64_t n);
 std::string mark(const std::string& text, Provenance p);
 /// Decode speed, an estimate: "~121", "~8.5".
 std::string speed_text(const SpeedEstimate& e);
+/// A duration as "~0.17s", "~2.4s", "~31s": an estimate.
+std::string seconds_text(double seconds);
 /// The verdict for tables: "fits", "maybe", "OVER".
 std::string verdict_word(Verdict v);
 /// The table colour of a verdict.

@@ -14,7 +14,7 @@ namespace {
 
 // One field's value, as both formats need it.
 struct Value {
-  enum class Kind { absent, null, unsigned_number, signed_number, decimal1, decimal2, boolean, text, json };
+  enum class Kind { absent, null, unsigned_number, signed_number, decimal1, decimal2, decimal3, boolean, text, json };
   Kind kind = Kind::absent;
   std::uint64_t u = 0;
   std::int64_t i = 0;
@@ -56,6 +56,11 @@ Value decimal1(double d) {
 }
 Value decimal2(double d) {
   Value v = of(Value::Kind::decimal2);
+  v.d = d;
+  return v;
+}
+Value decimal3(double d) {
+  Value v = of(Value::Kind::decimal3);
   v.d = d;
   return v;
 }
@@ -550,6 +555,39 @@ const std::vector<Field>& fields() {
        [](const RowView& v) {
          return v.row.speed ? number(v.c.context_tokens) : absent();
        }},
+      // prefill: null where no rule applies (Metal, SYCL, CPU, no known peak)
+      {"speed.prompt_tokens", "", 0,
+       [](const RowView& v) {
+         return v.row.speed ? number(v.row.prompt_tokens) : absent();
+       }},
+      {"speed.prefill_tokens_per_second", "prefill_tokens_per_second", 51,
+       [](const RowView& v) {
+         return !v.row.speed ? absent() : v.row.prefill ? decimal1(v.row.prefill->tokens_per_second) : null();
+       }},
+      {"speed.prefill_low_tokens_per_second", "", 0,
+       [](const RowView& v) {
+         return !v.row.speed ? absent() : v.row.prefill ? decimal1(v.row.prefill->low) : null();
+       }},
+      {"speed.prefill_high_tokens_per_second", "", 0,
+       [](const RowView& v) {
+         return !v.row.speed ? absent() : v.row.prefill ? decimal1(v.row.prefill->high) : null();
+       }},
+      {"speed.time_to_first_token_s", "time_to_first_token_s", 52,
+       [](const RowView& v) {
+         return !v.row.speed                ? absent()
+                : v.row.time_to_first_token ? decimal3(v.row.time_to_first_token->seconds)
+                                            : null();
+       }},
+      {"speed.time_to_first_token_low_s", "", 0,
+       [](const RowView& v) {
+         return !v.row.speed ? absent() : v.row.time_to_first_token ? decimal3(v.row.time_to_first_token->low) : null();
+       }},
+      {"speed.time_to_first_token_high_s", "", 0,
+       [](const RowView& v) {
+         return !v.row.speed                ? absent()
+                : v.row.time_to_first_token ? decimal3(v.row.time_to_first_token->high)
+                                            : null();
+       }},
       {"speed.of_offload_plan", "speed_of_plan", 44,
        [](const RowView& v) {
          return v.row.speed ? boolean(v.row.speed_of_plan) : absent();
@@ -676,6 +714,8 @@ ojson to_json(const Value& v) {
       return round1(v.d);
     case Value::Kind::decimal2:
       return std::round(v.d * 100.0) / 100.0;
+    case Value::Kind::decimal3:
+      return std::round(v.d * 1000.0) / 1000.0;
     case Value::Kind::boolean:
       return v.b;
     case Value::Kind::text:
@@ -703,6 +743,9 @@ void append_csv(std::string& out, const Value& v) {
       return;
     case Value::Kind::decimal2:
       fmt::format_to(std::back_inserter(out), "{:.2f}", v.d);
+      return;
+    case Value::Kind::decimal3:
+      fmt::format_to(std::back_inserter(out), "{:.3f}", v.d);
       return;
     case Value::Kind::boolean:
       out += v.b ? "true" : "false";

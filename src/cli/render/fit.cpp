@@ -72,8 +72,15 @@ std::string footnotes(const Report& r, bool matrix, const RenderContext& ctx) {
   std::string out = after_table(ctx);
   if (compact(ctx)) {
     // The screen's worth: what the marks mean; --wide and docs/ESTIMATES.md say the rest.
-    out += "~ estimate (compute +-25%; tok/s: one sequence, KV cache full, +-20-40%); ^ published file;\n";
-    out += "  unmarked: exact. maybe: flips within the range. --wide: every row and note; docs/ESTIMATES.md.\n";
+    if (matrix) {  // decode speeds only
+      out += "~ estimate (compute +-25%; tok/s: one sequence, KV cache full, +-20-40%); ^ published file;\n";
+      out += "  unmarked: exact. maybe: flips within the range. --wide: every row and note; docs/ESTIMATES.md.\n";
+      return out;
+    }
+    out +=
+        fmt::format("~ estimate (compute +-25%; tok/s: decode, KV cache full; pp t/s: {}-token prompt); ^ published\n",
+                    r.prompt_tokens);
+    out += "  file; unmarked: exact. maybe: flips within the range. --wide: ranges, all rows; docs/ESTIMATES.md.\n";
     return out;
   }
   out +=
@@ -81,8 +88,13 @@ std::string footnotes(const Report& r, bool matrix, const RenderContext& ctx) {
                   "it; ^ a published file's size; unmarked: exact (ggml arithmetic on the tensor shapes).{}",
                   br);
   out += fmt::format("  maybe: the verdict flips within the estimate's range. tok/s: decode speed of one sequence from "
-                     "memory bandwidth, +-20-40% (docs/ESTIMATES.md).{}",
+                     "memory bandwidth with the KV cache full, +-20-40% (docs/ESTIMATES.md).{}",
                      br);
+  out +=
+      fmt::format("  pp t/s: prefill of a prompt of {} tokens (--prompt) from the GPU's FP16 tensor rate, x0.6-1.25 on "
+                  "CUDA, x0.35-3 on ROCm and Vulkan, none on Metal, SYCL or CPU; TTFT: that prompt plus one decoded "
+                  "token. JSON speed.prefill_low/high_tokens_per_second give each row's range.{}",
+                  r.prompt_tokens, br);
   const bool from_file = !r.quants.empty() && r.quants.front().source == WeightsSource::gguf;
   if (from_file) {
     out += fmt::format("  file pub: the size of the file read; file pred: llama.cpp's recipe for its file type plus a "
@@ -156,15 +168,16 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
   if (many_contexts) {
     cols.push_back({"context"});
   }
-  // A draft model's or projector's column takes the predicted file's place
-  // within 100 columns (--wide: every column).
+  // Within 100 columns one "file" column shows the published size, else the
+  // prediction (--wide: both, and the time to first token).
   const bool draft = r.draft.has_value();
   const bool mmproj = r.projector.has_value();
-  const bool file_pred = !(draft || mmproj) || ctx.wide;
+  const bool both_files = !compact(ctx);
   for (const char* h :
-       {"file pub", "file pred", "weights", "KV+state", "compute", "mmproj", "draft", "total", "headroom"}) {
+       {"file", "file pub", "file pred", "weights", "KV+state", "compute", "mmproj", "draft", "total", "headroom"}) {
     const std::string_view name = h;
-    if ((name == "file pred" && !file_pred) || (name == "draft" && !draft) || (name == "mmproj" && !mmproj)) {
+    if ((name == "file" && both_files) || ((name == "file pub" || name == "file pred") && !both_files) ||
+        (name == "draft" && !draft) || (name == "mmproj" && !mmproj)) {
       continue;
     }
     cols.push_back({h});
@@ -172,6 +185,10 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
   cols.push_back({"fit", Align::left});
   cols.push_back({"max ctx"});
   cols.push_back({"tok/s"});
+  cols.push_back({"pp t/s"});
+  if (both_files) {
+    cols.push_back({"TTFT"});
+  }
   const bool paged = std::any_of(r.rows.begin(), r.rows.end(), [](const FitRow& row) { return row.vllm.has_value(); });
   if (paged) {
     cols.push_back({"concurrency"});
@@ -190,11 +207,13 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
         cells.emplace_back(with_commas(r.contexts[c].context_tokens));
       }
       const auto& p = row.provenance;
-      cells.emplace_back(
-          qr.file_published_bytes ? mark(fixed(*qr.file_published_bytes, ctx.units), Provenance::published) : "-");
-      if (file_pred) {
+      if (both_files) {
+        cells.emplace_back(
+            qr.file_published_bytes ? mark(fixed(*qr.file_published_bytes, ctx.units), Provenance::published) : "-");
         cells.emplace_back(
             qr.follows_recipe ? mark(fixed(qr.file_predicted_bytes, ctx.units), qr.file_predicted_provenance) : "-");
+      } else {
+        cells.emplace_back(file_cell(qr, ctx.units));
       }
       cells.emplace_back(mark(fixed(row.memory.weights_bytes, ctx.units), p.weights));
       cells.emplace_back(fixed(row.memory.kv_cache_bytes + row.memory.recurrent_state_bytes, ctx.units));
@@ -210,7 +229,12 @@ std::string fit_table(const Report& r, std::size_t g, const RenderContext& ctx) 
       cells.emplace_back(mark(signed_fixed(row.headroom_bytes, ctx.units), p.headroom));
       cells.emplace_back(verdict_word(row.verdict), verdict_color(row.verdict));
       cells.emplace_back(max_context_cell(r, row));
-      cells.emplace_back(row.speed && !row.speed_of_plan ? speed_text(*row.speed) : "-");
+      const bool own = !row.speed_of_plan;  // an offload plan's speeds are the plan's section's
+      cells.emplace_back(row.speed && own ? speed_text(*row.speed) : "-");
+      cells.emplace_back(row.prefill && own ? speed_text(*row.prefill) : "-");
+      if (both_files) {
+        cells.emplace_back(row.time_to_first_token && own ? seconds_text(row.time_to_first_token->seconds) : "-");
+      }
       if (paged) {
         cells.emplace_back(row.vllm ? mark(fmt::format("{:.2f}x", row.vllm->concurrency), Provenance::estimate) : "-");
       }

@@ -68,6 +68,8 @@ Listing listing(const Catalog& catalog, const ListInput& in) {
       for (const auto& g : in.gpus) {
         ojson extra{{"aliases", g.gpu->aliases},
                     {"fp16_tflops", g.gpu->fp16_tflops ? number_or_integer(*g.gpu->fp16_tflops) : ojson()},
+                    {"fp16_accumulate_tflops",
+                     g.gpu->fp16_accumulate_tflops ? number_or_integer(*g.gpu->fp16_accumulate_tflops) : ojson()},
                     {"source", g.gpu->source},
                     {"sources", sources_json(g.gpu->sources)}};
         add({g.gpu->id, g.gpu->name, std::string(name(g.gpu->backend)), g.gpu->memory_bytes, g.budget.usable_bytes,

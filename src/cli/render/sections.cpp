@@ -106,7 +106,7 @@ std::string offload_section(const Report& r, std::size_t g, const RenderContext&
     cols.push_back({"context"});
   }
   cols.push_back({"offload", Align::left});
-  for (const char* h : {"on GPU", "in RAM", "tok/s"}) {
+  for (const char* h : {"on GPU", "in RAM", "tok/s", "pp t/s"}) {
     cols.push_back({h});
   }
   cols.push_back({"fit", Align::left});
@@ -125,6 +125,7 @@ std::string offload_section(const Report& r, std::size_t g, const RenderContext&
     cells.emplace_back(ok ? mark(fixed(p.gpu_total_bytes(), ctx.units), Provenance::estimate) : "-");
     cells.emplace_back(ok ? mark(fixed(p.host.total_bytes(), ctx.units), Provenance::estimate) : "-");
     cells.emplace_back(ok && row->speed ? speed_text(*row->speed) : "-");
+    cells.emplace_back(ok && row->prefill ? speed_text(*row->prefill) : "-");
     const auto ram_fits = row->fits ? row->ram_fits : row->plan_ram_fits;
     const bool ram_over = ok && ram_fits && !*ram_fits;
     std::string verdict = ok ? (p.cpu_only() ? "CPU" : "fits") : "OVER";
