@@ -366,6 +366,7 @@ def build(rows, cat, kvt):
     unmatched = Counter()
     resolved = Counter()
     model_use = Counter()
+    device_backend = {}
     for r in rows:
         kind, n, depth = parse_test(r.get("test"))
         if r.get("format") == "compare-llama-bench":
@@ -383,6 +384,7 @@ def build(rows, cat, kvt):
         if be is None:
             ex_common["backend not modelled (%s)" % r.get("backend")] += 1
             continue
+        device_backend[r.get("device")] = be
         if gpu is None:
             ex_common["device not matched to the catalog"] += 1
             unmatched[(r.get("device"), how)] += 1
@@ -485,7 +487,7 @@ def build(rows, cat, kvt):
             rec["attn_flops_tok"] = 4.0 * (depth + n / 2.0) * l_attn * d_est
             rec["l_attn"] = l_attn
             pre.append(rec)
-    return dec, pre, ex_common, ex_dec, ex_pre, unmatched, resolved, model_use
+    return dec, pre, ex_common, ex_dec, ex_pre, unmatched, resolved, model_use, device_backend
 
 
 # --------------------------------------------------------------------------
@@ -624,12 +626,24 @@ def fit_decode(data, huber=HUBER):
 
 
 def fit_prefill(data, attention, huber=HUBER):
+    """The size exponent is fitted on the CUDA rows alone (the one backend with GPUs across a
+    wide range of peak rates, 40-760 TFLOPS), then held fixed while every backend is fitted:
+    AMD and Intel cards are few and the catalog's FP16 figures for them follow mixed conventions
+    (dual-issue or not), which would otherwise steer the shared exponent."""
+    cuda = [d for d in data if d["backend"] == "CUDA"]
+    scale = fit_prefill_with(cuda, attention, huber, None)["scale"] if len(cuda) >= MIN_ROWS_BACKEND else 0.0
+    return fit_prefill_with(data, attention, huber, scale)
+
+
+def fit_prefill_with(data, attention, huber, scale):
+    """scale None: fit the size exponent too; else hold it at `scale`."""
     bes, fams = fitted_sets(data)
     use = [dict(d) for d in data if d["backend"] in bes]
     set_weights(use)
     th0 = {"p:" + b: math.log(0.3) for b in bes}
     th0.update({"q:" + f: 0.0 for f in fams})
-    th0["s"] = 0.0  # size exponent, shared by every backend
+    if scale is None:
+        th0["s"] = 0.0  # size exponent
     th0["m"] = 0.0  # MoE factor (expert routing, small per-expert batches), shared by every backend
     lam = {}
     if attention:
@@ -645,9 +659,12 @@ def fit_prefill(data, attention, huber=HUBER):
         denom = d["flops_tok"] + att
         lscale = math.log(d["tflops"] / PEAK_REF_TFLOPS)
         moe = 1.0 if d["active"] < 1.0 else 0.0
-        lp = (t["p:" + d["backend"]] + t.get(kq, 0.0) + t["s"] * lscale + t["m"] * moe +
+        sc = t["s"] if "s" in t else scale
+        lp = (t["p:" + d["backend"]] + t.get(kq, 0.0) + sc * lscale + t["m"] * moe +
               math.log(d["tflops"] * 1e12 / denom))
-        jac = {"p:" + d["backend"]: -1.0, "s": -lscale, "m": -moe}
+        jac = {"p:" + d["backend"]: -1.0, "m": -moe}
+        if "s" in t:
+            jac["s"] = -lscale
         if kq in t:
             jac[kq] = -1.0
         if ka in t:
@@ -658,7 +675,7 @@ def fit_prefill(data, attention, huber=HUBER):
     return {"backends": {b: math.exp(th["p:" + b]) for b in bes},
             "families": dict([("K", 1.0)] + [(f, math.exp(th["q:" + f])) for f in fams]),
             "attention": {b: math.exp(th["a:" + b]) for b in bes} if attention else None,
-            "scale": th["s"], "moe": math.exp(th["m"])}
+            "scale": th["s"] if scale is None else scale, "moe": math.exp(th["m"])}
 
 
 def predict_decode(d, const):
@@ -753,7 +770,7 @@ def main():
         cat = Catalog(json.load(f))
     with open(os.path.join(HERE, "kv_table.json")) as f:
         kvt = json.load(f)
-    dec, pre, ex_common, ex_dec, ex_pre, unmatched, resolved, model_use = build(rows, cat, kvt)
+    dec, pre, ex_common, ex_dec, ex_pre, unmatched, resolved, model_use, device_backend = build(rows, cat, kvt)
 
     pre0 = [d for d in pre if d["depth"] == 0]
     preD = [d for d in pre if d["depth"] > 0]
@@ -824,7 +841,8 @@ def main():
         blk["moe_factor"] = OrderedDict([("factor", r4(c["moe"])),
                                          ("fit_rows", sum(1 for d in fit_rows if d["active"] < 1.0))])
         blk["size_exponent"] = OrderedDict([("exponent", r4(c["scale"])), ("reference_tflops", PEAK_REF_TFLOPS),
-                                            ("fit_gpus", len({d["gpu"] for d in fit_rows}))])
+                                            ("fitted_on", "CUDA rows only, then held fixed"),
+                                            ("fit_gpus", ngpus(fit_rows, "CUDA"))])
         blk["not_fitted_backends"] = [b for b in BACKENDS if b not in c["backends"]]
         return blk
 
@@ -907,6 +925,8 @@ def main():
 
     def summ(data, fn):
         n, med, share, bias = metrics([(fn(d), d["t_s"]) for d in data])
+        if not n:
+            return "no prediction (backend not fitted; %d rows)" % len(data)
         return "median |error| %.1f %%, %.0f %% within ±25 %% (n = %d)" % (100 * med, 100 * share, n)
 
     P("## Summary\n")
@@ -949,8 +969,8 @@ def main():
     P("There was no prefill estimate before. Roofline = the GPU's peak (catalog `fp16_accumulate_tflops` where it "
       "has one — GeForce cards, whose `fp16_tflops` is the half-rate FP32-accumulate figure — else `fp16_tflops`) "
       "at efficiency 1.0, for scale. After = eff[backend] × factor[family] × (peak / 100 TFLOPS)^exponent × peak / "
-      "(2 × active params), fitted on depth-0 rows; the exponent (one for all backends) lets larger GPUs reach a "
-      "smaller share of their peak at llama-bench's batch sizes. After+attn = the same plus a simple attention term "
+      "(2 × active params), fitted on depth-0 rows; the exponent (fitted on the CUDA rows, whose GPUs span 40–760 "
+      "TFLOPS, then shared) lets larger GPUs reach a smaller share of their peak at llama-bench's batch sizes. After+attn = the same plus a simple attention term "
       "(§3), fitted on rows at every depth; this is the form `src/memory/estimate.cpp` uses.\n")
     P("### 2a. Held-out sources, depth 0\n")
     P(metric_table("backend", H(pre0), [predict_roofline, after_p, after_a], ["roofline", "after", "after+attn"]))
@@ -1061,6 +1081,18 @@ def main():
       "and 1133 t/s — which his README reports as OOM). MoE rows need an active fraction; decode rows need the printed file "
       "size, and the model's KV layout when the mean context exceeds %d tokens; prefill rows need the GPU's "
       "`fp16_tflops`.\n" % (len(dec), len(pre), len(dec) + len(pre), len(rows), KV_IGNORE_CTX))
+    # Coverage: of the rows run on a GPU backend (CPU-only runs name a CPU, not a GPU), how many name
+    # a device the catalog resolves.
+    gpu_un = sum(n for (dev, _), n in unmatched.items() if device_backend.get(dev) != "CPU")
+    gpu_ok = sum(n for (dev, _, _), n in resolved.items() if device_backend.get(dev) != "CPU")
+    names_un = {dev for (dev, _) in unmatched if device_backend.get(dev) != "CPU"}
+    names_ok = {dev for (dev, _, _) in resolved if device_backend.get(dev) != "CPU"}
+    P("**GPU coverage.** Of the %d rows run on a GPU backend, %d (%.1f %%) name a device the catalog resolves; "
+      "of the %d distinct device names printed, %d (%.1f %%). The GPU-backend names left are generic (the driver "
+      "printed no model: 'AMD Radeon Graphics', 'Intel(R) Graphics (BMG G21)', an unnamed Mac Studio) or two "
+      "devices at once; the rest of the table below are CPU-only runs.\n" % (
+          gpu_ok + gpu_un, gpu_ok, 100.0 * gpu_ok / max(1, gpu_ok + gpu_un), len(names_ok | names_un), len(names_ok),
+          100.0 * len(names_ok) / max(1, len(names_ok | names_un))))
     P("Devices not matched to the catalog (not guessed):\n")
     P(table(["device as printed", "why", "rows"],
             [[dev, why, n] for (dev, why), n in sorted(unmatched.items(), key=lambda kv: (-kv[1], str(kv[0])))]))

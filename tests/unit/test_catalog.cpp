@@ -160,3 +160,39 @@ TEST_CASE("the embedded catalog: usable memory never above capacity, for every G
     }
   }
 }
+
+TEST_CASE("the embedded catalog: every tensor rate names its source, and FP16 accumulate is never the slower",
+          "[catalog]") {
+  const auto catalog = load_catalog(embedded_catalog_texts());
+  const auto has_source = [](const GpuSpec& g, const std::string& field) {
+    return std::any_of(g.sources.begin(), g.sources.end(), [&](const auto& s) { return s.first == field; });
+  };
+  std::size_t accumulate = 0;
+  for (const auto& g : catalog.gpus) {
+    CAPTURE(g.id);
+    if (g.fp16_tflops) {
+      CHECK(has_source(g, "fp16_tflops"));
+    }
+    if (g.fp16_accumulate_tflops) {
+      ++accumulate;
+      CHECK(has_source(g, "fp16_accumulate_tflops"));
+      REQUIRE(g.fp16_tflops);
+      CHECK(*g.fp16_accumulate_tflops >= *g.fp16_tflops);
+    }
+  }
+  CHECK(accumulate >= 36);  // the GeForce cards
+}
+
+TEST_CASE("the embedded catalog resolves the devices published llama-bench tables print", "[catalog]") {
+  const auto catalog = load_catalog(embedded_catalog_texts());
+  for (const auto& [printed, id] :
+       std::vector<std::pair<std::string, std::string>>{{"AMD Radeon RX 5700 XT (RADV NAVI10) (radv)", "rx5700xt"},
+                                                        {"Intel(R) Arc(tm) A310 Graphics (DG2)", "arc-a310"},
+                                                        {"AMD Radeon Pro W7800", "radeon-pro-w7800"},
+                                                        {"Arc B70", "arc-pro-b70"},
+                                                        {"NVIDIA GeForce RTX 3090", "rtx3090"},
+                                                        {"NVIDIA RTX 6000 Ada Generation", "rtx6000-ada"}}) {
+    CAPTURE(printed);
+    CHECK(catalog.find_gpu(printed).id == id);
+  }
+}

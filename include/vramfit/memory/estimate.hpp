@@ -78,7 +78,7 @@ ProjectorCompute estimate_projector_compute(bool flash_attn, bool on_gpu);
 SpeedEstimate estimate_decode_speed(const std::vector<TokenTraffic>& pools, double type_factor = 1.0);
 
 /// How much faster than K-quants a file type's weights decode per byte
-/// ("Q4_0" 1.166, "F16" 1.12, "MXFP4..." 0.901; K and IQ types 1).
+/// ("Q4_0" 1.172, "F16" 1.122, "MXFP4..." 0.9038; K and IQ types 1).
 double decode_type_factor(std::string_view quant);
 
 /// What one device computes for each prompt token, and what it must fetch.
@@ -95,8 +95,8 @@ struct PrefillWork {
 /// Prompt processing speed in tokens per second over the devices a prompt
 /// passes through one after another (layer split), or nothing when a device
 /// has no known peak rate or its backend no fitted rule (Metal, SYCL, CPU).
-/// Rule: efficiency[backend] x factor[type] x (peak / 100 TFLOPS)^-0.382 x
-/// (0.497 for `moe` models) x peak / (matmul FLOPs + multiplier[backend] x
+/// Rule: efficiency[backend] x factor[type] x (peak / 100 TFLOPS)^-0.402 x
+/// (0.505 for `moe` models) x peak / (matmul FLOPs + multiplier[backend] x
 /// attention FLOPs), plus the host weights at k_default_link_gbps per
 /// `n_ubatch` tokens. Fitted by
 /// bench/speed/fit.py on published llama-bench pp rows; the range is the 10th
@@ -104,8 +104,17 @@ struct PrefillWork {
 std::optional<SpeedEstimate> estimate_prefill_speed(const std::vector<PrefillWork>& devices, std::uint32_t n_ubatch,
                                                     double type_factor = 1.0, bool moe = false);
 
+/// What the prefill rule of `backend` claims: measured speed = estimate x
+/// [low, high] (10th and 90th percentile on held-out sources), or nothing where
+/// the backend has no rule.
+struct PrefillRange {
+  double low = 0;
+  double high = 0;
+};
+std::optional<PrefillRange> prefill_range(Backend backend);
+
 /// How much faster than K-quants a file type's prompt processing runs
-/// ("Q4_0" 0.849, "F16" 1.102; others 1).
+/// ("Q4_0" 0.856, "F16" 1.098; others 1).
 double prefill_type_factor(std::string_view quant);
 
 /// Host-to-GPU link bandwidth assumed for weights a prompt fetches from host

@@ -90,11 +90,24 @@ std::string footnotes(const Report& r, bool matrix, const RenderContext& ctx) {
   out += fmt::format("  maybe: the verdict flips within the estimate's range. tok/s: decode speed of one sequence from "
                      "memory bandwidth with the KV cache full, +-20-40% (docs/ESTIMATES.md).{}",
                      br);
-  out +=
-      fmt::format("  pp t/s: prefill of a prompt of {} tokens (--prompt) from the GPU's FP16 tensor rate, x0.6-1.25 on "
-                  "CUDA, x0.35-3 on ROCm and Vulkan, none on Metal, SYCL or CPU; TTFT: that prompt plus one decoded "
-                  "token. JSON speed.prefill_low/high_tokens_per_second give each row's range.{}",
-                  r.prompt_tokens, br);
+  // The prefill rule's measured spread for each backend the report's GPUs use.
+  std::string spread;
+  std::vector<Backend> seen;
+  for (const auto& column : r.columns) {
+    for (const auto& gpu : column.group.gpus) {
+      if (std::find(seen.begin(), seen.end(), gpu.backend) != seen.end()) {
+        continue;
+      }
+      seen.push_back(gpu.backend);
+      const auto range = prefill_range(gpu.backend);
+      spread += fmt::format("{}{}", spread.empty() ? "" : ", ",
+                            range ? fmt::format("x{:.2f}-{:.2f} on {}", range->low, range->high, name(gpu.backend))
+                                  : fmt::format("none on {} (no calibration data)", name(gpu.backend)));
+    }
+  }
+  out += fmt::format("  pp t/s: prefill of a prompt of {} tokens (--prompt) from the GPU's FP16 tensor rate; measured: "
+                     "the estimate {}. TTFT: that prompt plus one decoded token (docs/ESTIMATES.md).{}",
+                     r.prompt_tokens, spread, br);
   const bool from_file = !r.quants.empty() && r.quants.front().source == WeightsSource::gguf;
   if (from_file) {
     out += fmt::format("  file pub: the size of the file read; file pred: llama.cpp's recipe for its file type plus a "
