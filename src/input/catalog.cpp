@@ -5,6 +5,7 @@
 
 #include "vramfit/model/arch.hpp"
 #include "vramfit/model/quantize.hpp"
+#include "vramfit/model/weight_format.hpp"
 #include "vramfit/support/error.hpp"
 #include "vramfit/support/suggest.hpp"
 
@@ -844,6 +845,21 @@ Catalog load_catalog(std::span<const CatalogText> texts) {
     merge(
         catalog.gpus, doc.gpus, [](const GpuSpec& g) -> const std::string& { return g.id; }, text.origin, "GPU",
         errors);
+  }
+  // The checkpoint formats of other engines come from their table, unless a
+  // catalog names a quant the same.
+  for (const auto& f : weight_formats()) {
+    if (std::none_of(catalog.quants.begin(), catalog.quants.end(),
+                     [&](const QuantSpec& q) { return detail::iequals(q.id, f.id); })) {
+      QuantSpec q;
+      q.id = std::string(f.id);
+      q.kind = QuantKind::format;
+      q.moe_only = f.moe_only;
+      q.description = std::string(f.description);
+      q.source = std::string(f.source);
+      q.origin = "vramfit (model/weight_format)";
+      catalog.quants.push_back(std::move(q));
+    }
   }
   // Cross-references, checked once everything is merged.
   std::vector<std::string> quant_ids;

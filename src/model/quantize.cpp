@@ -4,6 +4,7 @@
 #include "vramfit/support/error.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <numeric>
 #include <string>
 #include <string_view>
@@ -461,21 +462,24 @@ Bytes WeightsBreakdown::device_bytes() const {
   return total_bytes - token_embd_bytes - mtp_bytes + (tied_output ? output_bytes : 0);
 }
 
-WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory, const std::vector<GgmlType>& types,
-                                   std::uint32_t n_layer) {
+WeightsBreakdown summarize_tensors(const std::vector<TensorSpec>& inventory, std::uint32_t n_layer,
+                                   const std::function<Bytes(std::size_t)>& bytes_of,
+                                   const std::vector<GgmlType>* types) {
   WeightsBreakdown w;
   w.layer_bytes.assign(n_layer, 0);
   w.layer_expert_bytes.assign(n_layer, 0);
   bool tied = true;
   for (std::size_t i = 0; i < inventory.size(); ++i) {
     const auto& t = inventory[i];
-    const auto type = types.at(i);
-    const Bytes bytes = tensor_bytes(type, t.row_length(), t.rows());
+    const Bytes bytes = bytes_of(i);
     w.total_bytes = checked_add(w.total_bytes, bytes, "model weights");
     w.n_elements =
         checked_add(w.n_elements, checked_mul(t.row_length(), t.rows(), "tensor elements"), "model parameters");
-    w.bytes_by_type[type] += bytes;
-    w.count_by_type[type] += 1;
+    if (types != nullptr) {
+      const auto type = types->at(i);
+      w.bytes_by_type[type] += bytes;
+      w.count_by_type[type] += 1;
+    }
     ++w.n_tensors;
     const bool mtp = t.layer >= 0 && static_cast<std::uint32_t>(t.layer) >= n_layer;
     if (!mtp && t.rows() > 1 && t.name != "token_embd.weight") {
@@ -512,6 +516,13 @@ WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory, con
     w.output_layer_bytes = checked_add(w.output_layer_bytes, w.token_embd_bytes, "output weights");
   }
   return w;
+}
+
+WeightsBreakdown summarize_weights(const std::vector<TensorSpec>& inventory, const std::vector<GgmlType>& types,
+                                   std::uint32_t n_layer) {
+  return summarize_tensors(
+      inventory, n_layer,
+      [&](std::size_t i) { return tensor_bytes(types.at(i), inventory[i].row_length(), inventory[i].rows()); }, &types);
 }
 
 Bytes gguf_tensor_data_bytes(const std::vector<TensorSpec>& inventory, const std::vector<GgmlType>& types) {

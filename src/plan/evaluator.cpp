@@ -1,5 +1,6 @@
 #include "plan/evaluator.hpp"
 
+#include "vramfit/model/weight_format.hpp"
 #include "vramfit/support/error.hpp"
 
 #include <fmt/format.h>
@@ -275,13 +276,19 @@ void Evaluator::resolve_quants() {
   std::vector<const QuantSpec*> quants;
   if (m_request.quants.empty()) {
     for (const auto& q : m_catalog.quants) {
-      if ((q.listed || m_request.all_quants) && applies(q, r.model)) {
+      if ((q.listed || m_request.all_quants) && applies(q, r.model) && m_engine.lists(q)) {
         quants.push_back(&q);
       }
     }
   } else {
     for (const auto& id : m_request.quants) {
       const auto& q = m_catalog.find_quant(id);
+      if (!m_engine.loads(q)) {
+        throw UsageError("--quant " + q.id + ": " + std::string(m_engine.name()) + " does not load " +
+                         (q.kind == QuantKind::format ? "this checkpoint format (" + q.description + ")"
+                                                      : std::string("GGUF files")) +
+                         "; 'vramfit list quants' says which engine loads which");
+      }
       if (q.moe_only && !spec.moe) {
         throw UsageError("--quant " + q.id + ": applies to mixture-of-experts models only, and '" + spec.id +
                          "' is dense");
@@ -415,6 +422,9 @@ QuantResult Evaluator::quant_result(const QuantSpec& q) {
   if (m_inventory.empty()) {
     m_inventory = build_inventory(model.spec);
   }
+  if (q.kind == QuantKind::format) {
+    return format_result(q);
+  }
   const QuantSpec& recipe = q.kind == QuantKind::recipe ? q : m_catalog.find_quant(q.nearest);
   const auto p = predict(model.spec, m_inventory, recipe);
   QuantResult r;
@@ -461,6 +471,31 @@ QuantResult Evaluator::quant_result(const QuantSpec& q) {
   add_extra_buffers(
       r.layers, m_inventory, p.types, model.spec.n_layer, m_cpu,
       predicted == 0 ? 1.0L : static_cast<long double>(r.device_weights_bytes) / static_cast<long double>(predicted));
+  return r;
+}
+
+// A checkpoint of another engine's format: the format's bytes for each tensor
+// (model/weight_format), an estimate of what publishers skip; no GGUF header.
+QuantResult Evaluator::format_result(const QuantSpec& q) {
+  const auto& model = m_report.model;
+  const auto* format = find_weight_format(q.id);
+  if (format == nullptr) {
+    throw UsageError("--quant " + q.id + ": no format of that name");
+  }
+  const auto w = summarize_format(m_inventory, *format, model.spec.n_layer);
+  QuantResult r;
+  r.id = q.id;
+  r.description = q.description;
+  r.recipe = q.id;
+  r.source = WeightsSource::predicted;
+  r.weights_provenance = Provenance::estimate;
+  r.predicted = w;
+  r.file_predicted_bytes = w.total_bytes;
+  r.file_predicted_provenance = Provenance::estimate;
+  r.host_weights_bytes = w.token_embd_bytes;
+  r.device_weights_bytes = w.device_bytes();
+  r.model_file = model.spec.name + "-" + q.id;
+  r.layers = layer_weights(r);
   return r;
 }
 
@@ -912,7 +947,7 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
   if (!found && !m_request.file && !m_request.quants.empty()) {
     std::vector<const QuantResult*> standard;
     for (const auto& qs : m_catalog.quants) {
-      if (qs.listed && applies(qs, r.model)) {
+      if (qs.listed && applies(qs, r.model) && m_engine.lists(qs)) {
         auto it = m_standard_quants.find(qs.id);
         if (it == m_standard_quants.end()) {
           it = m_standard_quants.emplace(qs.id, quant_result(qs)).first;

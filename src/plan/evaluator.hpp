@@ -60,6 +60,7 @@ private:
   void add_warnings();
   void resolve_settings();
   QuantResult quant_result(const QuantSpec& q);
+  QuantResult format_result(const QuantSpec& q);
   QuantResult file_result(const FileWeights& file);
   /// The cache geometry at settings.context_tokens (cached by settings).
   const ContextResult& context(const RunSettings& settings);

@@ -53,7 +53,9 @@ struct CatalogModel {
 /// Recipe quants are llama.cpp file types, predicted tensor by tensor;
 /// published quants (Unsloth UD-*) follow no recipe and are known only by
 /// the files published for a model.
-enum class QuantKind : std::uint8_t { recipe, published };
+/// recipe: a llama.cpp file type vramfit predicts; published: a family known by
+/// its files only; format: a non-GGUF checkpoint format (model/weight_format.hpp).
+enum class QuantKind : std::uint8_t { recipe, published, format };
 
 /// A quantization the catalog knows.
 struct QuantSpec {

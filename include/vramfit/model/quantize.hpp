@@ -12,6 +12,7 @@
 #include "vramfit/support/bytes.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <vector>
 
@@ -62,6 +63,13 @@ struct WeightsBreakdown {
   /// and the MTP blocks, plus the duplicated output matrix of a tied model.
   Bytes device_bytes() const;
 };
+
+/// Sums `inventory` with each tensor's bytes from `bytes_of(index)`, split
+/// as WeightsBreakdown splits them; `types` (optional, index-aligned) fills the
+/// per-type sums. Tensors of blocks at or beyond `n_layer` count as MTP blocks.
+WeightsBreakdown summarize_tensors(const std::vector<TensorSpec>& inventory, std::uint32_t n_layer,
+                                   const std::function<Bytes(std::size_t)>& bytes_of,
+                                   const std::vector<GgmlType>* types = nullptr);
 
 /// Sums `inventory` typed by `types` (index-aligned); tensors of blocks at or
 /// beyond `n_layer` count as MTP blocks. Checked arithmetic.

@@ -13,6 +13,7 @@
 //   vllm          --gpu-memory-utilization of the total, a paged KV cache of
 //                 what is left after weights and activations.
 
+#include "vramfit/input/catalog.hpp"
 #include "vramfit/memory/device.hpp"
 #include "vramfit/memory/estimate.hpp"
 #include "vramfit/memory/kv_cache.hpp"
@@ -137,6 +138,12 @@ public:
   virtual std::uint64_t request_context(std::uint64_t runner, const RunSettings& settings) const;
   /// The budget of a GPU under this engine.
   virtual DeviceBudget budget(const GpuSpec& gpu, DeviceBudget budget, const EngineOptions& options) const;
+
+  /// Whether it loads `q`'s files: GGUF (llama.cpp's recipes and published
+  /// families) by default; vLLM and SGLang also the safetensors formats.
+  virtual bool loads(const QuantSpec& q) const { return q.kind != QuantKind::format; }
+  /// Whether a table without --quant lists `q`: the files the engine's users run.
+  virtual bool lists(const QuantSpec& q) const { return loads(q); }
 
   /// Whether it places layers like llama.cpp (-ngl, --n-cpu-moe, offload plans).
   virtual bool offloads() const { return true; }

@@ -1,6 +1,7 @@
 #include "render/common.hpp"
 
 #include "vramfit/model/ggml_type.hpp"
+#include "vramfit/model/weight_format.hpp"
 
 #include <fmt/format.h>
 
@@ -85,7 +86,19 @@ Listing listing(const Catalog& catalog, const ListInput& in) {
                    {"description", Align::left}};
       for (const auto& q : catalog.quants) {
         const bool recipe = q.kind == QuantKind::recipe;
-        add({q.id, recipe ? "recipe" : "published", recipe ? std::string(name(*q.file_type)) : q.nearest,
+        const bool format = q.kind == QuantKind::format;
+        // A format's "recipe" column names who loads it.
+        const auto* f = format ? find_weight_format(q.id) : nullptr;
+        const std::string loader = f == nullptr                             ? std::string()
+                                   : f->family == FormatFamily::safetensors ? std::string("vllm, sglang")
+                                                                            : std::string("mlx");
+        add({q.id,
+             recipe   ? "recipe"
+             : format ? "format"
+                      : "published",
+             recipe   ? std::string(name(*q.file_type))
+             : format ? loader
+                      : q.nearest,
              q.listed ? "yes" : "no", q.description});
       }
       break;

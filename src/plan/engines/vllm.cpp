@@ -6,6 +6,7 @@
 #include "plan/engines/engines.hpp"
 
 #include "vramfit/model/ggml_type.hpp"
+#include "vramfit/model/weight_format.hpp"
 
 #include <fmt/format.h>
 
@@ -29,6 +30,13 @@ public:
   std::optional<std::string_view> no_draft_reason() const override {
     return "vLLM's speculative decoding (--speculative-config) is not modelled";
   }
+  // vLLM runs Hugging Face checkpoints (BF16, FP8, AWQ, GPTQ, NVFP4, MXFP4),
+  // and GGUF files experimentally: those when asked for by --quant.
+  bool loads(const QuantSpec& q) const override {
+    const auto* f = q.kind == QuantKind::format ? find_weight_format(q.id) : nullptr;
+    return q.kind != QuantKind::format || (f != nullptr && f->family == FormatFamily::safetensors);
+  }
+  bool lists(const QuantSpec& q) const override { return q.kind == QuantKind::format && loads(q); }
 
   // vLLM's engine arguments (vllm serve --help): a changed cache dtype, context
   // or batch; nothing for what vLLM has no switch for (a 4-bit cache, flash
