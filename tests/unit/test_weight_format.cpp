@@ -42,7 +42,7 @@ TEST_CASE("checkpoint formats: one 4096 x 4096 projection by hand", "[format]") 
   CHECK(format_tensor_bytes(format("MLX-8bit"), q) == 16'777'216 + 262'144 * 4);
   // Norms stay 16-bit; embeddings stay 16-bit except under mlx-lm, which quantizes them.
   const auto& norm = tensor(inventory, "blk.0.attn_norm.weight");
-  CHECK(format_tensor_bytes(format("AWQ-INT4"), norm) == 4096 * 2);
+  CHECK(format_tensor_bytes(format("AWQ-INT4"), norm) == 4096ULL * 2);
   const auto& embd = tensor(inventory, "token_embd.weight");  // 151936 x 4096
   CHECK(format_tensor_bytes(format("AWQ-INT4"), embd) == 151'936ULL * 4096 * 2);
   CHECK(format_tensor_bytes(format("MLX-4bit"), embd) == 151'936ULL * 4096 / 2 + 151'936ULL * 64 * 4);
