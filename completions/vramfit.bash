@@ -42,8 +42,8 @@ _vramfit() {
     "|--ubatch-size") COMPREPLY=(); return ;;
     "|--n-cpu-moe") COMPREPLY=(); return ;;
     "|--batch-size") COMPREPLY=(); return ;;
-    "|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm" -- "$cur")); return ;;
-    "|--gpu-memory-utilization") COMPREPLY=(); return ;;
+    "|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm sglang" -- "$cur")); return ;;
+    "|--gpu-memory-utilization"|"|--mem-fraction-static") COMPREPLY=(); return ;;
     "|--ngl"|"|--n-gpu-layers") COMPREPLY=(); return ;;
     "|--host-bandwidth") COMPREPLY=(); return ;;
     "|--ram") COMPREPLY=(); return ;;
@@ -76,8 +76,8 @@ _vramfit() {
     "check|--ubatch-size") COMPREPLY=(); return ;;
     "check|--n-cpu-moe") COMPREPLY=(); return ;;
     "check|--batch-size") COMPREPLY=(); return ;;
-    "check|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm" -- "$cur")); return ;;
-    "check|--gpu-memory-utilization") COMPREPLY=(); return ;;
+    "check|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm sglang" -- "$cur")); return ;;
+    "check|--gpu-memory-utilization"|"check|--mem-fraction-static") COMPREPLY=(); return ;;
     "check|--ngl"|"check|--n-gpu-layers") COMPREPLY=(); return ;;
     "check|--host-bandwidth") COMPREPLY=(); return ;;
     "check|--ram") COMPREPLY=(); return ;;
@@ -110,8 +110,8 @@ _vramfit() {
     "max-context|--ubatch-size") COMPREPLY=(); return ;;
     "max-context|--n-cpu-moe") COMPREPLY=(); return ;;
     "max-context|--batch-size") COMPREPLY=(); return ;;
-    "max-context|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm" -- "$cur")); return ;;
-    "max-context|--gpu-memory-utilization") COMPREPLY=(); return ;;
+    "max-context|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm sglang" -- "$cur")); return ;;
+    "max-context|--gpu-memory-utilization"|"max-context|--mem-fraction-static") COMPREPLY=(); return ;;
     "max-context|--ngl"|"max-context|--n-gpu-layers") COMPREPLY=(); return ;;
     "max-context|--host-bandwidth") COMPREPLY=(); return ;;
     "max-context|--ram") COMPREPLY=(); return ;;
@@ -143,8 +143,8 @@ _vramfit() {
     "plot|--ubatch-size") COMPREPLY=(); return ;;
     "plot|--n-cpu-moe") COMPREPLY=(); return ;;
     "plot|--batch-size") COMPREPLY=(); return ;;
-    "plot|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm" -- "$cur")); return ;;
-    "plot|--gpu-memory-utilization") COMPREPLY=(); return ;;
+    "plot|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm sglang" -- "$cur")); return ;;
+    "plot|--gpu-memory-utilization"|"plot|--mem-fraction-static") COMPREPLY=(); return ;;
     "plot|--ngl"|"plot|--n-gpu-layers") COMPREPLY=(); return ;;
     "plot|--host-bandwidth") COMPREPLY=(); return ;;
     "plot|--ram") COMPREPLY=(); return ;;
@@ -192,16 +192,16 @@ _vramfit() {
   esac
   case "$path" in
     "")
-      COMPREPLY=($(compgen -W "check max-context plot verify inspect list catalog -h --help --version -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --prompt --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog --ladder --no-ladder" -- "$cur"))
+      COMPREPLY=($(compgen -W "check max-context plot verify inspect list catalog -h --help --version -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --mem-fraction-static --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --prompt --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog --ladder --no-ladder" -- "$cur"))
       ;;
     "check")
-      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --prompt --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog --min-headroom" -- "$cur"))
+      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --mem-fraction-static --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --prompt --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog --min-headroom" -- "$cur"))
       ;;
     "max-context")
-      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --prompt --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog" -- "$cur"))
+      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --mem-fraction-static --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --prompt --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog" -- "$cur"))
       ;;
     "plot")
-      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --prompt --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog -o --output" -- "$cur"))
+      COMPREPLY=($(compgen -W "-h --help -m --model --gguf --hf-config --model-draft --gguf-draft --quant-draft --cache-type-draft --mmproj --no-mmproj-offload -g --gpu -q --quant --all-quants -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --batch-size --kv-unified --swa-full --no-kv-offload --nkvo --engine --gpu-memory-utilization --mem-fraction-static --ngl --n-gpu-layers --host-bandwidth --ram --host-cpu --no-repack --prompt --reserve --free --wired-limit-mb --macos -f --format --units --wide --catalog --no-builtin-catalog -o --output" -- "$cur"))
       ;;
     "verify")
       COMPREPLY=($(compgen -W "-h --help -m --model --gguf -q --quant -c --context --cache-type --cache-type-k --cache-type-v --flash-attn --parallel --ubatch-size --n-cpu-moe --host-cpu --no-repack -f --format --units --catalog --no-builtin-catalog" -- "$cur") $(compgen -f -- "$cur"))

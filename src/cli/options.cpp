@@ -167,8 +167,9 @@ void add_run_options(CLI::App& app, Args& a) {
   }
   add_value(app, "--engine", "The engine whose defaults and memory rules apply (default llama.cpp)", engines + "}",
             [&a](const std::string& v) { a.engine = &find_engine(v); });
-  add_value(app, "--gpu-memory-utilization", "vllm: fraction of GPU memory (default 0.9)", "FRACTION",
-            [&a](const std::string& u) {
+  add_value(app, "--gpu-memory-utilization,--mem-fraction-static",
+            "vllm: fraction of GPU memory (default 0.9); sglang: its static fraction (default by GPU memory)",
+            "FRACTION", [&a](const std::string& u) {
               char* end = nullptr;
               const double v = std::strtod(u.c_str(), &end);
               if (u.size() > 8 || end == u.c_str() || *end != '\0' || !(v > 0.0 && v <= 1.0)) {

@@ -1,7 +1,8 @@
 #include "vramfit/model/weight_format.hpp"
 
-#include "vramfit/support/error.hpp"
 #include "detail/text.hpp"
+
+#include "vramfit/support/error.hpp"
 
 #include <algorithm>
 #include <array>
@@ -70,8 +71,8 @@ std::span<const WeightFormat> weight_formats() noexcept {
 }
 
 const WeightFormat* find_weight_format(std::string_view id) noexcept {
-  const auto it =
-      std::find_if(k_formats.begin(), k_formats.end(), [&](const WeightFormat& f) { return detail::iequals(f.id, id); });
+  const auto it = std::find_if(k_formats.begin(), k_formats.end(),
+                               [&](const WeightFormat& f) { return detail::iequals(f.id, id); });
   return it == k_formats.end() ? nullptr : &*it;
 }
 

@@ -13,9 +13,9 @@
 namespace vramfit {
 
 std::span<const EngineRules* const> engines() noexcept {
-  static const std::array<const EngineRules*, 4> k_engines{&builtin_engines::llama_cpp(),
+  static const std::array<const EngineRules*, 5> k_engines{&builtin_engines::llama_cpp(),
                                                            &builtin_engines::llama_server(), &builtin_engines::ollama(),
-                                                           &builtin_engines::vllm()};
+                                                           &builtin_engines::vllm(), &builtin_engines::sglang()};
   return k_engines;
 }
 

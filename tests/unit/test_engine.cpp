@@ -29,7 +29,8 @@ TEST_CASE("engine names", "[engine]") {
   CHECK(find_engine("llamacpp").name() == "llama.cpp");
   CHECK(find_engine("Ollama").name() == "ollama");
   CHECK(find_engine("vllm").name() == "vllm");
-  CHECK_THROWS_WITH(find_engine("tgi"), "--engine: 'tgi' must be llama.cpp, llama-server, ollama or vllm");
+  CHECK(find_engine("SGLang").name() == "sglang");
+  CHECK_THROWS_WITH(find_engine("tgi"), "--engine: 'tgi' must be llama.cpp, llama-server, ollama, vllm or sglang");
   CHECK(&default_engine() == &find_engine("llama.cpp"));
 }
 
@@ -129,4 +130,35 @@ TEST_CASE("vllm: a speed only for rows whose request fits vLLM's cache", "[engin
   }
   CHECK(seen_fit);
   CHECK(seen_over);
+}
+
+TEST_CASE("sglang: its default static fraction by GPU memory", "[engine]") {
+  // server_args.py: a 24 GiB card reserves 512 + 1.5 x 2048 + 128 + 2 x 24 + 8 x 42
+  // prefill graph sizes = 4096 MiB: (24576 - 4096) / 24576 = 0.833.
+  CHECK(sglang_default_fraction_permille(24576 * k_mib, 1) == 833);
+  // 80 GB H100 (81559 MiB): 512 + 12288 + 128 + 512 + 8 x 58 = 13904 MiB: 0.830.
+  CHECK(sglang_default_fraction_permille(81559 * k_mib, 1) == 830);
+  // H200 (143771 MiB): the same reserve, 0.903.
+  CHECK(sglang_default_fraction_permille(143771 * k_mib, 1) == 903);
+  // Under 20 GiB: chunked prefill 2048, 8 decode graphs: 512 + 3072 + 128 + 16 + 336 = 4064 of 12288 MiB.
+  CHECK(sglang_default_fraction_permille(12288 * k_mib, 1) == 669);
+}
+
+TEST_CASE("sglang: weights and a token-granular KV pool in the static fraction", "[engine]") {
+  const auto& c = test::catalog();
+  const auto r = build_report(c, engine_request("sglang", "qwen3-8b", "rtx3090", "AWQ-INT4"));
+  const auto& gpu = c.find_gpu("rtx3090");
+  const Bytes free = *gpu.reported_total_bytes - *gpu.context_reserve_bytes;
+  CHECK(r.columns[0].budget.usable_bytes == static_cast<Bytes>(static_cast<long double>(free) * 833 / 1000.0L));
+  REQUIRE(r.rows[0].vllm);
+  const auto& v = *r.rows[0].vllm;
+  CHECK(v.kv_bytes_per_token == 36ULL * 1024 * 2 * 2);
+  CHECK(v.request_tokens == 8192);
+  // The pool is what the weights leave, in single tokens.
+  CHECK(v.available_bytes == r.columns[0].budget.usable_bytes - r.rows[0].memory.weights_bytes);
+  CHECK(v.cached_tokens == v.available_bytes / v.kv_bytes_per_token);
+  CHECK(r.rows[0].memory.compute_buffer_bytes == 0);  // activations live outside the fraction
+  // A GGUF file by name is refused by engines that do not load it the other way round.
+  CHECK_THROWS_WITH(build_report(c, engine_request("llama.cpp", "qwen3-8b", "rtx3090", "AWQ-INT4")),
+                    Catch::Matchers::Contains("llama.cpp does not load this checkpoint format"));
 }

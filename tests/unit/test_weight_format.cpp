@@ -62,8 +62,8 @@ TEST_CASE("checkpoint formats: whole models", "[format]") {
   CHECK(format_tensor_bytes(format("AWQ-INT4"), experts) == experts.row_length() * experts.rows() * 2);
   CHECK(format_tensor_bytes(format("MXFP4"), experts) == experts.row_length() * experts.rows() * 17 / 32);
   CHECK(format_tensor_bytes(format("MXFP4"), tensor(oss_inventory, "blk.0.attn_q.weight")) ==
-        tensor(oss_inventory, "blk.0.attn_q.weight").row_length() * tensor(oss_inventory, "blk.0.attn_q.weight").rows() *
-            2);
+        tensor(oss_inventory, "blk.0.attn_q.weight").row_length() *
+            tensor(oss_inventory, "blk.0.attn_q.weight").rows() * 2);
 }
 
 TEST_CASE("checkpoint formats: mlx-community's Llama 3.1 8B 4-bit", "[format]") {

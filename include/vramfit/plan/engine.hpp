@@ -12,6 +12,8 @@
 //                 free memory per GPU, OLLAMA_* variables.
 //   vllm          --gpu-memory-utilization of the total, a paged KV cache of
 //                 what is left after weights and activations.
+//   sglang        --mem-fraction-static of the free memory for weights and a
+//                 token-granular KV pool; activations outside it.
 
 #include "vramfit/input/catalog.hpp"
 #include "vramfit/memory/device.hpp"
@@ -196,8 +198,15 @@ inline constexpr Bytes k_ollama_minimum_free_bytes = 457 * k_mib;
 /// 256 sequences, plus CUDA graph capture (512 MiB). An estimate, +-50%.
 Estimate vllm_activation(const ModelSpec& spec);
 
-/// vLLM's cache geometry for `spec` at `settings` (cache dtype from the cache
-/// type: f16/bf16 2 bytes, q8_0 as fp8 1 byte) with `available_bytes` left.
-VllmCapacity vllm_capacity(const ModelSpec& spec, const RunSettings& settings, Bytes available_bytes);
+/// A paged cache's geometry for `spec` at `settings` (cache dtype from the
+/// cache type: f16/bf16 2 bytes, q8_0 as fp8 1 byte) with `available_bytes`
+/// left, in pages of `page_tokens` (vLLM 16, SGLang 1).
+VllmCapacity vllm_capacity(const ModelSpec& spec, const RunSettings& settings, Bytes available_bytes,
+                           std::uint64_t page_tokens = k_vllm_block_tokens);
+
+/// SGLang's default --mem-fraction-static, in thousandths, for a GPU of
+/// `total_bytes` (as nvidia-smi reports it) at tensor parallelism `tp`:
+/// 0.833 on a 24 GiB card, 0.830 on an 80 GB H100 (server_args.py).
+std::uint32_t sglang_default_fraction_permille(Bytes total_bytes, std::uint32_t tp);
 
 }  // namespace vramfit

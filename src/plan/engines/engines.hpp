@@ -10,5 +10,6 @@ const EngineRules& llama_cpp();
 const EngineRules& llama_server();
 const EngineRules& ollama();
 const EngineRules& vllm();
+const EngineRules& sglang();
 
 }  // namespace vramfit::builtin_engines

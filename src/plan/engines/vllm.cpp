@@ -147,7 +147,9 @@ const EngineRules& vllm() {
 
 }  // namespace builtin_engines
 
-VllmCapacity vllm_capacity(const ModelSpec& spec, const RunSettings& settings, Bytes available_bytes) {
+VllmCapacity vllm_capacity(const ModelSpec& spec, const RunSettings& settings, Bytes available_bytes,
+                           std::uint64_t page_tokens) {
+  page_tokens = std::max<std::uint64_t>(page_tokens, 1);
   VllmCapacity c;
   c.available_bytes = available_bytes;
   // vLLM caches in the model's dtype (2 bytes) or fp8 (1 byte); our q8_0 maps to fp8.
@@ -165,10 +167,10 @@ VllmCapacity vllm_capacity(const ModelSpec& spec, const RunSettings& settings, B
   one.n_seq = 1;
   c.state_bytes_per_request = recurrent_state_size(spec, one).total_bytes();
   const std::uint64_t ctx = settings.context_tokens == 0 ? spec.n_ctx_train : settings.context_tokens;
-  c.request_tokens = (ctx + k_vllm_block_tokens - 1) / k_vllm_block_tokens * k_vllm_block_tokens;
-  const Bytes block = checked_mul(c.kv_bytes_per_token, k_vllm_block_tokens, "vLLM block");
+  c.request_tokens = (ctx + page_tokens - 1) / page_tokens * page_tokens;
+  const Bytes block = checked_mul(c.kv_bytes_per_token, page_tokens, "KV page");
   if (block > 0) {
-    c.cached_tokens = available_bytes / block * k_vllm_block_tokens;
+    c.cached_tokens = available_bytes / block * page_tokens;
   }
   const Bytes per_request = checked_add(checked_mul(c.kv_bytes_per_token, c.request_tokens, "vLLM request"),
                                         c.state_bytes_per_request, "vLLM request");

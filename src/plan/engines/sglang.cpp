@@ -1,0 +1,193 @@
+// SGLang: --mem-fraction-static of the GPU's memory holds the weights and the
+// KV cache pool, which takes all of it that the weights leave, one token per
+// page; activations and CUDA graphs live in the rest (python/sglang/srt/
+// server_args.py, "The fraction of the memory used for static allocation
+// (model weights and KV cache memory pool)"). Its default is worked out from
+// the GPU's memory (_handle_gpu_memory_settings, below).
+
+#include "plan/engines/engines.hpp"
+
+#include "vramfit/model/ggml_type.hpp"
+#include "vramfit/model/weight_format.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace vramfit {
+
+std::uint32_t sglang_default_fraction_permille(Bytes total_bytes, std::uint32_t tp) {
+  // sgl-project/sglang python/sglang/srt/server_args.py @001067ff,
+  // _handle_gpu_memory_settings and reserve_for_graph_mb (CUDA, a dense model,
+  // decode and prefill CUDA graphs on, no DP attention): the GPU's memory in MiB
+  // picks the chunked-prefill size and the decode graphs' largest batch; the
+  // reserve is 512 + 1.5 x chunked prefill + tp/8 GiB + 2 x that batch + 8 per
+  // prefill graph size, at least 10 GiB above 60 GiB; the fraction is
+  // (memory - reserve) / memory, rounded to 3 decimals.
+  const double mib = static_cast<double>(total_bytes) / static_cast<double>(k_mib);
+  const double gib = mib / 1024.0;
+  std::uint32_t chunked = 16384;
+  std::uint32_t max_bs = 512;
+  if (gib < 20) {
+    chunked = 2048, max_bs = 8;
+  } else if (gib < 35) {
+    chunked = 2048, max_bs = tp < 4 ? 24 : 80;
+  } else if (gib < 60) {
+    chunked = 4096, max_bs = tp < 4 ? 32 : 160;
+  } else if (gib < 160) {
+    chunked = 8192, max_bs = tp < 4 ? 256 : 512;
+  }
+  // _generate_prefill_cuda_graph_batch_sizes, up to the chunked-prefill size
+  std::uint32_t prefill_graphs = 0;
+  const auto count = [&](std::uint32_t from, std::uint32_t to, std::uint32_t step) {
+    for (std::uint32_t s = from; s <= to && s <= chunked; s += step) {
+      ++prefill_graphs;
+    }
+  };
+  count(4, 32, 4);
+  count(48, 256, 16);
+  count(288, 512, 32);
+  count(576, 1024, 64);
+  count(1280, 4096, 256);
+  count(4608, chunked, 512);
+  double reserved =
+      512.0 + 1.5 * std::max(chunked, 2048U) + tp / 8.0 * 1024.0 + 2.0 * max_bs + 8.0 * prefill_graphs;
+  if (mib > 60.0 * 1024.0) {
+    reserved = std::max(reserved, 10.0 * 1024.0);
+  }
+  if (mib <= reserved) {
+    return 0;
+  }
+  return static_cast<std::uint32_t>(std::lround((mib - reserved) / mib * 1000.0));
+}
+
+namespace builtin_engines {
+namespace {
+
+std::uint32_t fraction_permille(const EngineOptions& options, Bytes total_bytes) {
+  return options.memory_fraction ? static_cast<std::uint32_t>(std::lround(*options.memory_fraction * 1000.0))
+                                 : sglang_default_fraction_permille(total_bytes, 1);
+}
+
+class Sglang final : public EngineRules {
+public:
+  std::string_view name() const noexcept override { return "sglang"; }
+  bool takes_memory_fraction() const override { return true; }
+  bool offloads() const override { return false; }
+  std::optional<std::string_view> no_draft_reason() const override {
+    return "SGLang's speculative decoding (--speculative-algorithm) is not modelled";
+  }
+  bool loads(const QuantSpec& q) const override {
+    const auto* f = q.kind == QuantKind::format ? find_weight_format(q.id) : nullptr;
+    return q.kind != QuantKind::format || (f != nullptr && f->family == FormatFamily::safetensors);
+  }
+  bool lists(const QuantSpec& q) const override { return q.kind == QuantKind::format && loads(q); }
+
+  // server_args.py's flags: --kv-cache-dtype fp8_e4m3, --context-length,
+  // --max-running-requests; nothing for a 4-bit cache or layer offload.
+  std::string describe(const ModelSpec&, const Change& c) const override {
+    std::vector<std::string> words;
+    if (c.cache_type) {
+      if (*c.cache_type != GgmlType::q8_0) {
+        return {};
+      }
+      words.insert(words.end(), {"--kv-cache-dtype", "fp8_e4m3"});
+    }
+    if (c.offload || c.drop_draft) {
+      return {};
+    }
+    if (c.parallel) {
+      words.insert(words.end(), {"--max-running-requests", std::to_string(*c.parallel)});
+    }
+    if (c.context) {
+      words.insert(words.end(), {"--context-length", std::to_string(*c.context)});
+    }
+    if (c.quant) {
+      words.emplace_back("a " + *c.quant + " checkpoint (--quant " + *c.quant + ")");
+    }
+    return joined_arguments(words);
+  }
+
+  std::string_view program() const override { return "python"; }
+
+  std::vector<std::string> arguments(const ModelSpec&, const Placement& placement, const RunSettings& settings,
+                                     const std::string& model_path) const override {
+    std::vector<std::string> args{"-m",           "sglang.launch_server", "--model-path", model_path,
+                                  "--context-length", std::to_string(settings.context_tokens)};
+    if (settings.type_k == GgmlType::q8_0) {
+      args.insert(args.end(), {"--kv-cache-dtype", "fp8_e4m3"});
+    }
+    if (placement.devices.size() > 1) {
+      args.insert(args.end(), {"--tp-size", std::to_string(placement.devices.size())});
+    }
+    if (settings.n_seq > 1) {
+      args.insert(args.end(), {"--max-running-requests", std::to_string(settings.n_seq)});
+    }
+    return args;
+  }
+
+  std::string_view command_heading() const override { return "SGLang command lines"; }
+
+  std::vector<std::string> apply_defaults(RunSettings& s, const SettingsGiven& given, const EngineOptions& options,
+                                          Bytes vram_bytes) const override {
+    if (!given.n_seq) {
+      s.n_seq = 1;
+    }
+    if (!given.flash_attn) {
+      s.flash_attn = true;
+    }
+    if (!given.n_ubatch) {
+      s.n_ubatch = 2048;
+    }
+    return {fmt::format("sglang: --mem-fraction-static {:.3f}{} holds weights and the KV pool, which takes all they "
+                        "leave; activations and CUDA graphs use the rest",
+                        fraction_permille(options, vram_bytes) / 1000.0,
+                        options.memory_fraction ? "" : " (its default for this GPU's memory)")};
+  }
+
+  DeviceBudget budget(const GpuSpec&, DeviceBudget b, const EngineOptions& options) const override {
+    const std::uint32_t permille = fraction_permille(options, b.total_bytes);
+    // The fraction applies to the memory free before the weights load: the total less the CUDA context.
+    const Bytes free = b.total_bytes > b.reserve_bytes ? b.total_bytes - b.reserve_bytes : 0;
+    b.usable_bytes = static_cast<Bytes>(static_cast<long double>(free) * permille / 1000.0L);
+    b.basis = fmt::format("SGLang {:.3f} of {} MiB free after the context ({} MiB)", permille / 1000.0,
+                          free / k_mib, b.reserve_bytes / k_mib);
+    return b;
+  }
+
+  // Every weight on the GPUs, then a token-granular KV pool of the rest.
+  EngineVerdict evaluate(const Scenario& s) const override {
+    EngineVerdict v = EngineRules::evaluate(s);
+    Bytes usable = 0;
+    Bytes fixed = s.host_weights_bytes;
+    for (const auto& d : v.placement.devices) {
+      usable = checked_add(usable, d.usable_bytes, "SGLang");
+      fixed = checked_add(fixed, d.weights_bytes, "SGLang");
+    }
+    v.vllm = vllm_capacity(s.spec, s.settings, usable > fixed ? usable - fixed : 0, 1);
+    v.memory.weights_bytes = checked_add(v.memory.weights_bytes, s.host_weights_bytes, "SGLang");
+    v.estimate = ComputeEstimate{};
+    v.memory.compute_buffer_bytes = 0;
+    v.memory.overhead_bytes = 0;
+    v.memory.kv_cache_bytes = checked_mul(v.vllm->kv_bytes_per_token, v.vllm->request_tokens, "SGLang KV");
+    v.memory.recurrent_state_bytes = v.vllm->state_bytes_per_request;
+    const Bytes total = v.memory.total_bytes();
+    v.headroom_bytes = signed_difference(usable, total);
+    v.fits = v.vllm->max_concurrency >= 1;
+    v.total_low_bytes = total;
+    v.total_high_bytes = total;
+    v.marginal = false;
+    return v;
+  }
+};
+
+}  // namespace
+
+const EngineRules& sglang() {
+  static const Sglang k_engine;
+  return k_engine;
+}
+
+}  // namespace builtin_engines
+}  // namespace vramfit
