@@ -42,7 +42,7 @@ _vramfit() {
     "|--ubatch-size") COMPREPLY=(); return ;;
     "|--n-cpu-moe") COMPREPLY=(); return ;;
     "|--batch-size") COMPREPLY=(); return ;;
-    "|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm sglang" -- "$cur")); return ;;
+    "|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm sglang mlx" -- "$cur")); return ;;
     "|--gpu-memory-utilization"|"|--mem-fraction-static") COMPREPLY=(); return ;;
     "|--ngl"|"|--n-gpu-layers") COMPREPLY=(); return ;;
     "|--host-bandwidth") COMPREPLY=(); return ;;
@@ -76,7 +76,7 @@ _vramfit() {
     "check|--ubatch-size") COMPREPLY=(); return ;;
     "check|--n-cpu-moe") COMPREPLY=(); return ;;
     "check|--batch-size") COMPREPLY=(); return ;;
-    "check|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm sglang" -- "$cur")); return ;;
+    "check|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm sglang mlx" -- "$cur")); return ;;
     "check|--gpu-memory-utilization"|"check|--mem-fraction-static") COMPREPLY=(); return ;;
     "check|--ngl"|"check|--n-gpu-layers") COMPREPLY=(); return ;;
     "check|--host-bandwidth") COMPREPLY=(); return ;;
@@ -110,7 +110,7 @@ _vramfit() {
     "max-context|--ubatch-size") COMPREPLY=(); return ;;
     "max-context|--n-cpu-moe") COMPREPLY=(); return ;;
     "max-context|--batch-size") COMPREPLY=(); return ;;
-    "max-context|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm sglang" -- "$cur")); return ;;
+    "max-context|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm sglang mlx" -- "$cur")); return ;;
     "max-context|--gpu-memory-utilization"|"max-context|--mem-fraction-static") COMPREPLY=(); return ;;
     "max-context|--ngl"|"max-context|--n-gpu-layers") COMPREPLY=(); return ;;
     "max-context|--host-bandwidth") COMPREPLY=(); return ;;
@@ -143,7 +143,7 @@ _vramfit() {
     "plot|--ubatch-size") COMPREPLY=(); return ;;
     "plot|--n-cpu-moe") COMPREPLY=(); return ;;
     "plot|--batch-size") COMPREPLY=(); return ;;
-    "plot|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm sglang" -- "$cur")); return ;;
+    "plot|--engine") COMPREPLY=($(compgen -W "llama.cpp llama-server ollama vllm sglang mlx" -- "$cur")); return ;;
     "plot|--gpu-memory-utilization"|"plot|--mem-fraction-static") COMPREPLY=(); return ;;
     "plot|--ngl"|"plot|--n-gpu-layers") COMPREPLY=(); return ;;
     "plot|--host-bandwidth") COMPREPLY=(); return ;;

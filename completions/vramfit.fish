@@ -33,7 +33,7 @@ complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot v
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l kv-unified -d 'One KV cache shared by all sequences'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l swa-full -d 'Sliding-window layers keep the full context'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l no-kv-offload -l nkvo -d 'KV cache and recurrent state in system RAM, as llama.cpp\'s -nkvo (the GPU keeps '
-complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l engine -d 'The engine whose defaults and memory rules apply (default llama.cpp)' -x -a 'llama.cpp llama-server ollama vllm sglang'
+complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l engine -d 'The engine whose defaults and memory rules apply (default llama.cpp)' -x -a 'llama.cpp llama-server ollama vllm sglang mlx'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l gpu-memory-utilization -l mem-fraction-static -d 'vllm: fraction of GPU memory (default 0.9); sglang: its static fraction (default' -x
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l ngl -l n-gpu-layers -d 'Blocks on the GPU(s), as llama.cpp\'s -ngl (default: all)' -x
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l host-bandwidth -d 'System memory bandwidth in GB/s for offloaded weights (default 60, assumed)' -x
@@ -77,7 +77,7 @@ complete -c vramfit -n '__fish_seen_subcommand_from check' -l batch-size -d 'Log
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l kv-unified -d 'One KV cache shared by all sequences'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l swa-full -d 'Sliding-window layers keep the full context'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l no-kv-offload -l nkvo -d 'KV cache and recurrent state in system RAM, as llama.cpp\'s -nkvo (the GPU keeps '
-complete -c vramfit -n '__fish_seen_subcommand_from check' -l engine -d 'The engine whose defaults and memory rules apply (default llama.cpp)' -x -a 'llama.cpp llama-server ollama vllm sglang'
+complete -c vramfit -n '__fish_seen_subcommand_from check' -l engine -d 'The engine whose defaults and memory rules apply (default llama.cpp)' -x -a 'llama.cpp llama-server ollama vllm sglang mlx'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l gpu-memory-utilization -l mem-fraction-static -d 'vllm: fraction of GPU memory (default 0.9); sglang: its static fraction (default' -x
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l ngl -l n-gpu-layers -d 'Blocks on the GPU(s), as llama.cpp\'s -ngl (default: all)' -x
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l host-bandwidth -d 'System memory bandwidth in GB/s for offloaded weights (default 60, assumed)' -x
@@ -120,7 +120,7 @@ complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l batch-size -
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l kv-unified -d 'One KV cache shared by all sequences'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l swa-full -d 'Sliding-window layers keep the full context'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l no-kv-offload -l nkvo -d 'KV cache and recurrent state in system RAM, as llama.cpp\'s -nkvo (the GPU keeps '
-complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l engine -d 'The engine whose defaults and memory rules apply (default llama.cpp)' -x -a 'llama.cpp llama-server ollama vllm sglang'
+complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l engine -d 'The engine whose defaults and memory rules apply (default llama.cpp)' -x -a 'llama.cpp llama-server ollama vllm sglang mlx'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l gpu-memory-utilization -l mem-fraction-static -d 'vllm: fraction of GPU memory (default 0.9); sglang: its static fraction (default' -x
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l ngl -l n-gpu-layers -d 'Blocks on the GPU(s), as llama.cpp\'s -ngl (default: all)' -x
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l host-bandwidth -d 'System memory bandwidth in GB/s for offloaded weights (default 60, assumed)' -x
@@ -162,7 +162,7 @@ complete -c vramfit -n '__fish_seen_subcommand_from plot' -l batch-size -d 'Logi
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l kv-unified -d 'One KV cache shared by all sequences'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l swa-full -d 'Sliding-window layers keep the full context'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l no-kv-offload -l nkvo -d 'KV cache and recurrent state in system RAM, as llama.cpp\'s -nkvo (the GPU keeps '
-complete -c vramfit -n '__fish_seen_subcommand_from plot' -l engine -d 'The engine whose defaults and memory rules apply (default llama.cpp)' -x -a 'llama.cpp llama-server ollama vllm sglang'
+complete -c vramfit -n '__fish_seen_subcommand_from plot' -l engine -d 'The engine whose defaults and memory rules apply (default llama.cpp)' -x -a 'llama.cpp llama-server ollama vllm sglang mlx'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l gpu-memory-utilization -l mem-fraction-static -d 'vllm: fraction of GPU memory (default 0.9); sglang: its static fraction (default' -x
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l ngl -l n-gpu-layers -d 'Blocks on the GPU(s), as llama.cpp\'s -ngl (default: all)' -x
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l host-bandwidth -d 'System memory bandwidth in GB/s for offloaded weights (default 60, assumed)' -x

@@ -13,9 +13,9 @@
 namespace vramfit {
 
 std::span<const EngineRules* const> engines() noexcept {
-  static const std::array<const EngineRules*, 5> k_engines{&builtin_engines::llama_cpp(),
-                                                           &builtin_engines::llama_server(), &builtin_engines::ollama(),
-                                                           &builtin_engines::vllm(), &builtin_engines::sglang()};
+  static const std::array<const EngineRules*, 6> k_engines{
+      &builtin_engines::llama_cpp(), &builtin_engines::llama_server(), &builtin_engines::ollama(),
+      &builtin_engines::vllm(),      &builtin_engines::sglang(),       &builtin_engines::mlx()};
   return k_engines;
 }
 

@@ -30,7 +30,7 @@ TEST_CASE("engine names", "[engine]") {
   CHECK(find_engine("Ollama").name() == "ollama");
   CHECK(find_engine("vllm").name() == "vllm");
   CHECK(find_engine("SGLang").name() == "sglang");
-  CHECK_THROWS_WITH(find_engine("tgi"), "--engine: 'tgi' must be llama.cpp, llama-server, ollama, vllm or sglang");
+  CHECK_THROWS_WITH(find_engine("tgi"), "--engine: 'tgi' must be llama.cpp, llama-server, ollama, vllm, sglang or mlx");
   CHECK(&default_engine() == &find_engine("llama.cpp"));
 }
 
@@ -161,4 +161,27 @@ TEST_CASE("sglang: weights and a token-granular KV pool in the static fraction",
   // A GGUF file by name is refused by engines that do not load it the other way round.
   CHECK_THROWS_WITH(build_report(c, engine_request("llama.cpp", "qwen3-8b", "rtx3090", "AWQ-INT4")),
                     Catch::Matchers::Contains("llama.cpp does not load this checkpoint format"));
+}
+
+TEST_CASE("mlx: mlx-lm's conversions and cache in the Metal working set, on Apple GPUs only", "[engine]") {
+  const auto& c = test::catalog();
+  CHECK(find_engine("mlx-lm").name() == "mlx");
+  const auto r = build_report(c, engine_request("mlx", "qwen3-8b", "m4-pro-24gb", "MLX-4bit"));
+  const auto& q = r.quants[0];
+  // Every weight, the embeddings too, counts against the working set.
+  CHECK(r.rows[0].memory.weights_bytes == q.device_weights_bytes + q.host_weights_bytes);
+  CHECK(r.rows[0].headroom_bytes == static_cast<ByteDelta>(r.columns[0].budget.usable_bytes) -
+                                        static_cast<ByteDelta>(r.rows[0].memory.total_bytes()));
+  // A 16-bit cache in 256-token steps: 36 layers x 1024 x (K + V) x 2 bytes x 8192.
+  CHECK(r.rows[0].memory.kv_cache_bytes == 36ULL * 1024 * 2 * 2 * 8192);
+  // --kv-bits 8 weighs what a q8_0 cache weighs (1 byte + 4 bytes per 64).
+  Change change;
+  change.with_cache(GgmlType::q8_0);
+  CHECK(find_engine("mlx").describe(r.model.spec, change) == "--kv-bits 8");
+  change.with_cache(GgmlType::q5_0);
+  CHECK(find_engine("mlx").describe(r.model.spec, change).empty());
+  CHECK_THROWS_WITH(build_report(c, engine_request("mlx", "qwen3-8b", "rtx3090", "MLX-4bit")),
+                    "--engine mlx runs on Apple silicon; rtx3090 is a CUDA GPU");
+  CHECK_THROWS_WITH(build_report(c, engine_request("mlx", "qwen3-8b", "m4-pro-24gb", "Q4_K_M")),
+                    Catch::Matchers::Contains("mlx does not load GGUF files"));
 }

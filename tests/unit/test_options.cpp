@@ -53,7 +53,7 @@ TEST_CASE("command-line errors are usage errors in vramfit's words", "[cli]") {
                     "--format: 'xml' must be table, markdown, csv or json");
   CHECK_THROWS_WITH(parse({"--model", "x", "--gpu", "y", "--parallel", "0"}), "--parallel: '0' must be at least 1");
   CHECK_THROWS_WITH(parse({"--model", "x", "--gpu", "y", "--engine", "tgi"}),
-                    "--engine: 'tgi' must be llama.cpp, llama-server, ollama, vllm or sglang");
+                    "--engine: 'tgi' must be llama.cpp, llama-server, ollama, vllm, sglang or mlx");
   CHECK_THROWS_WITH(parse({"list", "widgets"}), "list: 'widgets' must be models, gpus, quants or cache-types");
   // An option of the main job given to a subcommand that does not take it.
   CHECK_THROWS_WITH(parse({"inspect", "f.gguf", "--gpu", "rtx3090"}), Catch::Matchers::Contains("not expected"));

@@ -14,6 +14,8 @@
 //                 what is left after weights and activations.
 //   sglang        --mem-fraction-static of the free memory for weights and a
 //                 token-granular KV pool; activations outside it.
+//   mlx           mlx-lm on Apple silicon: its own 4/8-bit conversions, the
+//                 whole model and a 16-bit cache in the Metal working set.
 
 #include "vramfit/input/catalog.hpp"
 #include "vramfit/memory/device.hpp"

@@ -11,5 +11,6 @@ const EngineRules& llama_server();
 const EngineRules& ollama();
 const EngineRules& vllm();
 const EngineRules& sglang();
+const EngineRules& mlx();
 
 }  // namespace vramfit::builtin_engines

@@ -51,8 +51,7 @@ std::uint32_t sglang_default_fraction_permille(Bytes total_bytes, std::uint32_t 
   count(576, 1024, 64);
   count(1280, 4096, 256);
   count(4608, chunked, 512);
-  double reserved =
-      512.0 + 1.5 * std::max(chunked, 2048U) + tp / 8.0 * 1024.0 + 2.0 * max_bs + 8.0 * prefill_graphs;
+  double reserved = 512.0 + 1.5 * std::max(chunked, 2048U) + tp / 8.0 * 1024.0 + 2.0 * max_bs + 8.0 * prefill_graphs;
   if (mib > 60.0 * 1024.0) {
     reserved = std::max(reserved, 10.0 * 1024.0);
   }
@@ -113,8 +112,8 @@ public:
 
   std::vector<std::string> arguments(const ModelSpec&, const Placement& placement, const RunSettings& settings,
                                      const std::string& model_path) const override {
-    std::vector<std::string> args{"-m",           "sglang.launch_server", "--model-path", model_path,
-                                  "--context-length", std::to_string(settings.context_tokens)};
+    std::vector<std::string> args{"-m",       "sglang.launch_server", "--model-path",
+                                  model_path, "--context-length",     std::to_string(settings.context_tokens)};
     if (settings.type_k == GgmlType::q8_0) {
       args.insert(args.end(), {"--kv-cache-dtype", "fp8_e4m3"});
     }
@@ -151,8 +150,8 @@ public:
     // The fraction applies to the memory free before the weights load: the total less the CUDA context.
     const Bytes free = b.total_bytes > b.reserve_bytes ? b.total_bytes - b.reserve_bytes : 0;
     b.usable_bytes = static_cast<Bytes>(static_cast<long double>(free) * permille / 1000.0L);
-    b.basis = fmt::format("SGLang {:.3f} of {} MiB free after the context ({} MiB)", permille / 1000.0,
-                          free / k_mib, b.reserve_bytes / k_mib);
+    b.basis = fmt::format("SGLang {:.3f} of {} MiB free after the context ({} MiB)", permille / 1000.0, free / k_mib,
+                          b.reserve_bytes / k_mib);
     return b;
   }
 
