@@ -40,6 +40,38 @@ const EngineRules& find_engine(std::string_view text) {
   throw UsageError("--engine: '" + std::string(text.substr(0, 32)) + "' must be " + list);
 }
 
+namespace builtin_engines {
+
+bool is_format_of(const QuantSpec& q, FormatFamily family) {
+  const auto* f = q.kind == QuantKind::format ? find_weight_format(q.id) : nullptr;
+  return f != nullptr && f->family == family;
+}
+
+std::string describe_serving(const Change& c, const ServingFlags& flags) {
+  std::vector<std::string> words;
+  if (c.cache_type) {
+    if (*c.cache_type != GgmlType::q8_0) {
+      return {};
+    }
+    words.insert(words.end(), flags.kv_fp8.begin(), flags.kv_fp8.end());
+  }
+  if (c.offload || c.drop_draft) {
+    return {};
+  }
+  if (c.parallel) {
+    words.insert(words.end(), {std::string(flags.parallel), std::to_string(*c.parallel)});
+  }
+  if (c.context) {
+    words.insert(words.end(), {std::string(flags.context), std::to_string(*c.context)});
+  }
+  if (c.quant) {
+    words.emplace_back("a " + *c.quant + " checkpoint (--quant " + *c.quant + ")");
+  }
+  return joined_arguments(words);
+}
+
+}  // namespace builtin_engines
+
 std::uint64_t EngineRules::runner_context(std::uint64_t per_request, const RunSettings&) const {
   return per_request;
 }

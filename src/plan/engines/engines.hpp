@@ -2,9 +2,26 @@
 
 // The engines the registry (src/plan/engine.cpp) lists, one file each.
 
+#include "vramfit/model/weight_format.hpp"
 #include "vramfit/plan/engine.hpp"
 
+#include <string>
+
 namespace vramfit::builtin_engines {
+
+/// Whether `q` is a checkpoint format of `family`.
+bool is_format_of(const QuantSpec& q, FormatFamily family);
+
+/// A serving engine's own flags for the changes it has a switch for (nothing
+/// for layer offload, a draft or flash attention): the fp8 cache (`kv_fp8`,
+/// e.g. "--kv-cache-dtype fp8"), requests at once, context length. Empty when
+/// the change needs what the engine has no switch for.
+struct ServingFlags {
+  std::vector<std::string_view> kv_fp8;
+  std::string_view parallel;
+  std::string_view context;
+};
+std::string describe_serving(const Change& c, const ServingFlags& flags);
 
 const EngineRules& llama_cpp();
 const EngineRules& llama_server();

@@ -25,13 +25,8 @@ public:
   std::string_view name() const noexcept override { return "mlx"; }
   std::vector<std::string_view> aliases() const override { return {"mlx-lm", "mlx_lm"}; }
   bool offloads() const override { return false; }
-  std::optional<std::string_view> no_draft_reason() const override {
-    return "mlx-lm's --draft-model is not modelled";
-  }
-  bool loads(const QuantSpec& q) const override {
-    const auto* f = q.kind == QuantKind::format ? find_weight_format(q.id) : nullptr;
-    return f != nullptr && f->family == FormatFamily::mlx;
-  }
+  std::optional<std::string_view> no_draft_reason() const override { return "mlx-lm's --draft-model is not modelled"; }
+  bool loads(const QuantSpec& q) const override { return is_format_of(q, FormatFamily::mlx); }
 
   // mlx_lm.generate's flags: --kv-bits for a quantized cache, --max-kv-size for
   // a rotating one; nothing for flash attention, slots or layer offload.
@@ -78,7 +73,8 @@ public:
     }
     if ((s.type_k != s.type_v) ||
         (s.type_k != GgmlType::f16 && s.type_k != GgmlType::q8_0 && s.type_k != GgmlType::q4_0)) {
-      throw UsageError("--cache-type: mlx-lm's cache is 16-bit, or --kv-bits 8 / 4 for K and V alike (f16, q8_0, q4_0)");
+      throw UsageError(
+          "--cache-type: mlx-lm's cache is 16-bit, or --kv-bits 8 / 4 for K and V alike (f16, q8_0, q4_0)");
     }
     return {"mlx: weights and embeddings, and a KV cache (16-bit, or --kv-bits 8/4) grown in 256-token steps, in the "
             "Metal working set mlx-lm wires; activations estimated with llama.cpp's compute rule"};

@@ -78,34 +78,13 @@ public:
     return "SGLang's speculative decoding (--speculative-algorithm) is not modelled";
   }
   bool loads(const QuantSpec& q) const override {
-    const auto* f = q.kind == QuantKind::format ? find_weight_format(q.id) : nullptr;
-    return q.kind != QuantKind::format || (f != nullptr && f->family == FormatFamily::safetensors);
+    return q.kind != QuantKind::format || is_format_of(q, FormatFamily::safetensors);
   }
-  bool lists(const QuantSpec& q) const override { return q.kind == QuantKind::format && loads(q); }
+  bool lists(const QuantSpec& q) const override { return is_format_of(q, FormatFamily::safetensors); }
 
-  // server_args.py's flags: --kv-cache-dtype fp8_e4m3, --context-length,
-  // --max-running-requests; nothing for a 4-bit cache or layer offload.
+  // server_args.py's flags; nothing for a 4-bit cache or layer offload.
   std::string describe(const ModelSpec&, const Change& c) const override {
-    std::vector<std::string> words;
-    if (c.cache_type) {
-      if (*c.cache_type != GgmlType::q8_0) {
-        return {};
-      }
-      words.insert(words.end(), {"--kv-cache-dtype", "fp8_e4m3"});
-    }
-    if (c.offload || c.drop_draft) {
-      return {};
-    }
-    if (c.parallel) {
-      words.insert(words.end(), {"--max-running-requests", std::to_string(*c.parallel)});
-    }
-    if (c.context) {
-      words.insert(words.end(), {"--context-length", std::to_string(*c.context)});
-    }
-    if (c.quant) {
-      words.emplace_back("a " + *c.quant + " checkpoint (--quant " + *c.quant + ")");
-    }
-    return joined_arguments(words);
+    return describe_serving(c, {{"--kv-cache-dtype", "fp8_e4m3"}, "--max-running-requests", "--context-length"});
   }
 
   std::string_view program() const override { return "python"; }

@@ -33,35 +33,14 @@ public:
   // vLLM runs Hugging Face checkpoints (BF16, FP8, AWQ, GPTQ, NVFP4, MXFP4),
   // and GGUF files experimentally: those when asked for by --quant.
   bool loads(const QuantSpec& q) const override {
-    const auto* f = q.kind == QuantKind::format ? find_weight_format(q.id) : nullptr;
-    return q.kind != QuantKind::format || (f != nullptr && f->family == FormatFamily::safetensors);
+    return q.kind != QuantKind::format || is_format_of(q, FormatFamily::safetensors);
   }
-  bool lists(const QuantSpec& q) const override { return q.kind == QuantKind::format && loads(q); }
+  bool lists(const QuantSpec& q) const override { return is_format_of(q, FormatFamily::safetensors); }
 
-  // vLLM's engine arguments (vllm serve --help): a changed cache dtype, context
-  // or batch; nothing for what vLLM has no switch for (a 4-bit cache, flash
-  // attention, llama.cpp's layer offload), so the ladder leaves those out.
+  // vLLM's engine arguments (vllm serve --help); nothing for what vLLM has no
+  // switch for (a 4-bit cache, flash attention, llama.cpp's layer offload).
   std::string describe(const ModelSpec&, const Change& c) const override {
-    std::vector<std::string> words;
-    if (c.cache_type) {
-      if (*c.cache_type != GgmlType::q8_0) {
-        return {};
-      }
-      words.insert(words.end(), {"--kv-cache-dtype", "fp8"});
-    }
-    if (c.offload || c.drop_draft) {
-      return {};
-    }
-    if (c.parallel) {
-      words.insert(words.end(), {"--max-num-seqs", std::to_string(*c.parallel)});
-    }
-    if (c.context) {
-      words.insert(words.end(), {"--max-model-len", std::to_string(*c.context)});
-    }
-    if (c.quant) {
-      words.emplace_back("a " + *c.quant + " checkpoint (--quant " + *c.quant + ")");
-    }
-    return joined_arguments(words);
+    return describe_serving(c, {{"--kv-cache-dtype", "fp8"}, "--max-num-seqs", "--max-model-len"});
   }
 
   std::string_view program() const override { return "vllm"; }
