@@ -270,8 +270,8 @@ void add_draft_options(CLI::App& app, Args& a) {
 void add_projector_options(CLI::App& app, Args& a) {
   app.add_option("--mmproj", a.mmproj,
                  "A vision projector's GGUF file (llama-server --mmproj): its weights and compute buffer on the "
-                 "first GPU beside the model")
-      ->type_name("FILE");
+                 "first GPU beside the model; 'auto': the catalog's published projector for the model")
+      ->type_name("FILE|auto");
   app.add_flag("--no-mmproj-offload", a.no_mmproj_offload,
                "Keep the projector in system memory (llama.cpp's own flag)");
 }

@@ -83,6 +83,12 @@ std::optional<ProjectorRequest> projector_request(const Args& a) {
     }
     return std::nullopt;
   }
+  if (a.mmproj == "auto") {
+    ProjectorRequest p;
+    p.from_catalog = true;
+    p.offload = !a.no_mmproj_offload;
+    return p;
+  }
   FileSource source(a.mmproj);
   const auto gguf = read_gguf(source, a.mmproj);
   const auto* arch = gguf.find("general.architecture");

@@ -322,7 +322,8 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
                 "ssm",
                 "mla",
                 "tokenizer",
-                "files"});
+                "files",
+                "projectors"});
   const std::size_t errors_before = r.errors().size();
   CatalogModel out;
   out.origin = r.origin();
@@ -439,29 +440,37 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
     }
     s.tokenizer.has_scores = r.boolean(*t, tp, "scores").value_or(false);
   }
-  if (const json* f = r.member(m, p, "files", false)) {
-    const auto fp = Reader::child(p, "files");
+  // Published files: the model's quants ("files") and its vision projectors
+  // ("projectors", with repo and file named; "quant" is the projector's type).
+  const auto read_files = [&](std::string_view key, bool projector, std::vector<PublishedFile>& into) {
+    const json* f = r.member(m, p, key, false);
+    if (f == nullptr) {
+      return;
+    }
+    const auto fp = Reader::child(p, key);
     if (!f->is_array()) {
       r.error(fp, "must be an array");
-    } else {
-      for (std::size_t i = 0; i < f->size() && i < 1024; ++i) {
-        const auto ip = Reader::child(fp, i);
-        const auto& e = (*f)[i];
-        if (!e.is_object()) {
-          r.error(ip, "must be an object");
-          continue;
-        }
-        r.check_keys(e, ip, {"quant", "bytes", "repo", "file", "source", "revision", "notes"});
-        PublishedFile pf;
-        pf.quant = r.string(e, ip, "quant", true).value_or("");
-        pf.bytes = r.integer(e, ip, "bytes", true, 1, std::uint64_t{1} << 50).value_or(0);
-        pf.repo = r.string(e, ip, "repo", false).value_or("");
-        pf.file = r.string(e, ip, "file", false).value_or("");
-        pf.source = r.string(e, ip, "source", true).value_or("");
-        out.files.push_back(std::move(pf));
-      }
+      return;
     }
-  }
+    for (std::size_t i = 0; i < f->size() && i < 1024; ++i) {
+      const auto ip = Reader::child(fp, i);
+      const auto& e = (*f)[i];
+      if (!e.is_object()) {
+        r.error(ip, "must be an object");
+        continue;
+      }
+      r.check_keys(e, ip, {"quant", "bytes", "repo", "file", "source", "revision", "notes"});
+      PublishedFile pf;
+      pf.quant = r.string(e, ip, "quant", !projector).value_or("");
+      pf.bytes = r.integer(e, ip, "bytes", true, 1, std::uint64_t{1} << 50).value_or(0);
+      pf.repo = r.string(e, ip, "repo", projector).value_or("");
+      pf.file = r.string(e, ip, "file", projector).value_or("");
+      pf.source = r.string(e, ip, "source", true).value_or("");
+      into.push_back(std::move(pf));
+    }
+  };
+  read_files("files", false, out.files);
+  read_files("projectors", true, out.projectors);
   if (r.errors().size() != errors_before) {
     return std::nullopt;
   }

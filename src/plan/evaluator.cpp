@@ -137,8 +137,20 @@ Evaluator::Evaluator(const Catalog& catalog, const Request& request)
   resolve_quants();
   resolve_draft();
   m_report.projector = request.projector;
-  if (request.projector) {
-    m_report.projector_compute = estimate_projector_compute(m_report.settings.flash_attn, request.projector->offload);
+  if (m_report.projector && m_report.projector->from_catalog) {
+    const auto& published = m_report.model.projectors;
+    if (published.empty()) {
+      throw UsageError("--mmproj auto: the catalog has no projector file for '" + m_report.model.spec.id +
+                       "'; give --mmproj FILE");
+    }
+    const auto& f = published.front();
+    m_report.projector->file = f.file;
+    m_report.projector->weights_bytes = f.bytes;
+    m_report.notes.push_back(fmt::format("--mmproj auto: {}/{} ({}), {} bytes as published, header included", f.repo,
+                                         f.file, f.quant, f.bytes));
+  }
+  if (m_report.projector) {
+    m_report.projector_compute = estimate_projector_compute(m_report.settings.flash_attn, m_report.projector->offload);
   }
   add_warnings();
   auto& r = m_report;
@@ -390,10 +402,10 @@ std::optional<Companion> Evaluator::draft_loads(const GpuColumn& column, const R
 // of the compute beside it; everything on the CPU with --no-mmproj-offload.
 std::optional<Companion> Evaluator::projector_loads(const GpuColumn& column, const RunSettings& settings,
                                                     bool on_gpu) const {
-  if (!m_request.projector) {
+  if (!m_report.projector) {
     return std::nullopt;
   }
-  const auto& pr = *m_request.projector;
+  const auto& pr = *m_report.projector;
   const bool offload = pr.offload && on_gpu;
   Companion c;
   c.gpus.resize(column.group.gpus.size());
@@ -720,7 +732,7 @@ FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, co
   if (m_draft) {
     row.draft = summed(&DeviceLoad::draft);
   }
-  if (m_request.projector) {
+  if (m_report.projector) {
     row.projector = summed(&DeviceLoad::projector);
   }
   row.ram_fits = ram_fits(column, row.placement);
@@ -865,7 +877,7 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
   if (m_draft) {
     add_on(column, Knob::draft, m_engine.describe(spec, Change().without_draft()), at, asked_offload, false);
   }
-  if (m_request.projector && m_request.projector->offload) {
+  if (m_report.projector && m_report.projector->offload) {
     add_on(column, Knob::projector, "--no-mmproj-offload (the projector in RAM; images encode on the CPU)", at,
            asked_offload, true, false);
   }

@@ -196,3 +196,22 @@ TEST_CASE("the embedded catalog resolves the devices published llama-bench table
     CHECK(catalog.find_gpu(printed).id == id);
   }
 }
+
+TEST_CASE("the embedded catalog: published vision projectors, each with its source", "[catalog]") {
+  const auto catalog = load_catalog(embedded_catalog_texts());
+  const auto& m = catalog.find_model("qwen3.6-35b-a3b");
+  REQUIRE_FALSE(m.projectors.empty());
+  CHECK(m.projectors.front().file == "mmproj-F16.gguf");
+  CHECK(m.projectors.front().bytes == 899'283'680);
+  std::size_t with_projector = 0;
+  for (const auto& model : catalog.models) {
+    for (const auto& p : model.projectors) {
+      CAPTURE(model.spec.id);
+      CHECK_FALSE(p.source.empty());
+      CHECK_FALSE(p.repo.empty());
+      CHECK(p.bytes > 100'000'000);
+    }
+    with_projector += model.projectors.empty() ? 0U : 1U;
+  }
+  CHECK(with_projector >= 9);
+}

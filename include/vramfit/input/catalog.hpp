@@ -45,16 +45,15 @@ struct CatalogModel {
   std::string notes;
   std::string origin;  ///< catalog file that defined the entry
   std::vector<PublishedFile> files;
+  std::vector<PublishedFile> projectors;  ///< published vision projector (mmproj) files, the usual one first
 
   /// The published file for `quant`, if the catalog has one.
   const PublishedFile* published(std::string_view quant) const;
 };
 
-/// Recipe quants are llama.cpp file types, predicted tensor by tensor;
-/// published quants (Unsloth UD-*) follow no recipe and are known only by
-/// the files published for a model.
-/// recipe: a llama.cpp file type vramfit predicts; published: a family known by
-/// its files only; format: a non-GGUF checkpoint format (model/weight_format.hpp).
+/// recipe: a llama.cpp file type vramfit predicts, tensor by tensor;
+/// published: a family known by its files only (Unsloth UD-*); format: a
+/// non-GGUF checkpoint format (model/weight_format.hpp).
 enum class QuantKind : std::uint8_t { recipe, published, format };
 
 /// A quantization the catalog knows.

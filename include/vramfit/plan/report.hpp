@@ -232,6 +232,9 @@ struct ProjectorRequest {
   std::string type;         ///< clip.projector_type ("qwen3vl_merger"), when the file says
   Bytes weights_bytes = 0;  ///< the file's tensor data (exact)
   bool offload = true;      ///< false: --no-mmproj-offload, weights and compute on the CPU
+  /// --mmproj auto: the catalog's published projector for the model, its
+  /// file's size standing for the tensors (the header adds well under 1 MB).
+  bool from_catalog = false;
 };
 
 /// What to evaluate.
