@@ -263,6 +263,25 @@ SpeedRule speed_rule(Backend backend) {
   return {0.457, 82e-6, 0.40};
 }
 
+// The type families bench/speed/fit.py fits a factor for, from a quant's name.
+enum class TypeFamily : std::uint8_t { k_quant, legacy, float16, mxfp4 };
+
+TypeFamily type_family(std::string_view quant) {
+  const auto starts = [&](std::string_view p) {
+    return quant.substr(0, p.size()) == p;
+  };
+  if (starts("Q4_0") || starts("Q4_1") || starts("Q5_0") || starts("Q5_1") || starts("Q8_0")) {
+    return TypeFamily::legacy;
+  }
+  if (starts("F16") || starts("BF16") || starts("F32")) {
+    return TypeFamily::float16;
+  }
+  if (starts("MXFP4")) {
+    return TypeFamily::mxfp4;
+  }
+  return TypeFamily::k_quant;  // K-quants, and IQ types (no rows of their own)
+}
+
 // Prompt processing per backend: the share of the FP16 tensor peak reached at
 // a 100 TFLOPS GPU, the weight of attention FLOPs against matrix FLOPs, and the
 // measured / predicted spread on held-out sources (10th and 90th percentile).
@@ -310,16 +329,16 @@ std::optional<PrefillRange> prefill_range(Backend backend) {
 }
 
 double prefill_type_factor(std::string_view quant) {
-  const auto starts = [&](std::string_view p) {
-    return quant.substr(0, p.size()) == p;
-  };
-  if (starts("Q4_0") || starts("Q4_1") || starts("Q5_0") || starts("Q5_1") || starts("Q8_0")) {
-    return 0.8557;
+  switch (type_family(quant)) {
+    case TypeFamily::legacy:
+      return 0.8557;
+    case TypeFamily::float16:
+      return 1.098;
+    case TypeFamily::k_quant:
+    case TypeFamily::mxfp4:  // too few rows
+      return 1.0;
   }
-  if (starts("F16") || starts("BF16") || starts("F32")) {
-    return 1.098;
-  }
-  return 1.0;  // K-quants (the reference); IQ and MXFP4 had too few rows
+  return 1.0;
 }
 
 std::optional<SpeedEstimate> estimate_prefill_speed(const std::vector<PrefillWork>& devices, std::uint32_t n_ubatch,
@@ -386,17 +405,15 @@ double decode_type_factor(std::string_view quant) {
   // Fitted with the backends' rules (bench/speed/constants.json) on GPU rows:
   // K-quants are the reference; legacy blocks dequantize faster, MXFP4 slower.
   // IQ types had no rows and keep 1. Host pools (no CPU rows) keep 1.
-  const auto starts = [&](std::string_view p) {
-    return quant.substr(0, p.size()) == p;
-  };
-  if (starts("Q4_0") || starts("Q4_1") || starts("Q5_0") || starts("Q5_1") || starts("Q8_0")) {
-    return 1.172;
-  }
-  if (starts("F16") || starts("BF16") || starts("F32")) {
-    return 1.122;
-  }
-  if (starts("MXFP4")) {
-    return 0.9038;
+  switch (type_family(quant)) {
+    case TypeFamily::legacy:
+      return 1.172;
+    case TypeFamily::float16:
+      return 1.122;
+    case TypeFamily::mxfp4:
+      return 0.9038;
+    case TypeFamily::k_quant:
+      return 1.0;
   }
   return 1.0;
 }
