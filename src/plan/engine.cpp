@@ -70,6 +70,31 @@ std::string describe_serving(const Change& c, const ServingFlags& flags) {
   return joined_arguments(words);
 }
 
+EngineVerdict paged_verdict(EngineVerdict v, const Scenario& s, const Estimate& activation, std::uint64_t page_tokens) {
+  Bytes usable = 0;
+  Bytes fixed = checked_add(activation.bytes, s.host_weights_bytes, "paged cache");
+  for (const auto& d : v.placement.devices) {
+    usable = checked_add(usable, d.usable_bytes, "paged cache");
+    fixed = checked_add(fixed, d.weights_bytes, "paged cache");
+  }
+  v.vllm = vllm_capacity(s.spec, s.settings, usable > fixed ? usable - fixed : 0, page_tokens);
+  v.memory.weights_bytes = checked_add(v.memory.weights_bytes, s.host_weights_bytes, "paged cache");
+  v.estimate.compute_buffer = activation;
+  v.estimate.overhead = Estimate{};
+  v.memory.compute_buffer_bytes = activation.bytes;
+  v.memory.overhead_bytes = 0;
+  v.memory.kv_cache_bytes = checked_mul(v.vllm->kv_bytes_per_token, v.vllm->request_tokens, "paged cache");
+  v.memory.recurrent_state_bytes = v.vllm->state_bytes_per_request;
+  const Bytes total = v.memory.total_bytes();
+  v.headroom_bytes = signed_difference(usable, total);
+  v.fits = v.vllm->max_concurrency >= 1;
+  const Bytes spread = activation.high - activation.bytes;
+  v.total_low_bytes = total - std::min(total, spread);
+  v.total_high_bytes = checked_add(total, spread, "paged cache");
+  v.marginal = (v.total_low_bytes <= usable) != (v.total_high_bytes <= usable);
+  return v;
+}
+
 }  // namespace builtin_engines
 
 std::uint64_t EngineRules::runner_context(std::uint64_t per_request, const RunSettings&) const {

@@ -23,6 +23,12 @@ struct ServingFlags {
 };
 std::string describe_serving(const Change& c, const ServingFlags& flags);
 
+/// A paged-cache engine's verdict on llama.cpp's placement `v` of scenario
+/// `s`: every weight on the GPUs (the token embeddings too), then `activation`
+/// inside the budget, and a KV cache of the rest in pages of `page_tokens`
+/// that one request of the context must fit.
+EngineVerdict paged_verdict(EngineVerdict v, const Scenario& s, const Estimate& activation, std::uint64_t page_tokens);
+
 const EngineRules& llama_cpp();
 const EngineRules& llama_server();
 const EngineRules& ollama();

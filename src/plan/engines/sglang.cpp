@@ -136,27 +136,7 @@ public:
 
   // Every weight on the GPUs, then a token-granular KV pool of the rest.
   EngineVerdict evaluate(const Scenario& s) const override {
-    EngineVerdict v = EngineRules::evaluate(s);
-    Bytes usable = 0;
-    Bytes fixed = s.host_weights_bytes;
-    for (const auto& d : v.placement.devices) {
-      usable = checked_add(usable, d.usable_bytes, "SGLang");
-      fixed = checked_add(fixed, d.weights_bytes, "SGLang");
-    }
-    v.vllm = vllm_capacity(s.spec, s.settings, usable > fixed ? usable - fixed : 0, 1);
-    v.memory.weights_bytes = checked_add(v.memory.weights_bytes, s.host_weights_bytes, "SGLang");
-    v.estimate = ComputeEstimate{};
-    v.memory.compute_buffer_bytes = 0;
-    v.memory.overhead_bytes = 0;
-    v.memory.kv_cache_bytes = checked_mul(v.vllm->kv_bytes_per_token, v.vllm->request_tokens, "SGLang KV");
-    v.memory.recurrent_state_bytes = v.vllm->state_bytes_per_request;
-    const Bytes total = v.memory.total_bytes();
-    v.headroom_bytes = signed_difference(usable, total);
-    v.fits = v.vllm->max_concurrency >= 1;
-    v.total_low_bytes = total;
-    v.total_high_bytes = total;
-    v.marginal = false;
-    return v;
+    return paged_verdict(EngineRules::evaluate(s), s, Estimate{}, 1);
   }
 };
 

@@ -90,30 +90,7 @@ public:
   // Every weight stays on the GPUs (the token embeddings too), then the
   // activation estimate; the rest is a paged cache that one request must fit.
   EngineVerdict evaluate(const Scenario& s) const override {
-    EngineVerdict v = EngineRules::evaluate(s);
-    const auto activation = vllm_activation(s.spec);
-    Bytes usable = 0;
-    Bytes fixed = checked_add(activation.bytes, s.host_weights_bytes, "vLLM");
-    for (const auto& d : v.placement.devices) {
-      usable = checked_add(usable, d.usable_bytes, "vLLM");
-      fixed = checked_add(fixed, d.weights_bytes, "vLLM");
-    }
-    v.vllm = vllm_capacity(s.spec, s.settings, usable > fixed ? usable - fixed : 0);
-    v.memory.weights_bytes = checked_add(v.memory.weights_bytes, s.host_weights_bytes, "vLLM");
-    v.estimate.compute_buffer = activation;
-    v.estimate.overhead = Estimate{};
-    v.memory.compute_buffer_bytes = activation.bytes;
-    v.memory.overhead_bytes = 0;
-    v.memory.kv_cache_bytes = checked_mul(v.vllm->kv_bytes_per_token, v.vllm->request_tokens, "vLLM KV");
-    v.memory.recurrent_state_bytes = v.vllm->state_bytes_per_request;
-    const Bytes total = v.memory.total_bytes();
-    v.headroom_bytes = signed_difference(usable, total);
-    v.fits = v.vllm->max_concurrency >= 1;
-    const Bytes spread = activation.high - activation.bytes;
-    v.total_low_bytes = total - std::min(total, spread);
-    v.total_high_bytes = checked_add(total, spread, "vLLM");
-    v.marginal = (v.total_low_bytes <= usable) != (v.total_high_bytes <= usable);
-    return v;
+    return paged_verdict(EngineRules::evaluate(s), s, vllm_activation(s.spec), k_vllm_block_tokens);
   }
 };
 
