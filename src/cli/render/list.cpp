@@ -1,7 +1,7 @@
 #include "render/common.hpp"
 
 #include "vramfit/model/ggml_type.hpp"
-#include "vramfit/model/weight_format.hpp"
+#include "vramfit/plan/engine.hpp"
 
 #include <fmt/format.h>
 
@@ -87,11 +87,13 @@ Listing listing(const Catalog& catalog, const ListInput& in) {
       for (const auto& q : catalog.quants) {
         const bool recipe = q.kind == QuantKind::recipe;
         const bool format = q.kind == QuantKind::format;
-        // A format's "recipe" column names who loads it.
-        const auto* f = format ? find_weight_format(q.id) : nullptr;
-        const std::string loader = f == nullptr                             ? std::string()
-                                   : f->family == FormatFamily::safetensors ? std::string("vllm, sglang")
-                                                                            : std::string("mlx");
+        // A format's "recipe" column names the engines that list it.
+        std::string loader;
+        for (const auto* e : format ? engines() : std::span<const EngineRules* const>{}) {
+          if (e->lists(q)) {
+            loader += (loader.empty() ? "" : ", ") + std::string(e->name());
+          }
+        }
         add({q.id,
              recipe   ? "recipe"
              : format ? "format"
