@@ -14,6 +14,7 @@ complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot v
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l hf-config -d 'A Hugging Face config.json: the architecture, sized per --quant' -r -F
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l model-draft -d 'A draft model for speculative decoding (llama.cpp -md), catalog id or alias: its' -x
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l gguf-draft -d 'The draft model as a GGUF file' -r -F
+complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l mtp -d 'The model\'s own MTP (nextn) layers as the draft (llama-server --spec-type draft-'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l quant-draft -d 'The draft model\'s quantization (default Q8_0)' -x
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l cache-type-draft -d 'The draft\'s KV cache type (llama.cpp -ctkd/-ctvd; default f16)' -x -a 'f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1'
 complete -c vramfit -n 'not __fish_seen_subcommand_from check max-context plot verify inspect list catalog' -l mmproj -d 'A vision projector\'s GGUF file (llama-server --mmproj): its weights and compute ' -r -F
@@ -58,6 +59,7 @@ complete -c vramfit -n '__fish_seen_subcommand_from check' -l gguf -d 'A GGUF mo
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l hf-config -d 'A Hugging Face config.json: the architecture, sized per --quant' -r -F
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l model-draft -d 'A draft model for speculative decoding (llama.cpp -md), catalog id or alias: its' -x
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l gguf-draft -d 'The draft model as a GGUF file' -r -F
+complete -c vramfit -n '__fish_seen_subcommand_from check' -l mtp -d 'The model\'s own MTP (nextn) layers as the draft (llama-server --spec-type draft-'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l quant-draft -d 'The draft model\'s quantization (default Q8_0)' -x
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l cache-type-draft -d 'The draft\'s KV cache type (llama.cpp -ctkd/-ctvd; default f16)' -x -a 'f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1'
 complete -c vramfit -n '__fish_seen_subcommand_from check' -l mmproj -d 'A vision projector\'s GGUF file (llama-server --mmproj): its weights and compute ' -r -F
@@ -101,6 +103,7 @@ complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l gguf -d 'A G
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l hf-config -d 'A Hugging Face config.json: the architecture, sized per --quant' -r -F
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l model-draft -d 'A draft model for speculative decoding (llama.cpp -md), catalog id or alias: its' -x
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l gguf-draft -d 'The draft model as a GGUF file' -r -F
+complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l mtp -d 'The model\'s own MTP (nextn) layers as the draft (llama-server --spec-type draft-'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l quant-draft -d 'The draft model\'s quantization (default Q8_0)' -x
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l cache-type-draft -d 'The draft\'s KV cache type (llama.cpp -ctkd/-ctvd; default f16)' -x -a 'f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1'
 complete -c vramfit -n '__fish_seen_subcommand_from max-context' -l mmproj -d 'A vision projector\'s GGUF file (llama-server --mmproj): its weights and compute ' -r -F
@@ -143,6 +146,7 @@ complete -c vramfit -n '__fish_seen_subcommand_from plot' -l gguf -d 'A GGUF mod
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l hf-config -d 'A Hugging Face config.json: the architecture, sized per --quant' -r -F
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l model-draft -d 'A draft model for speculative decoding (llama.cpp -md), catalog id or alias: its' -x
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l gguf-draft -d 'The draft model as a GGUF file' -r -F
+complete -c vramfit -n '__fish_seen_subcommand_from plot' -l mtp -d 'The model\'s own MTP (nextn) layers as the draft (llama-server --spec-type draft-'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l quant-draft -d 'The draft model\'s quantization (default Q8_0)' -x
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l cache-type-draft -d 'The draft\'s KV cache type (llama.cpp -ctkd/-ctvd; default f16)' -x -a 'f32 f16 bf16 q8_0 q4_0 q4_1 iq4_nl q5_0 q5_1'
 complete -c vramfit -n '__fish_seen_subcommand_from plot' -l mmproj -d 'A vision projector\'s GGUF file (llama-server --mmproj): its weights and compute ' -r -F

@@ -29,6 +29,7 @@ struct Args {
   std::string gguf_draft;                  ///< --gguf-draft: a GGUF file
   std::optional<std::string> quant_draft;  ///< --quant-draft (default Q8_0)
   std::optional<GgmlType> cache_draft;     ///< --cache-type-draft (default f16)
+  bool mtp = false;                        ///< --mtp: the model's MTP layers as the draft
   std::string mmproj;                      ///< --mmproj: a vision projector's GGUF file
   bool no_mmproj_offload = false;          ///< --no-mmproj-offload
 

@@ -256,6 +256,9 @@ void add_draft_options(CLI::App& app, Args& a) {
                  "and compute buffer beside the model's")
       ->type_name("MODEL");
   app.add_option("--gguf-draft", a.gguf_draft, "The draft model as a GGUF file")->type_name("FILE");
+  app.add_flag("--mtp", a.mtp,
+               "The model's own MTP (nextn) layers as the draft (llama-server --spec-type draft-mtp): their weights, "
+               "and a draft context whose cache holds only them, beside the model");
   add_value(app, "--quant-draft", "The draft model's quantization (default Q8_0)", "QUANT", [&a](const std::string& v) {
     auto names = parse_name_list(v, "--quant-draft");
     if (names.size() != 1) {

@@ -176,6 +176,7 @@ Request make_request(const Args& a) {
     r.notes.insert(r.notes.end(), file.notes.begin(), file.notes.end());
   }
   r.draft = draft_request(a);
+  r.mtp = a.mtp;
   r.projector = projector_request(a);
   return r;
 }

@@ -313,6 +313,7 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
                 "tied_embeddings",
                 "feed_forward_length",
                 "nextn_layers",
+                "mtp_layers",
                 "rope_freqs",
                 "attention_bias",
                 "qk_norm",
@@ -344,6 +345,7 @@ std::optional<CatalogModel> read_model(Reader& r, const json& m, const std::stri
   s.tied_embeddings = r.boolean(m, p, "tied_embeddings").value_or(false);
   s.n_ff = r.integer(m, p, "feed_forward_length", false, 0, k_max_width).value_or(0);
   s.n_layer_nextn = static_cast<std::uint32_t>(r.integer(m, p, "nextn_layers", false, 0, 64).value_or(0));
+  out.mtp_layers = static_cast<std::uint32_t>(r.integer(m, p, "mtp_layers", false, 0, 64).value_or(0));
   s.rope_freqs = r.boolean(m, p, "rope_freqs").value_or(false);
   s.attention_bias = r.boolean(m, p, "attention_bias").value_or(false);
   s.qk_norm = r.boolean(m, p, "qk_norm").value_or(false);

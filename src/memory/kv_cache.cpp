@@ -213,6 +213,33 @@ KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& s, std::shar
   return out;
 }
 
+KvCacheSize mtp_kv_cache_size(const ModelSpec& spec, const RunSettings& s) {
+  KvCacheSize out;
+  out.layout = context_layout(spec, s);
+  const auto& l = out.layout;
+  out.full_cells = checked_mul(l.n_ctx_seq, l.n_stream, "KV cells");
+  out.swa_cells = checked_mul(l.swa_cells_per_stream, l.n_stream, "KV cells");
+  const std::uint64_t v_max = widest_v(spec, s);
+  for (std::uint32_t il = spec.n_layer; il < spec.n_layer_all(); ++il) {
+    const bool sliding = spec.kind(il) == LayerKind::sliding_attention;
+    const auto kw = k_width(spec, s, il);
+    const auto vw = v_width(spec, s, il, v_max);
+    if (!row_fits(s.type_k, kw) || (vw > 0 && !row_fits(s.type_v, vw))) {
+      throw UsageError("cache type " + lower_name(row_fits(s.type_k, kw) ? s.type_v : s.type_k) + ": MTP layer " +
+                       std::to_string(il) + " stores rows not a multiple of its block");
+    }
+    const auto cells = sliding ? out.swa_cells : out.full_cells;
+    const Bytes k = checked_mul(row_bytes(s.type_k, kw), cells, "MTP KV cache");
+    const Bytes v = vw == 0 ? 0 : checked_mul(row_bytes(s.type_v, vw), cells, "MTP KV cache");
+    out.k_bytes = checked_add(out.k_bytes, k, "MTP KV cache");
+    out.v_bytes = checked_add(out.v_bytes, v, "MTP KV cache");
+    (sliding ? out.swa_bytes : out.full_bytes) += k + v;
+    ++(sliding ? out.swa_layers : out.full_layers);
+  }
+  checked_add(out.k_bytes, out.v_bytes, "MTP KV cache");
+  return out;
+}
+
 Bytes KvCacheSize::range(std::uint32_t begin, std::uint32_t end) const {
   if (!profile) {
     return 0;

@@ -147,7 +147,7 @@ std::vector<std::string> EngineRules::arguments(const ModelSpec& spec, const Pla
 std::vector<std::string> offload_flags(const ModelSpec& spec, const Offload& o) {
   auto flags = expert_offload_arguments(spec, o);
   if (o.n_gpu_layers <= spec.n_layer) {
-    flags.insert(flags.begin(), {"-ngl", std::to_string(o.n_gpu_layers)});
+    flags.insert(flags.begin(), {"-ngl", std::to_string(llama_gpu_layers(spec, o.n_gpu_layers))});
   }
   return flags;
 }
@@ -174,7 +174,7 @@ std::string EngineRules::describe(const ModelSpec& spec, const Change& c) const 
     words.insert(words.end(), {"--quant", *c.quant});
   }
   if (c.drop_draft) {
-    words.emplace_back("drop the draft model (no -md)");
+    words.emplace_back(c.draft_is_mtp ? "without --spec-type draft-mtp" : "drop the draft model (no -md)");
   }
   return joined_arguments(words);
 }

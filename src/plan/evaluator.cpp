@@ -134,6 +134,7 @@ Evaluator::Evaluator(const Catalog& catalog, const Request& request)
   m_report.prompt_tokens = request.prompt_tokens;
   resolve_columns();
   resolve_settings();
+  check_mtp();
   resolve_quants();
   resolve_draft();
   m_report.projector = request.projector;
@@ -324,6 +325,10 @@ void Evaluator::resolve_quants() {
 // The draft model: evaluated by an Evaluator of its own over the same GPUs,
 // at the model's context and sequences, with the draft's cache types.
 void Evaluator::resolve_draft() {
+  if (m_request.mtp) {
+    resolve_mtp();
+    return;
+  }
   if (!m_request.draft) {
     return;
   }
@@ -368,6 +373,76 @@ void Evaluator::resolve_draft() {
   for (const auto& w : draft.warnings) {
     m_report.warnings.push_back(Warning{"draft_" + w.code, "draft model: " + w.message});
   }
+}
+
+// --mtp: the model's own MTP blocks as the draft (llama-server --spec-type
+// draft-mtp loads them with the model, load_mtp, and creates an MTP context on
+// the same weights). Checked before the quantizations are resolved, because a
+// catalog model whose files leave the blocks out gains them here.
+void Evaluator::check_mtp() {
+  if (!m_request.mtp) {
+    return;
+  }
+  if (m_request.draft) {
+    throw UsageError("--mtp: give either --mtp or a draft model (--model-draft / --gguf-draft), not both");
+  }
+  if (const auto why = m_engine.no_draft_reason()) {
+    throw UsageError("--mtp: " + std::string(*why));
+  }
+  auto& model = m_report.model;
+  auto& spec = model.spec;
+  if (spec.n_layer_nextn > 0) {
+    return;
+  }
+  if (model.mtp_layers == 0 || m_request.file) {
+    throw UsageError("--mtp: " + spec.id +
+                     (m_request.file ? "'s file carries no MTP layers (nextn_predict_layers 0)"
+                                     : " has no MTP (nextn) layers the catalog knows of") +
+                     "; llama.cpp's draft-mtp needs a GGUF that carries them");
+  }
+  // The catalog's files leave the blocks out: predict a GGUF that carries them
+  // (as llama.cpp converts it: after the main blocks, full attention, with the
+  // KV heads of the last full-attention block).
+  std::uint32_t heads = 0;
+  for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
+    if (spec.kind(il) != LayerKind::recurrent) {
+      heads = spec.head_count_kv(il);
+    }
+  }
+  spec.n_layer_nextn = model.mtp_layers;
+  spec.n_head_kv.resize(spec.n_layer_all(), heads);
+  validate(spec, "--mtp");
+  model.files.clear();
+  m_report.notes.push_back(fmt::format(
+      "--mtp: sizes are predicted for a GGUF that carries {}'s {} MTP layer{} (the catalog's published files leave "
+      "{} out)",
+      spec.name, model.mtp_layers, model.mtp_layers == 1 ? "" : "s", model.mtp_layers == 1 ? "it" : "them"));
+}
+
+void Evaluator::resolve_mtp() {
+  const auto& q = m_report.quants.front();
+  DraftSummary d{m_report.model, q, m_report.settings.type_k, m_report.settings.type_v,
+                 m_report.model.spec.n_layer_nextn};
+  m_report.draft = std::move(d);
+}
+
+// llama.cpp counts the MTP blocks after the main ones, so they sit with the
+// last block: on the group's last GPU. Their cache follows the model's
+// (-nkvo: in RAM); the MTP context reserves a compute buffer of its own, which
+// a real log shows as large as the model's (c09: 495.00 MiB twice on CUDA0).
+std::optional<Companion> Evaluator::mtp_loads(const QuantResult& q, const GpuColumn& column,
+                                              const RunSettings& settings) {
+  const auto& spec = m_report.model.spec;
+  const auto& c = context(settings);
+  const auto& gpus = column.group.gpus;
+  Companion out;
+  out.gpus.resize(gpus.size());
+  auto& home = out.gpus.back();
+  home.weights_bytes = q.predicted.mtp_bytes;
+  const Bytes kv = mtp_kv_cache_size(spec, settings).total_bytes();
+  (settings.kv_offload ? home : out.host).kv_cache_bytes = kv;
+  home.compute_buffer = estimate_compute(spec, settings, c.kv, gpus.back().backend).compute_buffer;
+  return out;
 }
 
 std::optional<Companion> Evaluator::draft_loads(const GpuColumn& column, const RunSettings& settings) {
@@ -419,11 +494,11 @@ std::optional<Companion> Evaluator::projector_loads(const GpuColumn& column, con
   return c;
 }
 
-Evaluator::Beside Evaluator::beside(const GpuColumn& column, const RunSettings& settings, bool with_draft,
-                                    bool projector_on_gpu) {
+Evaluator::Beside Evaluator::beside(const QuantResult& q, const GpuColumn& column, const RunSettings& settings,
+                                    bool with_draft, bool projector_on_gpu) {
   Beside b;
   if (with_draft) {
-    b.draft = draft_loads(column, settings);
+    b.draft = m_request.mtp ? mtp_loads(q, column, settings) : draft_loads(column, settings);
   }
   b.projector = projector_loads(column, settings, projector_on_gpu);
   return b;
@@ -595,7 +670,7 @@ const ContextResult& Evaluator::context(const RunSettings& s) {
 Offload Evaluator::requested_offload() const {
   Offload offload = Offload::full(m_report.model.spec);
   if (m_request.n_gpu_layers) {
-    offload.n_gpu_layers = *m_request.n_gpu_layers;
+    offload.n_gpu_layers = gpu_blocks_of(m_report.model.spec, *m_request.n_gpu_layers);
   }
   if (m_request.n_cpu_moe) {
     offload.n_cpu_moe = *m_request.n_cpu_moe;
@@ -607,7 +682,7 @@ EngineVerdict Evaluator::verdict(const QuantResult& q, const GpuColumn& column, 
   const auto& c = context(v.settings);
   RunSettings s = v.settings;
   s.context_tokens = c.context_tokens;
-  const auto companions = beside(column, s, v.with_draft, v.projector_on_gpu);
+  const auto companions = beside(q, column, s, v.with_draft, v.projector_on_gpu);
   const Scenario scenario{m_report.model.spec,  q.layers,  q.host_weights_bytes, s, c.kv, c.state, column.group.gpus,
                           column.group.budgets, v.offload, companions.refs()};
   return m_engine.evaluate(scenario);
@@ -729,7 +804,7 @@ FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, co
     }
     return sum;
   };
-  if (m_draft) {
+  if (m_report.draft) {
     row.draft = summed(&DeviceLoad::draft);
   }
   if (m_report.projector) {
@@ -746,7 +821,7 @@ FitRow Evaluator::evaluate_row(const QuantResult& q, const GpuColumn& column, co
     row.speed = speed(q, column, c, row.placement);
     add_prefill(row, q, column, c, row.placement);
   } else if (m_engine.offloads()) {
-    const auto companions = beside(column, s);
+    const auto companions = beside(q, column, s);
     row.plan =
         plan_offload(spec, q.layers, s, c.kv, c.state, column.group.gpus, column.group.budgets, companions.refs());
     if (row.plan) {
@@ -874,8 +949,9 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
       add(knob, m_engine.describe(spec, Change().with_cache(type).with_flash_attn(!s.flash_attn)), x, asked_offload);
     }
   }
-  if (m_draft) {
-    add_on(column, Knob::draft, m_engine.describe(spec, Change().without_draft()), at, asked_offload, false);
+  if (m_report.draft) {
+    add_on(column, Knob::draft, m_engine.describe(spec, Change().without_draft(m_request.mtp)), at, asked_offload,
+           false);
   }
   if (m_report.projector && m_report.projector->offload) {
     add_on(column, Knob::projector, "--no-mmproj-offload (the projector in RAM; images encode on the CPU)", at,
@@ -915,7 +991,7 @@ std::vector<WhatIf> Evaluator::what_if(const FitRow& row) {
         continue;
       }
       const auto& xc = context(x);
-      const auto companions = beside(column, x);
+      const auto companions = beside(q, column, x);
       const auto plan =
           plan_offload(spec, q.layers, x, xc.kv, xc.state, column.group.gpus, column.group.budgets, companions.refs());
       if (!plan || plan->offload.n_gpu_layers == 0) {

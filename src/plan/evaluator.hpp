@@ -42,6 +42,12 @@ private:
 
   void resolve_quants();
   void resolve_draft();
+  /// --mtp: refuses what cannot load MTP blocks, and gives a catalog model the
+  /// blocks its files leave out.
+  void check_mtp();
+  void resolve_mtp();
+  /// The MTP draft's loads on `column` for `q` at `settings` (--mtp).
+  std::optional<Companion> mtp_loads(const QuantResult& q, const GpuColumn& column, const RunSettings& settings);
   /// The draft model's loads on `column` at `settings` (the model's; the
   /// draft's own cache types), or nothing when the request has none.
   std::optional<Companion> draft_loads(const GpuColumn& column, const RunSettings& settings);
@@ -54,7 +60,7 @@ private:
     std::optional<Companion> projector;
     Companions refs() const { return Companions{draft ? &*draft : nullptr, projector ? &*projector : nullptr}; }
   };
-  Beside beside(const GpuColumn& column, const RunSettings& settings, bool with_draft = true,
+  Beside beside(const QuantResult& q, const GpuColumn& column, const RunSettings& settings, bool with_draft = true,
                 bool projector_on_gpu = true);
   void resolve_columns();
   void add_warnings();

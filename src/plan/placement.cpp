@@ -22,6 +22,14 @@ bool Offload::is_full(const ModelSpec& spec) const {
   return n_gpu_layers > spec.n_layer && n_cpu_moe == 0;
 }
 
+std::uint32_t llama_gpu_layers(const ModelSpec& spec, std::uint32_t n_gpu_layers) {
+  return n_gpu_layers == 0 ? 0 : n_gpu_layers + spec.n_layer_nextn;
+}
+
+std::uint32_t gpu_blocks_of(const ModelSpec& spec, std::uint32_t n) {
+  return n > spec.n_layer_nextn ? n - spec.n_layer_nextn : 0;
+}
+
 int LayerSplit::device_of(std::uint32_t il) const {
   for (std::size_t g = 0; g < end.size(); ++g) {
     if (il >= begin(g) && il < end[g]) {
@@ -533,7 +541,7 @@ std::vector<std::string> llama_arguments(const ModelSpec& spec, const Placement&
   std::vector<std::string> a{
       "-m",   model_path,
       "-c",   std::to_string(settings.context_tokens == 0 ? spec.n_ctx_train : settings.context_tokens),
-      "-ngl", std::to_string(placement.offload.n_gpu_layers)};
+      "-ngl", std::to_string(llama_gpu_layers(spec, placement.offload.n_gpu_layers))};
   const auto experts = expert_offload_arguments(spec, placement.offload);
   a.insert(a.end(), experts.begin(), experts.end());
   a.insert(a.end(), {"-ctk", lower_name(settings.type_k), "-ctv", lower_name(settings.type_v), "-fa",

@@ -79,7 +79,10 @@ std::vector<std::string> Report::arguments(const FitRow& r, const Placement& pla
       args.emplace_back("--no-mmproj-offload");
     }
   }
-  if (draft) {
+  if (draft && draft->mtp_layers > 0) {
+    // The model's own MTP blocks (common/arg.cpp --spec-type; common.cpp sets load_mtp from it).
+    args.insert(args.end(), {"--spec-type", "draft-mtp"});
+  } else if (draft) {
     // llama-server's draft flags (common/arg.cpp); its layers all offloaded, as by default.
     args.insert(args.end(), {"-md", draft->quant.model_file});
     if (draft->type_k != GgmlType::f16 || draft->type_v != GgmlType::f16) {

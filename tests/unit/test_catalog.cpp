@@ -215,3 +215,18 @@ TEST_CASE("the embedded catalog: published vision projectors, each with its sour
   }
   CHECK(with_projector >= 9);
 }
+
+TEST_CASE("the embedded catalog: MTP layers a model's files leave out name their source", "[catalog][mtp]") {
+  const auto catalog = load_catalog(embedded_catalog_texts());
+  std::size_t with_mtp = 0;
+  for (const auto& m : catalog.models) {
+    CAPTURE(m.spec.id);
+    if (m.mtp_layers > 0) {
+      ++with_mtp;
+      CHECK(std::any_of(m.sources.begin(), m.sources.end(), [](const auto& s) { return s.first == "mtp"; }));
+      // Either the files carry the layers or the catalog adds them, not both.
+      CHECK(m.spec.n_layer_nextn == 0);
+    }
+  }
+  CHECK(with_mtp >= 2);  // Qwen3.6-27B and Qwen3.6-35B-A3B
+}

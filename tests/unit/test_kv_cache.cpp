@@ -119,3 +119,30 @@ TEST_CASE("the KV cache never shrinks as the context grows", "[kv_cache]") {
     }
   }
 }
+
+TEST_CASE("the MTP draft context caches only the MTP layers, in the model's cache type", "[kv_cache][mtp]") {
+  // c09 (a public llama-server log of Qwen3.6-27B with its MTP layer, 131,072
+  // cells, 4 sequences unified, q8_0): "size = 272.00 MiB (131072 cells, 1 layers,
+  // 4/1 seqs)": 1 layer x 131072 cells x (4 KV heads x 256) x 34/32 bytes x (K + V).
+  auto spec = model("qwen3.6-27b");
+  auto s = settings(131072, GgmlType::q8_0, GgmlType::q8_0);
+  s.n_seq = 4;
+  s.kv_unified = true;
+  CHECK(mtp_kv_cache_size(spec, s).total_bytes() == 0);  // the catalog's files carry no MTP layer
+  spec.n_layer_nextn = 1;
+  spec.n_head_kv.resize(spec.n_layer_all(), 4);
+  const auto mtp = mtp_kv_cache_size(spec, s);
+  CHECK(mtp.total_bytes() == 1ULL * 131072 * 1024 * 34 / 32 * 2);
+  CHECK(mtp.total_bytes() == 272ULL << 20);
+  CHECK(mtp.full_layers == 1);
+  // The main context's cache is unchanged by it: its 16 full-attention layers (c09: 4352.00 MiB).
+  CHECK(kv_cache_size(spec, s).total_bytes() == 4352ULL << 20);
+  // GLM-4.5-Air's file carries its MTP layer: 8 KV heads x 128, f16, K and V, at 32K.
+  const auto glm = mtp_kv_cache_size(model("glm-4.5-air"), settings(32768));
+  CHECK(glm.total_bytes() == 32768ULL * 8 * 128 * 2 * 2);
+  // MLA: one K-only latent row of 512 + 64 per cell (DeepSeek's MTP layer).
+  auto ds = model("deepseek-v3");
+  ds.n_layer_nextn = 1;
+  ds.n_head_kv.resize(ds.n_layer_all(), ds.n_head_kv.back());
+  CHECK(mtp_kv_cache_size(ds, settings(8192)).total_bytes() == 8192ULL * 576 * 2);
+}

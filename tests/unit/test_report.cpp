@@ -279,3 +279,85 @@ TEST_CASE("warnings of one result: a context past the native one, a verdict insi
   REQUIRE(small.rows.front().fits);
   CHECK(has(small.rows.front(), "ram_over"));
 }
+
+TEST_CASE("MTP: the model's own MTP layer as the draft, as a real llama-server log of it shows",
+          "[report][draft][mtp]") {
+  // c09: Qwen3.6-27B with its MTP layer on an RTX 5090, 131,072 tokens, 4
+  // sequences unified, q8_0 cache, flash attention: the main context's KV
+  // 4352.00 MiB and compute 495.00 MiB, and the MTP context's KV 272.00 MiB (1
+  // layer) and compute 495.00 MiB again.
+  auto r = request("qwen3.6-27b", {"rtx5090"}, {"Q4_K_M"}, {131072}, GgmlType::q8_0);
+  r.given.type_k = r.given.type_v = true;
+  r.settings.n_seq = 4;
+  r.settings.kv_unified = true;
+  r.settings.flash_attn = true;
+  r.given.n_seq = r.given.kv_unified = r.given.flash_attn = true;
+  r.mtp = true;
+  const auto with = build_report(test::catalog(), r);
+  REQUIRE(with.draft.has_value());
+  CHECK(with.draft->mtp_layers == 1);
+  CHECK(with.model.spec.n_layer_nextn == 1);
+  CHECK(with.model.files.empty());  // the published files carry no MTP layer
+  const auto& row = with.rows.front();
+  REQUIRE(row.draft.has_value());
+  CHECK(row.memory.kv_cache_bytes == 4352ULL << 20);
+  CHECK(row.draft->kv_cache_bytes == 272ULL << 20);
+  CHECK(row.draft->compute_buffer.bytes == row.memory.compute_buffer_bytes);
+  CHECK(row.draft->compute_buffer.bytes == 495ULL << 20);
+  // Its weights are the MTP block's tensors at the quant, beside the main ones.
+  const auto& q = with.quants.front();
+  CHECK(q.predicted.mtp_bytes > 0);
+  CHECK(row.draft->weights_bytes == q.predicted.mtp_bytes);
+  CHECK(row.memory.draft_bytes == row.draft->total());
+  CHECK(row.memory.total_bytes() == row.placement.gpu_total_bytes());
+  // Without --mtp: the same main weights as predicted and the same cache, nothing
+  // beside them (the row itself takes the published file's size).
+  r.mtp = false;
+  const auto without = build_report(test::catalog(), r);
+  const auto& base = without.rows.front();
+  CHECK(without.quants.front().predicted.device_bytes() == q.predicted.device_bytes());
+  CHECK(without.quants.front().predicted.mtp_bytes == 0);
+  CHECK(base.memory.kv_cache_bytes == row.memory.kv_cache_bytes);
+  CHECK(base.memory.draft_bytes == 0);
+  CHECK_FALSE(base.draft.has_value());
+  // llama-server's flag loads it.
+  const auto args = with.arguments(row, row.placement);
+  const auto spec_type = std::find(args.begin(), args.end(), "--spec-type");
+  REQUIRE(spec_type != args.end());
+  CHECK(*std::next(spec_type) == "draft-mtp");
+  CHECK(std::find(args.begin(), args.end(), "-md") == args.end());
+}
+
+TEST_CASE("MTP needs MTP layers, llama.cpp's engines, and no draft model beside", "[report][draft][mtp]") {
+  auto r = request("qwen3-8b", {"rtx3090"}, {"Q4_K_M"}, {8192});
+  r.mtp = true;
+  CHECK_THROWS_WITH(build_report(test::catalog(), r), Catch::Matchers::Contains("has no MTP"));
+  r.model = "qwen3.6-35b-a3b";
+  r.engine = &find_engine("ollama");
+  CHECK_THROWS_WITH(build_report(test::catalog(), r), Catch::Matchers::Contains("--mtp: Ollama runs no draft"));
+  r.engine = nullptr;
+  DraftRequest d;
+  d.model = "qwen3.6-27b";
+  r.draft = d;
+  CHECK_THROWS_WITH(build_report(test::catalog(), r), Catch::Matchers::Contains("not both"));
+}
+
+TEST_CASE("a file's MTP layers count in llama.cpp's -ngl whether loaded or not", "[report][mtp]") {
+  // GLM-4.5-Air's files carry layer 46 (nextn); llama.cpp's layer count is 47,
+  // so the last N main blocks on the GPU take -ngl N + 1.
+  const auto& spec = test::catalog().find_model("glm-4.5-air").spec;
+  REQUIRE(spec.n_layer_nextn == 1);
+  CHECK(llama_gpu_layers(spec, 30) == 31);
+  CHECK(llama_gpu_layers(spec, 0) == 0);
+  CHECK(gpu_blocks_of(spec, 31) == 30);
+  CHECK(gpu_blocks_of(spec, 1) == 0);
+  auto r = request("glm-4.5-air", {"rtx3090"}, {"Q4_K_M"}, {8192});
+  r.n_gpu_layers = 21;  // as llama.cpp's -ngl
+  const auto report = build_report(test::catalog(), r);
+  const auto& row = report.rows.front();
+  CHECK(row.placement.offload.n_gpu_layers == 20);
+  const auto args = report.arguments(row, row.placement);
+  const auto ngl = std::find(args.begin(), args.end(), "-ngl");
+  REQUIRE(ngl != args.end());
+  CHECK(*std::next(ngl) == "21");
+}

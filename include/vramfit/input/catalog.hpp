@@ -46,6 +46,9 @@ struct CatalogModel {
   std::string origin;  ///< catalog file that defined the entry
   std::vector<PublishedFile> files;
   std::vector<PublishedFile> projectors;  ///< published vision projector (mmproj) files, the usual one first
+  /// MTP (nextn) blocks the checkpoint has but the catalog's files leave out
+  /// (spec.n_layer_nextn counts those a file carries): what `--mtp` adds.
+  std::uint32_t mtp_layers = 0;
 
   /// The published file for `quant`, if the catalog has one.
   const PublishedFile* published(std::string_view quant) const;

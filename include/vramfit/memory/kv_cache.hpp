@@ -84,6 +84,13 @@ KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& settings);
 /// The same from a profile made under the same cache types and flash attention: O(1).
 KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& settings, std::shared_ptr<const KvProfile> profile);
 
+/// The KV cache of llama.cpp's MTP draft context (llama-server --spec-type
+/// draft-mtp, LLAMA_CONTEXT_TYPE_MTP): a plain cache that holds only the MTP
+/// (nextn) blocks n_layer..n_layer_all()-1, at the model's context, sequences
+/// and cache types (src/llama-model.cpp create_memory: the layer filter
+/// `il >= n_layer()`). Zero for a model without MTP blocks. Exact.
+KvCacheSize mtp_kv_cache_size(const ModelSpec& spec, const RunSettings& settings);
+
 /// Recurrent (conv + SSM) state of linear-attention / SSM layers: F32, one slot
 /// per sequence, independent of the context.
 struct RecurrentStateSize {

@@ -106,6 +106,7 @@ struct Change {
   std::optional<Offload> offload;         ///< layers / experts on the host
   std::optional<std::string> quant;       ///< another quantization
   bool drop_draft = false;                ///< run without the draft model
+  bool draft_is_mtp = false;              ///< ... which is the model's MTP blocks (--spec-type draft-mtp)
 
   Change& with_cache(GgmlType t) { return cache_type = t, *this; }
   Change& with_flash_attn(bool on = true) { return flash_attn = on, *this; }
@@ -113,7 +114,7 @@ struct Change {
   Change& with_context(std::uint64_t tokens) { return context = tokens, *this; }
   Change& with_offload(const Offload& o) { return offload = o, *this; }
   Change& with_quant(std::string id) { return quant = std::move(id), *this; }
-  Change& without_draft() { return drop_draft = true, *this; }
+  Change& without_draft(bool mtp = false) { return drop_draft = true, draft_is_mtp = mtp, *this; }
 };
 
 class EngineRules {

@@ -53,6 +53,15 @@ struct Offload {
   bool is_full(const ModelSpec& spec) const;
 };
 
+/// llama.cpp's -ngl for `n_gpu_layers` blocks. llama.cpp counts a file's MTP
+/// blocks among its layers whether it loads them or not (load_tensors:
+/// i_gpu_start from n_layer_all), and they come last, so naming N main blocks
+/// takes N plus the MTP blocks.
+std::uint32_t llama_gpu_layers(const ModelSpec& spec, std::uint32_t n_gpu_layers);
+
+/// The inverse: the main blocks llama.cpp's `-ngl n` puts on the GPUs.
+std::uint32_t gpu_blocks_of(const ModelSpec& spec, std::uint32_t n);
+
 /// llama.cpp's layer split (llama_model::load_tensors): blocks 0..n_layer-1 and
 /// the output layer (index n_layer); the first blocks stay on the CPU, each GPU
 /// takes one contiguous range after them.

@@ -252,7 +252,10 @@ struct Request {
   std::optional<std::uint32_t> n_cpu_moe;          ///< --n-cpu-moe: experts of the first N layers stay in host memory
   std::optional<std::uint32_t> n_gpu_layers;       ///< -ngl: blocks on the GPUs (default: all and the output layer)
   std::optional<DraftRequest> draft;               ///< --model-draft / --gguf-draft
-  std::optional<ProjectorRequest> projector;       ///< --mmproj
+  /// --mtp (llama-server --spec-type draft-mtp): the model's own MTP blocks
+  /// loaded, and a draft context whose cache holds only them.
+  bool mtp = false;
+  std::optional<ProjectorRequest> projector;  ///< --mmproj
   HostOptions host;
   DeviceOptions devices;
   const EngineRules* engine = nullptr;  ///< null: llama.cpp
@@ -268,12 +271,13 @@ struct Request {
   bool with_concurrency = false;
 };
 
-/// The draft model a report carries.
+/// The draft a report carries: a draft model, or the model's own MTP blocks.
 struct DraftSummary {
-  CatalogModel model;  ///< the draft's catalog entry (or its file's)
-  QuantResult quant;   ///< its quantization (published, predicted or read from the file)
+  CatalogModel model;  ///< the draft's catalog entry (or its file's); with `mtp`, the model's
+  QuantResult quant;   ///< its quantization (published, predicted or read from the file); with `mtp`, each row's
   GgmlType type_k = GgmlType::f16;
   GgmlType type_v = GgmlType::f16;
+  std::uint32_t mtp_layers = 0;  ///< --mtp: the MTP blocks loaded (0: a draft model)
 };
 
 /// The finished report.

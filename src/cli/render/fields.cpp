@@ -271,8 +271,10 @@ const std::vector<Field>& fields() {
            return null();
          }
          const auto& d = *v.row.draft;
-         return json({{"model", v.r.draft->model.spec.id},
-                      {"quant", v.r.draft->quant.id},
+         const bool mtp = v.r.draft->mtp_layers > 0;
+         return json({{"kind", mtp ? "mtp" : "model"},
+                      {"model", v.r.draft->model.spec.id},
+                      {"quant", mtp ? v.q.id : v.r.draft->quant.id},
                       {"cache_type_k", lower_name(v.r.draft->type_k)},
                       {"cache_type_v", lower_name(v.r.draft->type_v)},
                       {"weights_bytes", d.weights_bytes},

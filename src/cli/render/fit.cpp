@@ -48,15 +48,20 @@ std::string header_lines(const Report& r, const RenderContext& ctx) {
   }
   if (r.draft) {
     const auto& d = *r.draft;
-    out +=
-        wrap(fmt::format("Draft: {} {} ({} {} file); every layer on the GPUs, cache {} at the same context; "
-                         "tok/s is the model's alone (speculative decoding's gain is not estimated)",
-                         d.model.spec.name, d.quant.id, fixed(d.quant.file_bytes(), ctx.units), unit_label(ctx.units),
-                         lower_name(d.type_k) == lower_name(d.type_v)
-                             ? lower_name(d.type_k)
-                             : "K " + lower_name(d.type_k) + ", V " + lower_name(d.type_v)),
-             ctx) +
-        br;
+    const auto cache = lower_name(d.type_k) == lower_name(d.type_v)
+                           ? lower_name(d.type_k)
+                           : "K " + lower_name(d.type_k) + ", V " + lower_name(d.type_v);
+    const auto what =
+        d.mtp_layers > 0
+            ? fmt::format("Draft: {}'s own {} (--spec-type draft-mtp) on the last GPU, with a context of its own "
+                          "whose cache ({}, at the same context) holds only {}",
+                          d.model.spec.name,
+                          d.mtp_layers == 1 ? std::string("MTP layer") : fmt::format("{} MTP layers", d.mtp_layers),
+                          cache, d.mtp_layers == 1 ? "that layer" : "those layers")
+            : fmt::format("Draft: {} {} ({} {} file); every layer on the GPUs, cache {} at the same context",
+                          d.model.spec.name, d.quant.id, fixed(d.quant.file_bytes(), ctx.units), unit_label(ctx.units),
+                          cache);
+    out += wrap(what + "; tok/s is the model's alone (speculative decoding's gain is not estimated)", ctx) + br;
   }
   for (const auto& note : r.notes) {
     out += wrap("Note: " + note, ctx) + br;

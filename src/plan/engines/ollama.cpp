@@ -134,7 +134,7 @@ public:
         words.push_back("(no expert offload in Ollama; llama-server " +
                         joined_arguments(offload_flags(spec, *c.offload)) + ")");
       } else {
-        words.push_back("PARAMETER num_gpu " + std::to_string(c.offload->n_gpu_layers));
+        words.push_back("PARAMETER num_gpu " + std::to_string(llama_gpu_layers(spec, c.offload->n_gpu_layers)));
       }
     }
     if (c.quant) {
@@ -155,7 +155,7 @@ public:
     }
     std::string out = "FROM ./" + model_path + "; PARAMETER num_ctx " + std::to_string(settings.context_tokens);
     if (placement.offload.n_gpu_layers <= spec.n_layer) {
-      out += "; PARAMETER num_gpu " + std::to_string(placement.offload.n_gpu_layers);
+      out += "; PARAMETER num_gpu " + std::to_string(llama_gpu_layers(spec, placement.offload.n_gpu_layers));
     }
     return out;
   }
