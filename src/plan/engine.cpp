@@ -152,6 +152,11 @@ std::vector<std::string> offload_flags(const ModelSpec& spec, const Offload& o) 
   return flags;
 }
 
+std::optional<std::uint64_t> EngineRules::sequence_limit(const GpuSpec&, const VllmCapacity&,
+                                                         std::optional<std::uint32_t>) const {
+  return std::nullopt;
+}
+
 std::string EngineRules::describe(const ModelSpec& spec, const Change& c) const {
   std::vector<std::string> words;
   if (c.cache_type) {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
 
 namespace vramfit {
 
@@ -168,7 +169,9 @@ Evaluator::Evaluator(const Catalog& catalog, const Request& request)
         }
         constexpr std::size_t k_most_rows = 400;  // a search of up to 7 placements per row
         const bool few = r.quants.size() * r.columns.size() * r.contexts.size() <= k_most_rows;
-        if (request.with_concurrency && few && row.fits && !row.vllm && m_engine.offloads()) {
+        if (row.fits && row.vllm) {
+          row.concurrency = paged_concurrency(*row.vllm, r.columns[gi]);
+        } else if (request.with_concurrency && few && row.fits && m_engine.offloads()) {
           row.concurrency = concurrency(r.quants[qi], r.columns[gi], r.contexts[ci]);
         }
         r.rows.push_back(std::move(row));
@@ -722,7 +725,21 @@ std::optional<Concurrency> Evaluator::concurrency(const QuantResult& q, const Gp
       hi = mid - 1;
     }
   }
-  return Concurrency{per_request, lo};
+  Concurrency out;
+  out.context_tokens = per_request;
+  out.max_parallel = lo;
+  return out;
+}
+
+Concurrency Evaluator::paged_concurrency(const VllmCapacity& pool, const GpuColumn& column) const {
+  Concurrency c;
+  c.context_tokens = pool.request_tokens;
+  c.paged = true;
+  const auto asked = m_request.given.n_seq ? std::optional<std::uint32_t>(m_report.settings.n_seq) : std::nullopt;
+  c.engine_limit = m_engine.sequence_limit(column.group.gpus.front(), pool, asked);
+  const std::uint64_t n = std::min(pool.max_concurrency, c.engine_limit.value_or(pool.max_concurrency));
+  c.max_parallel = static_cast<std::uint32_t>(std::min<std::uint64_t>(n, std::numeric_limits<std::uint32_t>::max()));
+  return c;
 }
 
 bool Evaluator::fits(const QuantResult& q, const GpuColumn& column, const RunSettings& s) {

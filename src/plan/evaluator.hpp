@@ -87,6 +87,8 @@ private:
   /// The warnings that concern `row` only (at context `c`).
   void add_row_warnings(FitRow& row, const ContextResult& c) const;
   std::optional<Concurrency> concurrency(const QuantResult& q, const GpuColumn& column, const ContextResult& c);
+  /// A paged engine's requests at once: what its pool holds, within its sequence limit.
+  Concurrency paged_concurrency(const VllmCapacity& pool, const GpuColumn& column) const;
   bool fits(const QuantResult& q, const GpuColumn& column, const RunSettings& s);
   /// cache_types_fit() for the model, remembered per cache type pair.
   bool cache_types_fit(const RunSettings& s);

@@ -185,3 +185,44 @@ TEST_CASE("mlx: mlx-lm's conversions and cache in the Metal working set, on Appl
   CHECK_THROWS_WITH(build_report(c, engine_request("mlx", "qwen3-8b", "m4-pro-24gb", "Q4_K_M")),
                     Catch::Matchers::Contains("mlx does not load GGUF files"));
 }
+
+TEST_CASE("paged engines: requests at once are what the pool holds, within the sequence limit", "[engine]") {
+  const auto& c = test::catalog();
+  const auto& vllm = find_engine("vllm");
+  const auto& sglang = find_engine("sglang");
+  VllmCapacity pool;
+  pool.cached_tokens = 100000;
+  pool.request_tokens = 8192;
+  // vLLM's get_batch_defaults: 1024 on 70 GiB or more unless an A100, else 256.
+  CHECK(vllm.sequence_limit(c.find_gpu("h100-sxm"), pool, std::nullopt) == 1024U);
+  CHECK(vllm.sequence_limit(c.find_gpu("a100-80gb"), pool, std::nullopt) == 256U);
+  CHECK(vllm.sequence_limit(c.find_gpu("rtx3090"), pool, std::nullopt) == 256U);
+  CHECK(vllm.sequence_limit(c.find_gpu("rtx3090"), pool, 8U) == 8U);
+  // SGLang: 100,000 / 8,192 x 512 = 6,250, clamped to 4,096; 2,048 at least;
+  // never above half the pool's tokens.
+  CHECK(sglang.sequence_limit(c.find_gpu("h100-sxm"), pool, std::nullopt) == 4096U);
+  pool.request_tokens = 65536;  // 781: raised to 2,048
+  CHECK(sglang.sequence_limit(c.find_gpu("h100-sxm"), pool, std::nullopt) == 2048U);
+  pool.cached_tokens = 3000;
+  CHECK(sglang.sequence_limit(c.find_gpu("h100-sxm"), pool, std::nullopt) == 1500U);
+  CHECK(sglang.sequence_limit(c.find_gpu("h100-sxm"), pool, 4000U) == 1500U);
+  CHECK_FALSE(default_engine().sequence_limit(c.find_gpu("rtx3090"), pool, std::nullopt).has_value());
+
+  // In a report: vLLM's whole requests of the context, capped by --parallel (--max-num-seqs).
+  auto r = engine_request("vllm", "qwen3-8b", "h100-sxm", "Q4_K_M");
+  r.contexts = {2048};
+  const auto free = build_report(c, r);
+  const auto& row = free.rows.front();
+  REQUIRE(row.vllm);
+  REQUIRE(row.concurrency);
+  CHECK(row.concurrency->context_tokens == 2048);
+  CHECK(row.concurrency->max_parallel == row.vllm->max_concurrency);
+  CHECK(row.vllm->max_concurrency > 8);
+  CHECK(row.concurrency->engine_limit == 1024U);
+  r.settings.n_seq = 8;
+  r.given.n_seq = true;
+  const auto capped = build_report(c, r);
+  REQUIRE(capped.rows.front().concurrency);
+  CHECK(capped.rows.front().concurrency->max_parallel == 8);
+  CHECK(capped.rows.front().concurrency->engine_limit == 8U);
+}

@@ -152,6 +152,12 @@ public:
 
   /// Whether it places layers like llama.cpp (-ngl, --n-cpu-moe, offload plans).
   virtual bool offloads() const { return true; }
+  /// The most requests a paged engine runs at once beside what its cache
+  /// holds: `asked` (--parallel: vLLM's --max-num-seqs, SGLang's
+  /// --max-running-requests) or its default for `gpu` and `pool`. Nothing for
+  /// engines whose slots are what --parallel allocates (llama.cpp, Ollama).
+  virtual std::optional<std::uint64_t> sequence_limit(const GpuSpec& gpu, const VllmCapacity& pool,
+                                                      std::optional<std::uint32_t> asked) const;
   /// Why it takes no draft model (--model-draft), or nothing when it does.
   virtual std::optional<std::string_view> no_draft_reason() const { return std::nullopt; }
   /// Device memory of one scenario: llama.cpp's placement unless the engine lays memory out otherwise.

@@ -132,10 +132,15 @@ struct Warning {
   std::string message;  ///< one sentence
 };
 
-/// How many requests fit at once.
+/// How many requests fit at once, each engine by its own rule: llama.cpp and
+/// Ollama allocate a slot of the context per request (--parallel,
+/// OLLAMA_NUM_PARALLEL; searched up to 64); vLLM and SGLang share one paged
+/// pool, so the requests its blocks hold, within the engine's sequence limit.
 struct Concurrency {
-  std::uint64_t context_tokens = 0;  ///< tokens per request
-  std::uint32_t max_parallel = 0;    ///< 1..64
+  std::uint64_t context_tokens = 0;           ///< tokens per request
+  std::uint32_t max_parallel = 0;             ///< requests of context_tokens at once
+  std::optional<std::uint64_t> engine_limit;  ///< paged engines: --max-num-seqs / --max-running-requests in effect
+  bool paged = false;                         ///< the requests share one paged cache (vLLM, SGLang)
 };
 
 /// One configuration: quant x GPU x context.

@@ -498,8 +498,12 @@ const std::vector<Field>& fields() {
            return null();
          }
          ojson list = ojson::array();
-         list.push_back({{"context_tokens", v.row.concurrency->context_tokens},
-                         {"max_parallel", v.row.concurrency->max_parallel}});
+         ojson item{{"context_tokens", v.row.concurrency->context_tokens},
+                    {"max_parallel", v.row.concurrency->max_parallel}};
+         if (v.row.concurrency->engine_limit) {
+           item["engine_limit"] = *v.row.concurrency->engine_limit;
+         }
+         list.push_back(std::move(item));
          return json(std::move(list));
        }},
       {"", "max_parallel", 48,

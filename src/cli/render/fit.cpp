@@ -145,23 +145,40 @@ std::string concurrency_line(const Report& r, const RenderContext& ctx) {
   const auto selection = select_quants(r, 0, ctx);
   std::string list;
   const FitRow* example = nullptr;
+  const FitRow* previous = nullptr;
   for (std::size_t q = 0; q < r.quants.size(); ++q) {
     const auto& row = r.row(q, 0, 0);
     if (!selection.shown[q] || !row.concurrency) {
       continue;
     }
+    // Quants of the same bytes (the table's merged rows) share one entry.
+    if (previous != nullptr &&
+        fixed(previous->memory.total_bytes(), ctx.units) == fixed(row.memory.total_bytes(), ctx.units) &&
+        previous->concurrency->max_parallel == row.concurrency->max_parallel) {
+      list.insert(list.rfind(':'), "/" + r.quants[q].id);
+      continue;
+    }
+    previous = &row;
     list += fmt::format("{}{}:{}", list.empty() ? "" : ", ", r.quants[q].id, row.concurrency->max_parallel);
     example = example == nullptr || row.concurrency->max_parallel > example->concurrency->max_parallel ? &row : example;
   }
   if (example == nullptr) {
     return {};
   }
-  Change change;
-  change.with_parallel(example->concurrency->max_parallel);
-  return wrap(fmt::format("requests at once, {} tokens each (its own context; {}): {}",
-                          with_commas(example->concurrency->context_tokens), r.engine->describe(r.model.spec, change),
-                          list),
-              ctx, "    ") +
+  const auto& c = *example->concurrency;
+  std::string how;
+  if (c.paged) {
+    // One pool shared by every request; the engine's sequence limit caps it.
+    how = "one shared paged cache";
+    if (c.engine_limit) {
+      how += "; at most " + r.engine->describe(r.model.spec, Change().with_parallel(static_cast<std::uint32_t>(
+                                                                 std::min<std::uint64_t>(*c.engine_limit, 1U << 30))));
+    }
+  } else {
+    how = "its own context; " + r.engine->describe(r.model.spec, Change().with_parallel(c.max_parallel));
+  }
+  return wrap(fmt::format("requests at once, {} tokens each ({}): {}", with_commas(c.context_tokens), how, list), ctx,
+              "    ") +
          "\n";
 }
 

@@ -134,6 +134,22 @@ public:
     return b;
   }
 
+  // --max-running-requests, else kv_cache_configurator.py resolve_max_num_reqs
+  // (@003fca80): pool tokens / context x 512, clamped to 2048..4096; either way
+  // at most half the pool's tokens.
+  std::optional<std::uint64_t> sequence_limit(const GpuSpec&, const VllmCapacity& pool,
+                                              std::optional<std::uint32_t> asked) const override {
+    const std::uint64_t half = pool.cached_tokens / 2;
+    if (asked) {
+      return std::min<std::uint64_t>(*asked, half);
+    }
+    const std::uint64_t estimated = pool.request_tokens > 0
+                                        ? static_cast<std::uint64_t>(static_cast<double>(pool.cached_tokens) /
+                                                                     static_cast<double>(pool.request_tokens) * 512.0)
+                                        : std::uint64_t{4096};
+    return std::min(std::clamp<std::uint64_t>(estimated, 2048, 4096), half);
+  }
+
   // Every weight on the GPUs, then a token-granular KV pool of the rest.
   EngineVerdict evaluate(const Scenario& s) const override {
     return paged_verdict(EngineRules::evaluate(s), s, Estimate{}, 1);

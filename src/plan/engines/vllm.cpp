@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 
 namespace vramfit {
@@ -44,6 +45,20 @@ public:
   }
 
   std::string_view program() const override { return "vllm"; }
+
+  // --max-num-seqs, else EngineArgs.get_batch_defaults (vllm/engine/arg_utils.py):
+  // 1024 on a GPU of 70 GiB or more that is not an A100, else 256.
+  std::optional<std::uint64_t> sequence_limit(const GpuSpec& gpu, const VllmCapacity&,
+                                              std::optional<std::uint32_t> asked) const override {
+    if (asked) {
+      return *asked;
+    }
+    constexpr Bytes k_large = 70 * k_gib;
+    const Bytes memory = gpu.reported_total_bytes.value_or(gpu.memory_bytes);
+    std::string name = gpu.name;
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+    return memory >= k_large && name.find("a100") == std::string::npos ? 1024 : 256;
+  }
 
   std::vector<std::string> arguments(const ModelSpec&, const Placement& placement, const RunSettings& settings,
                                      const std::string& model_path) const override {
