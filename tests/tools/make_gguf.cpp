@@ -76,7 +76,7 @@ int write_mmproj(const std::string& out) {
 int main(int argc, char** argv) {
   if (argc < 4) {
     std::fprintf(stderr, "usage: make_gguf MODEL_ID FILE_TYPE OUT.gguf [PARTS | truncate=BYTES | loadable] [blocks=N] "
-                         "[catalog=FILE ...]\n");
+                         "[mtp=N] [catalog=FILE ...]\n");
     return 2;
   }
   try {
@@ -123,6 +123,18 @@ int main(int argc, char** argv) {
         if (spec.moe) {
           spec.moe->n_layer_dense_lead = std::min(spec.moe->n_layer_dense_lead, n);
         }
+        validate(spec, "make_gguf");
+      } else if (a.rfind("mtp=", 0) == 0) {
+        // MTP blocks after the main ones, full attention with the last
+        // attending block's KV heads (as --mtp predicts the file).
+        const auto n = static_cast<std::uint32_t>(std::stoul(a.substr(4)));
+        std::uint32_t heads = 0;
+        for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
+          heads = spec.kind(il) == LayerKind::recurrent ? heads : spec.head_count_kv(il);
+        }
+        spec.n_head_kv.resize(spec.n_layer);
+        spec.n_layer_nextn = n;
+        spec.n_head_kv.resize(spec.n_layer_all(), heads);
         validate(spec, "make_gguf");
       } else {
         extra = a;
