@@ -31,3 +31,22 @@ function(run_probe dir log code_var)
   file(APPEND "${log}" "${err}")
   set(${code_var} "${code}" PARENT_SCOPE)
 endfunction()
+
+# Compares the buffer size a llama.cpp log LINE prints ("... = 16.00 MiB") with
+# vramfit's PREDICTED bytes printed the same way (MiB with two decimals),
+# reports both, and appends a line to <failures_var> when they differ.
+function(compare_buffer label line predicted failures_var)
+  string(REGEX MATCH "= +([0-9]+\\.[0-9][0-9]) MiB" _ "${line}")
+  set(logged "${CMAKE_MATCH_1}")
+  math(EXPR hundredths "(${predicted} * 100 + 524288) / 1048576")
+  math(EXPR whole "${hundredths} / 100")
+  math(EXPR frac "${hundredths} % 100")
+  if(frac LESS 10)
+    set(frac "0${frac}")
+  endif()
+  message("${label} buffer: llama.cpp ${logged} MiB, vramfit ${whole}.${frac} MiB (${predicted} bytes)")
+  if(NOT "${whole}.${frac}" STREQUAL "${logged}")
+    set(${failures_var} "${${failures_var}}the ${label} buffer: llama.cpp ${logged} MiB, vramfit ${whole}.${frac} MiB\n"
+        PARENT_SCOPE)
+  endif()
+endfunction()
