@@ -78,7 +78,7 @@ std::string render_inspect(const InspectSummary& s, const RenderContext& ctx) {
         out += fmt::format("  recurrent ({}): {}{}", s.recurrent_name, ranges(s.recurrent), br);
       }
       if (!s.mtp.empty()) {
-        out += fmt::format("  MTP (not loaded): {}{}", ranges(s.mtp), br);
+        out += fmt::format("  MTP (loaded only as a draft: --mtp): {}{}", ranges(s.mtp), br);
       }
       out += fmt::format(
           "KV cache per token (f16, full-attention layers): {} bytes; recurrent state per sequence: {} bytes{}",
