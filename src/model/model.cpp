@@ -171,6 +171,20 @@ void validate(const ModelSpec& s, std::string_view origin) {
   }
 }
 
+ModelSpec with_mtp_layers(ModelSpec spec, std::uint32_t n) {
+  std::uint32_t heads = 0;
+  for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
+    if (spec.kind(il) != LayerKind::recurrent) {
+      heads = spec.head_count_kv(il);
+    }
+  }
+  spec.n_head_kv.resize(spec.n_layer);
+  spec.n_layer_nextn = n;
+  spec.n_head_kv.resize(spec.n_layer_all(), heads);
+  validate(spec, "MTP layers");
+  return spec;
+}
+
 std::vector<LayerKind> hybrid_layers(std::uint32_t n_layer, std::uint32_t interval) {
   std::vector<LayerKind> out(n_layer, LayerKind::recurrent);
   for (std::uint32_t il = 0; il < n_layer; ++il) {

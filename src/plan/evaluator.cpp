@@ -15,6 +15,11 @@ constexpr Bytes k_max_margin = Bytes{1} << 62;  // a --min-headroom beyond any h
 }  // namespace
 namespace {
 
+// The type name the speed factors classify: the recipe a quant follows, else its own id.
+std::string_view type_name_of(const QuantResult& q) {
+  return q.recipe.empty() ? q.id : q.recipe;
+}
+
 Bytes saturating_sub(Bytes a, Bytes b) {
   return a > b ? a - b : 0;
 }
@@ -329,7 +334,10 @@ void Evaluator::resolve_quants() {
 // at the model's context and sequences, with the draft's cache types.
 void Evaluator::resolve_draft() {
   if (m_request.mtp) {
-    resolve_mtp();
+    // The model's own blocks: each row's quant, the model's cache types.
+    const auto& r = m_report;
+    m_report.draft =
+        DraftSummary{r.model, r.quants.front(), r.settings.type_k, r.settings.type_v, r.model.spec.n_layer_nextn};
     return;
   }
   if (!m_request.draft) {
@@ -403,30 +411,13 @@ void Evaluator::check_mtp() {
                                      : " has no MTP (nextn) layers the catalog knows of") +
                      "; llama.cpp's draft-mtp needs a GGUF that carries them");
   }
-  // The catalog's files leave the blocks out: predict a GGUF that carries them
-  // (as llama.cpp converts it: after the main blocks, full attention, with the
-  // KV heads of the last full-attention block).
-  std::uint32_t heads = 0;
-  for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
-    if (spec.kind(il) != LayerKind::recurrent) {
-      heads = spec.head_count_kv(il);
-    }
-  }
-  spec.n_layer_nextn = model.mtp_layers;
-  spec.n_head_kv.resize(spec.n_layer_all(), heads);
-  validate(spec, "--mtp");
+  // The catalog's files leave the blocks out: predict a GGUF that carries them.
+  spec = with_mtp_layers(spec, model.mtp_layers);
   model.files.clear();
   m_report.notes.push_back(fmt::format(
       "--mtp: sizes are predicted for a GGUF that carries {}'s {} MTP layer{} (the catalog's published files leave "
       "{} out)",
       spec.name, model.mtp_layers, model.mtp_layers == 1 ? "" : "s", model.mtp_layers == 1 ? "it" : "them"));
-}
-
-void Evaluator::resolve_mtp() {
-  const auto& q = m_report.quants.front();
-  DraftSummary d{m_report.model, q, m_report.settings.type_k, m_report.settings.type_v,
-                 m_report.model.spec.n_layer_nextn};
-  m_report.draft = std::move(d);
 }
 
 // llama.cpp counts the MTP blocks after the main ones, so they sit with the
@@ -737,8 +728,8 @@ Concurrency Evaluator::paged_concurrency(const VllmCapacity& pool, const GpuColu
   c.paged = true;
   const auto asked = m_request.given.n_seq ? std::optional<std::uint32_t>(m_report.settings.n_seq) : std::nullopt;
   c.engine_limit = m_engine.sequence_limit(column.group.gpus.front(), pool, asked);
-  const std::uint64_t n = std::min(pool.max_concurrency, c.engine_limit.value_or(pool.max_concurrency));
-  c.max_parallel = static_cast<std::uint32_t>(std::min<std::uint64_t>(n, std::numeric_limits<std::uint32_t>::max()));
+  const std::uint64_t limit = c.engine_limit.value_or(std::numeric_limits<std::uint32_t>::max());
+  c.max_parallel = static_cast<std::uint32_t>(std::min(pool.max_concurrency, limit));
   return c;
 }
 
@@ -777,7 +768,7 @@ std::optional<SpeedEstimate> Evaluator::speed(const QuantResult& q, const GpuCol
     pools.push_back(
         swap_traffic(p.host.working_set_bytes() + p.gpu_total_bytes(), gpus.front().memory_bytes, per_token));
   }
-  return estimate_decode_speed(pools, decode_type_factor(q.recipe.empty() ? q.id : q.recipe));
+  return estimate_decode_speed(pools, decode_type_factor(type_name_of(q)));
 }
 
 void Evaluator::add_prefill(FitRow& row, const QuantResult& q, const GpuColumn& column, const ContextResult& c,
@@ -790,8 +781,8 @@ void Evaluator::add_prefill(FitRow& row, const QuantResult& q, const GpuColumn& 
   }
   row.prompt_tokens = std::min<std::uint64_t>(m_request.prompt_tokens, c.context_tokens);
   const auto work = prefill_work(m_report.model.spec, q.layers, active, row.prompt_tokens, p, column.group.gpus);
-  row.prefill = estimate_prefill_speed(work, m_report.settings.n_ubatch,
-                                       prefill_type_factor(q.recipe.empty() ? q.id : q.recipe), moe.has_value());
+  row.prefill =
+      estimate_prefill_speed(work, m_report.settings.n_ubatch, prefill_type_factor(type_name_of(q)), moe.has_value());
   if (row.prefill && row.speed) {
     row.time_to_first_token = time_to_first_token(row.prompt_tokens, *row.prefill, *row.speed);
   }

@@ -45,7 +45,6 @@ private:
   /// --mtp: refuses what cannot load MTP blocks, and gives a catalog model the
   /// blocks its files leave out.
   void check_mtp();
-  void resolve_mtp();
   /// The MTP draft's loads on `column` for `q` at `settings` (--mtp).
   std::optional<Companion> mtp_loads(const QuantResult& q, const GpuColumn& column, const RunSettings& settings);
   /// The draft model's loads on `column` at `settings` (the model's; the

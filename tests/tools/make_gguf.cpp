@@ -125,17 +125,8 @@ int main(int argc, char** argv) {
         }
         validate(spec, "make_gguf");
       } else if (a.rfind("mtp=", 0) == 0) {
-        // MTP blocks after the main ones, full attention with the last
-        // attending block's KV heads (as --mtp predicts the file).
-        const auto n = static_cast<std::uint32_t>(std::stoul(a.substr(4)));
-        std::uint32_t heads = 0;
-        for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
-          heads = spec.kind(il) == LayerKind::recurrent ? heads : spec.head_count_kv(il);
-        }
-        spec.n_head_kv.resize(spec.n_layer);
-        spec.n_layer_nextn = n;
-        spec.n_head_kv.resize(spec.n_layer_all(), heads);
-        validate(spec, "make_gguf");
+        // MTP blocks after the main ones, as --mtp predicts the file.
+        spec = with_mtp_layers(spec, static_cast<std::uint32_t>(std::stoul(a.substr(4))));
       } else {
         extra = a;
       }

@@ -129,8 +129,7 @@ TEST_CASE("the MTP draft context caches only the MTP layers, in the model's cach
   s.n_seq = 4;
   s.kv_unified = true;
   CHECK(mtp_kv_cache_size(spec, s).total_bytes() == 0);  // the catalog's files carry no MTP layer
-  spec.n_layer_nextn = 1;
-  spec.n_head_kv.resize(spec.n_layer_all(), 4);
+  spec = with_mtp_layers(spec, 1);
   const auto mtp = mtp_kv_cache_size(spec, s);
   CHECK(mtp.total_bytes() == 1ULL * 131072 * 1024 * 34 / 32 * 2);
   CHECK(mtp.total_bytes() == 272ULL << 20);
@@ -141,8 +140,6 @@ TEST_CASE("the MTP draft context caches only the MTP layers, in the model's cach
   const auto glm = mtp_kv_cache_size(model("glm-4.5-air"), settings(32768));
   CHECK(glm.total_bytes() == 32768ULL * 8 * 128 * 2 * 2);
   // MLA: one K-only latent row of 512 + 64 per cell (DeepSeek's MTP layer).
-  auto ds = model("deepseek-v3");
-  ds.n_layer_nextn = 1;
-  ds.n_head_kv.resize(ds.n_layer_all(), ds.n_head_kv.back());
+  const auto ds = with_mtp_layers(model("deepseek-v3"), 1);
   CHECK(mtp_kv_cache_size(ds, settings(8192)).total_bytes() == 8192ULL * 576 * 2);
 }

@@ -120,6 +120,11 @@ inline constexpr std::uint64_t k_max_model_width = std::uint64_t{1} << 24;
 /// non-zero where needed); throws InputError naming `origin` and the field.
 void validate(const ModelSpec& spec, std::string_view origin);
 
+/// `spec` with `n` MTP blocks after its main ones, as llama.cpp's converter
+/// writes a checkpoint's MTP head: full attention, with the KV heads of the
+/// last main block that attends. Replaces any MTP blocks it had; validated.
+ModelSpec with_mtp_layers(ModelSpec spec, std::uint32_t n);
+
 /// Per-layer kinds for a model whose every `interval`-th block (1-based) is full
 /// attention and the rest recurrent (Qwen3-Next, Qwen3.5/3.6: interval 4).
 std::vector<LayerKind> hybrid_layers(std::uint32_t n_layer, std::uint32_t interval);
