@@ -53,7 +53,7 @@ std::string describe_serving(const Change& c, const ServingFlags& flags) {
     if (*c.cache_type != GgmlType::q8_0) {
       return {};
     }
-    words.insert(words.end(), flags.kv_fp8.begin(), flags.kv_fp8.end());
+    words.insert(words.end(), {std::string(flags.kv_dtype), std::string(flags.kv_fp8)});
   }
   if (c.offload || c.drop_draft) {
     return {};
@@ -68,6 +68,34 @@ std::string describe_serving(const Change& c, const ServingFlags& flags) {
     words.emplace_back("a " + *c.quant + " checkpoint (--quant " + *c.quant + ")");
   }
   return joined_arguments(words);
+}
+
+std::vector<std::string> serving_arguments(std::vector<std::string> head, const ServingFlags& flags,
+                                           const Placement& placement, const RunSettings& settings) {
+  auto& args = head;
+  args.insert(args.end(), {std::string(flags.context), std::to_string(settings.context_tokens)});
+  if (settings.type_k == GgmlType::q8_0) {
+    args.insert(args.end(), {std::string(flags.kv_dtype), std::string(flags.kv_fp8)});
+  }
+  if (placement.devices.size() > 1) {
+    args.insert(args.end(), {std::string(flags.tensor_parallel), std::to_string(placement.devices.size())});
+  }
+  if (settings.n_seq > 1) {
+    args.insert(args.end(), {std::string(flags.parallel), std::to_string(settings.n_seq)});
+  }
+  return args;
+}
+
+void serving_defaults(RunSettings& s, const SettingsGiven& given, std::uint32_t n_ubatch) {
+  if (!given.n_seq) {
+    s.n_seq = 1;
+  }
+  if (!given.flash_attn) {
+    s.flash_attn = true;
+  }
+  if (!given.n_ubatch) {
+    s.n_ubatch = n_ubatch;
+  }
 }
 
 EngineVerdict paged_verdict(EngineVerdict v, const Scenario& s, const Estimate& activation, std::uint64_t page_tokens) {
@@ -152,7 +180,7 @@ std::vector<std::string> offload_flags(const ModelSpec& spec, const Offload& o) 
   return flags;
 }
 
-std::optional<std::uint64_t> EngineRules::sequence_limit(const GpuSpec&, const VllmCapacity&,
+std::optional<std::uint32_t> EngineRules::sequence_limit(const GpuSpec&, const VllmCapacity&,
                                                          std::optional<std::uint32_t>) const {
   return std::nullopt;
 }

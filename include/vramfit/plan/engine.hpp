@@ -156,7 +156,7 @@ public:
   /// holds: `asked` (--parallel: vLLM's --max-num-seqs, SGLang's
   /// --max-running-requests) or its default for `gpu` and `pool`. Nothing for
   /// engines whose slots are what --parallel allocates (llama.cpp, Ollama).
-  virtual std::optional<std::uint64_t> sequence_limit(const GpuSpec& gpu, const VllmCapacity& pool,
+  virtual std::optional<std::uint32_t> sequence_limit(const GpuSpec& gpu, const VllmCapacity& pool,
                                                       std::optional<std::uint32_t> asked) const;
   /// Why it takes no draft model (--model-draft), or nothing when it does.
   virtual std::optional<std::string_view> no_draft_reason() const { return std::nullopt; }

@@ -139,7 +139,7 @@ struct Warning {
 struct Concurrency {
   std::uint64_t context_tokens = 0;           ///< tokens per request
   std::uint32_t max_parallel = 0;             ///< requests of context_tokens at once
-  std::optional<std::uint64_t> engine_limit;  ///< paged engines: --max-num-seqs / --max-running-requests in effect
+  std::optional<std::uint32_t> engine_limit;  ///< paged engines: --max-num-seqs / --max-running-requests in effect
   bool paged = false;                         ///< the requests share one paged cache (vLLM, SGLang)
 };
 

@@ -171,8 +171,7 @@ std::string concurrency_line(const Report& r, const RenderContext& ctx) {
     // One pool shared by every request; the engine's sequence limit caps it.
     how = "one shared paged cache";
     if (c.engine_limit) {
-      how += "; at most " + r.engine->describe(r.model.spec, Change().with_parallel(static_cast<std::uint32_t>(
-                                                                 std::min<std::uint64_t>(*c.engine_limit, 1U << 30))));
+      how += "; at most " + r.engine->describe(r.model.spec, Change().with_parallel(*c.engine_limit));
     }
   } else {
     how = "its own context; " + r.engine->describe(r.model.spec, Change().with_parallel(c.max_parallel));

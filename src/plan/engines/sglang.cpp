@@ -69,6 +69,10 @@ std::uint32_t fraction_permille(const EngineOptions& options, Bytes total_bytes)
                                  : sglang_default_fraction_permille(total_bytes, 1);
 }
 
+// server_args.py's flags.
+constexpr ServingFlags k_flags{"--kv-cache-dtype", "fp8_e4m3", "--max-running-requests", "--context-length",
+                               "--tp-size"};
+
 class Sglang final : public EngineRules {
 public:
   std::string_view name() const noexcept override { return "sglang"; }
@@ -83,41 +87,20 @@ public:
   bool lists(const QuantSpec& q) const override { return is_format_of(q, FormatFamily::safetensors); }
 
   // server_args.py's flags; nothing for a 4-bit cache or layer offload.
-  std::string describe(const ModelSpec&, const Change& c) const override {
-    return describe_serving(c, {{"--kv-cache-dtype", "fp8_e4m3"}, "--max-running-requests", "--context-length"});
-  }
+  std::string describe(const ModelSpec&, const Change& c) const override { return describe_serving(c, k_flags); }
 
   std::string_view program() const override { return "python"; }
 
   std::vector<std::string> arguments(const ModelSpec&, const Placement& placement, const RunSettings& settings,
                                      const std::string& model_path) const override {
-    std::vector<std::string> args{"-m",       "sglang.launch_server", "--model-path",
-                                  model_path, "--context-length",     std::to_string(settings.context_tokens)};
-    if (settings.type_k == GgmlType::q8_0) {
-      args.insert(args.end(), {"--kv-cache-dtype", "fp8_e4m3"});
-    }
-    if (placement.devices.size() > 1) {
-      args.insert(args.end(), {"--tp-size", std::to_string(placement.devices.size())});
-    }
-    if (settings.n_seq > 1) {
-      args.insert(args.end(), {"--max-running-requests", std::to_string(settings.n_seq)});
-    }
-    return args;
+    return serving_arguments({"-m", "sglang.launch_server", "--model-path", model_path}, k_flags, placement, settings);
   }
 
   std::string_view command_heading() const override { return "SGLang command lines"; }
 
   std::vector<std::string> apply_defaults(RunSettings& s, const SettingsGiven& given, const EngineOptions& options,
                                           Bytes vram_bytes) const override {
-    if (!given.n_seq) {
-      s.n_seq = 1;
-    }
-    if (!given.flash_attn) {
-      s.flash_attn = true;
-    }
-    if (!given.n_ubatch) {
-      s.n_ubatch = 2048;
-    }
+    serving_defaults(s, given, 2048);
     return {fmt::format("sglang: --mem-fraction-static {:.3f}{} holds weights and the KV pool, which takes all they "
                         "leave; activations and CUDA graphs use the rest",
                         fraction_permille(options, vram_bytes) / 1000.0,
@@ -137,17 +120,18 @@ public:
   // --max-running-requests, else kv_cache_configurator.py resolve_max_num_reqs
   // (@003fca80): pool tokens / context x 512, clamped to 2048..4096; either way
   // at most half the pool's tokens.
-  std::optional<std::uint64_t> sequence_limit(const GpuSpec&, const VllmCapacity& pool,
+  std::optional<std::uint32_t> sequence_limit(const GpuSpec&, const VllmCapacity& pool,
                                               std::optional<std::uint32_t> asked) const override {
     const std::uint64_t half = pool.cached_tokens / 2;
+    std::uint64_t limit = 4096;
     if (asked) {
-      return std::min<std::uint64_t>(*asked, half);
+      limit = *asked;
+    } else if (pool.request_tokens > 0) {
+      const double estimated =
+          static_cast<double>(pool.cached_tokens) / static_cast<double>(pool.request_tokens) * 512.0;
+      limit = static_cast<std::uint64_t>(std::clamp(estimated, 2048.0, 4096.0));
     }
-    const std::uint64_t estimated = pool.request_tokens > 0
-                                        ? static_cast<std::uint64_t>(static_cast<double>(pool.cached_tokens) /
-                                                                     static_cast<double>(pool.request_tokens) * 512.0)
-                                        : std::uint64_t{4096};
-    return std::min(std::clamp<std::uint64_t>(estimated, 2048, 4096), half);
+    return static_cast<std::uint32_t>(std::min(limit, half));  // at most a 32-bit asked value or 4096
   }
 
   // Every weight on the GPUs, then a token-granular KV pool of the rest.

@@ -23,6 +23,10 @@ std::uint32_t utilization_percent(const EngineOptions& options) {
                                  : k_vllm_default_utilization_percent;
 }
 
+// vllm serve's flags (vllm serve --help).
+constexpr ServingFlags k_flags{"--kv-cache-dtype", "fp8", "--max-num-seqs", "--max-model-len",
+                               "--tensor-parallel-size"};
+
 class Vllm final : public EngineRules {
 public:
   std::string_view name() const noexcept override { return "vllm"; }
@@ -40,15 +44,13 @@ public:
 
   // vLLM's engine arguments (vllm serve --help); nothing for what vLLM has no
   // switch for (a 4-bit cache, flash attention, llama.cpp's layer offload).
-  std::string describe(const ModelSpec&, const Change& c) const override {
-    return describe_serving(c, {{"--kv-cache-dtype", "fp8"}, "--max-num-seqs", "--max-model-len"});
-  }
+  std::string describe(const ModelSpec&, const Change& c) const override { return describe_serving(c, k_flags); }
 
   std::string_view program() const override { return "vllm"; }
 
   // --max-num-seqs, else EngineArgs.get_batch_defaults (vllm/engine/arg_utils.py):
   // 1024 on a GPU of 70 GiB or more that is not an A100, else 256.
-  std::optional<std::uint64_t> sequence_limit(const GpuSpec& gpu, const VllmCapacity&,
+  std::optional<std::uint32_t> sequence_limit(const GpuSpec& gpu, const VllmCapacity&,
                                               std::optional<std::uint32_t> asked) const override {
     if (asked) {
       return *asked;
@@ -62,32 +64,14 @@ public:
 
   std::vector<std::string> arguments(const ModelSpec&, const Placement& placement, const RunSettings& settings,
                                      const std::string& model_path) const override {
-    std::vector<std::string> args{"serve", model_path, "--max-model-len", std::to_string(settings.context_tokens)};
-    if (settings.type_k == GgmlType::q8_0) {
-      args.insert(args.end(), {"--kv-cache-dtype", "fp8"});
-    }
-    if (placement.devices.size() > 1) {
-      args.insert(args.end(), {"--tensor-parallel-size", std::to_string(placement.devices.size())});
-    }
-    if (settings.n_seq > 1) {
-      args.insert(args.end(), {"--max-num-seqs", std::to_string(settings.n_seq)});
-    }
-    return args;
+    return serving_arguments({"serve", model_path}, k_flags, placement, settings);
   }
 
   std::string_view command_heading() const override { return "vLLM command lines"; }
 
   std::vector<std::string> apply_defaults(RunSettings& s, const SettingsGiven& given, const EngineOptions& options,
                                           Bytes) const override {
-    if (!given.n_seq) {
-      s.n_seq = 1;
-    }
-    if (!given.flash_attn) {
-      s.flash_attn = true;
-    }
-    if (!given.n_ubatch) {
-      s.n_ubatch = k_vllm_profile_tokens;
-    }
+    serving_defaults(s, given, k_vllm_profile_tokens);
     return {fmt::format("vllm: --gpu-memory-utilization {:.2f}; the KV cache takes the rest, in {}-token blocks",
                         utilization_percent(options) / 100.0, k_vllm_block_tokens)};
   }
