@@ -129,8 +129,9 @@ std::uint64_t v_width(const ModelSpec& spec, const RunSettings& s, std::uint32_t
   return spec.mla && s.mla_cache == MlaCache::k_only ? 0 : v_max;
 }
 
-std::optional<Misfit> first_misfit(const ModelSpec& spec, const RunSettings& s, std::uint64_t v_max) {
-  for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
+std::optional<Misfit> first_misfit(const ModelSpec& spec, const RunSettings& s, std::uint64_t v_max,
+                                   std::uint32_t begin, std::uint32_t end) {
+  for (std::uint32_t il = begin; il < end; ++il) {
     if (spec.kind(il) == LayerKind::recurrent) {
       continue;
     }
@@ -146,23 +147,18 @@ std::optional<Misfit> first_misfit(const ModelSpec& spec, const RunSettings& s, 
   return std::nullopt;
 }
 
-}  // namespace
-
-bool cache_types_fit(const ModelSpec& spec, const RunSettings& settings) {
-  return !first_misfit(spec, settings, widest_v(spec, settings));
-}
-
-KvProfile kv_profile(const ModelSpec& spec, const RunSettings& s) {
+// The per-cell profile of the cache of layers [begin, end): the main blocks
+// for the model's context, the MTP blocks for the MTP draft context.
+KvProfile profile_of_layers(const ModelSpec& spec, const RunSettings& s, std::uint32_t begin, std::uint32_t end) {
   const std::uint64_t v_max = widest_v(spec, s);
-  if (const auto misfit = first_misfit(spec, s, v_max)) {
+  if (const auto misfit = first_misfit(spec, s, v_max, begin, end)) {
     throw UsageError("cache type " + lower_name(misfit->type) + ": layer " + std::to_string(misfit->layer) +
                      " stores rows of " + std::to_string(misfit->width) + " elements, not a multiple of its block");
   }
   KvProfile out;
-  std::vector<Bytes> full(spec.n_layer, 0);
-  std::vector<Bytes> swa(spec.n_layer, 0);
-  // Only the main blocks: the MTP blocks' cache belongs to the draft context.
-  for (std::uint32_t il = 0; il < spec.n_layer; ++il) {
+  std::vector<Bytes> full(end, 0);
+  std::vector<Bytes> swa(end, 0);
+  for (std::uint32_t il = begin; il < end; ++il) {
     const auto kind = spec.kind(il);
     if (kind == LayerKind::recurrent) {
       continue;
@@ -184,6 +180,17 @@ KvProfile kv_profile(const ModelSpec& spec, const RunSettings& s) {
   out.full_per_cell = LayerSums(full);
   out.swa_per_cell = LayerSums(swa);
   return out;
+}
+
+}  // namespace
+
+bool cache_types_fit(const ModelSpec& spec, const RunSettings& settings) {
+  return !first_misfit(spec, settings, widest_v(spec, settings), 0, spec.n_layer);
+}
+
+KvProfile kv_profile(const ModelSpec& spec, const RunSettings& s) {
+  // Only the main blocks: the MTP blocks' cache belongs to the draft context.
+  return profile_of_layers(spec, s, 0, spec.n_layer);
 }
 
 KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& s) {
@@ -214,30 +221,8 @@ KvCacheSize kv_cache_size(const ModelSpec& spec, const RunSettings& s, std::shar
 }
 
 KvCacheSize mtp_kv_cache_size(const ModelSpec& spec, const RunSettings& s) {
-  KvCacheSize out;
-  out.layout = context_layout(spec, s);
-  const auto& l = out.layout;
-  out.full_cells = checked_mul(l.n_ctx_seq, l.n_stream, "KV cells");
-  out.swa_cells = checked_mul(l.swa_cells_per_stream, l.n_stream, "KV cells");
-  const std::uint64_t v_max = widest_v(spec, s);
-  for (std::uint32_t il = spec.n_layer; il < spec.n_layer_all(); ++il) {
-    const bool sliding = spec.kind(il) == LayerKind::sliding_attention;
-    const auto kw = k_width(spec, s, il);
-    const auto vw = v_width(spec, s, il, v_max);
-    if (!row_fits(s.type_k, kw) || (vw > 0 && !row_fits(s.type_v, vw))) {
-      throw UsageError("cache type " + lower_name(row_fits(s.type_k, kw) ? s.type_v : s.type_k) + ": MTP layer " +
-                       std::to_string(il) + " stores rows not a multiple of its block");
-    }
-    const auto cells = sliding ? out.swa_cells : out.full_cells;
-    const Bytes k = checked_mul(row_bytes(s.type_k, kw), cells, "MTP KV cache");
-    const Bytes v = vw == 0 ? 0 : checked_mul(row_bytes(s.type_v, vw), cells, "MTP KV cache");
-    out.k_bytes = checked_add(out.k_bytes, k, "MTP KV cache");
-    out.v_bytes = checked_add(out.v_bytes, v, "MTP KV cache");
-    (sliding ? out.swa_bytes : out.full_bytes) += k + v;
-    ++(sliding ? out.swa_layers : out.full_layers);
-  }
-  checked_add(out.k_bytes, out.v_bytes, "MTP KV cache");
-  return out;
+  return kv_cache_size(spec, s,
+                       std::make_shared<const KvProfile>(profile_of_layers(spec, s, spec.n_layer, spec.n_layer_all())));
 }
 
 Bytes KvCacheSize::range(std::uint32_t begin, std::uint32_t end) const {
