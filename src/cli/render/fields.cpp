@@ -101,6 +101,16 @@ struct RowView {
   const GpuColumn& column;
 };
 
+// A prefill or first-token figure: absent where the row has no speed at all,
+// null where no prefill rule applies (Metal, SYCL, CPU, no known peak).
+template <class Figure>
+Value speed_part(const RowView& v, const std::optional<Figure>& part, double Figure::*field, Value (*as)(double)) {
+  if (!v.row.speed) {
+    return absent();
+  }
+  return part ? as((*part).*field) : null();
+}
+
 struct Field {
   std::string_view json;  ///< "memory.weights_bytes"; empty: CSV only
   std::string_view csv;   ///< the CSV column; empty: JSON only
@@ -568,31 +578,27 @@ const std::vector<Field>& fields() {
        }},
       {"speed.prefill_tokens_per_second", "prefill_tokens_per_second", 51,
        [](const RowView& v) {
-         return !v.row.speed ? absent() : v.row.prefill ? decimal1(v.row.prefill->tokens_per_second) : null();
+         return speed_part(v, v.row.prefill, &SpeedEstimate::tokens_per_second, decimal1);
        }},
       {"speed.prefill_low_tokens_per_second", "", 0,
        [](const RowView& v) {
-         return !v.row.speed ? absent() : v.row.prefill ? decimal1(v.row.prefill->low) : null();
+         return speed_part(v, v.row.prefill, &SpeedEstimate::low, decimal1);
        }},
       {"speed.prefill_high_tokens_per_second", "", 0,
        [](const RowView& v) {
-         return !v.row.speed ? absent() : v.row.prefill ? decimal1(v.row.prefill->high) : null();
+         return speed_part(v, v.row.prefill, &SpeedEstimate::high, decimal1);
        }},
       {"speed.time_to_first_token_s", "time_to_first_token_s", 52,
        [](const RowView& v) {
-         return !v.row.speed                ? absent()
-                : v.row.time_to_first_token ? decimal3(v.row.time_to_first_token->seconds)
-                                            : null();
+         return speed_part(v, v.row.time_to_first_token, &TimeEstimate::seconds, decimal3);
        }},
       {"speed.time_to_first_token_low_s", "", 0,
        [](const RowView& v) {
-         return !v.row.speed ? absent() : v.row.time_to_first_token ? decimal3(v.row.time_to_first_token->low) : null();
+         return speed_part(v, v.row.time_to_first_token, &TimeEstimate::low, decimal3);
        }},
       {"speed.time_to_first_token_high_s", "", 0,
        [](const RowView& v) {
-         return !v.row.speed                ? absent()
-                : v.row.time_to_first_token ? decimal3(v.row.time_to_first_token->high)
-                                            : null();
+         return speed_part(v, v.row.time_to_first_token, &TimeEstimate::high, decimal3);
        }},
       {"speed.of_offload_plan", "speed_of_plan", 44,
        [](const RowView& v) {
